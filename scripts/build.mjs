@@ -1,0 +1,33 @@
+// Bundles the extension client, the language server and the CLI with esbuild.
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const candidates = [
+  { in: 'src/client/extension.ts', out: 'client', external: ['vscode'] },
+  { in: 'src/server/server.ts', out: 'server', external: [] },
+  { in: 'src/cli/main.ts', out: 'cli', external: [] },
+];
+const entries = candidates.filter((e) => existsSync(e.in));
+
+const contexts = await Promise.all(entries.map((e) => esbuild.context({
+  entryPoints: [e.in],
+  outfile: `dist/${e.out}.js`,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  external: e.external,
+  logLevel: 'warning',
+})));
+
+if (watch) {
+  await Promise.all(contexts.map((c) => c.watch()));
+} else {
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+}
