@@ -1,0 +1,79 @@
+import { isUnknown, type Maybe, type Unknown } from './maybe';
+import type { Access, Direction, RuleProtocol, SecurityRule } from './nsg';
+import { parsePortEntry, PortSet } from './port-set';
+import { parseAddressEntry, type AddressTerm } from './service-tags';
+
+/** A port list as far as it is known: the union of the known entries, and why the rest is not known. */
+export interface PortList {
+  readonly known: PortSet;
+  /** Reasons for entries that could not be read or evaluated; empty when the whole list is known. */
+  readonly unknown: readonly string[];
+}
+
+/** A rule with every property read and checked, as the engine and the validator use it. */
+export interface NormalizedRule {
+  readonly rule: SecurityRule;
+  readonly nsg: string;
+  readonly isDefault: boolean;
+  readonly priority: Maybe<number>;
+  readonly direction: Maybe<Direction>;
+  readonly access: Maybe<Access>;
+  readonly protocol: Maybe<RuleProtocol>;
+  readonly source: Maybe<readonly AddressTerm[]>;
+  readonly destination: Maybe<readonly AddressTerm[]>;
+  readonly sourcePorts: PortList;
+  readonly destinationPorts: PortList;
+}
+
+const PROTOCOLS: Record<string, RuleProtocol> = { tcp: 'Tcp', udp: 'Udp', icmp: 'Icmp', esp: 'Esp', ah: 'Ah', '*': '*', any: '*' };
+
+function readEnum<T>(value: Maybe<string>, table: Record<string, T>, what: string): Maybe<T> {
+  if (isUnknown(value)) return value;
+  const v = table[String(value).trim().toLowerCase()];
+  return v === undefined ? { unknown: `${what} "${value}" is not valid` } : v;
+}
+
+function readPorts(entries: Maybe<readonly Maybe<string>[]>, what: string): PortList {
+  if (isUnknown(entries)) return { known: PortSet.EMPTY, unknown: [entries.unknown] };
+  if (entries.length === 0) return { known: PortSet.EMPTY, unknown: [`the rule has no ${what}`] };
+  let known = PortSet.EMPTY;
+  const unknown: string[] = [];
+  for (const e of entries) {
+    if (isUnknown(e)) {
+      unknown.push(e.unknown);
+      continue;
+    }
+    const p = parsePortEntry(String(e));
+    if (p.ok) known = known.union(p.set);
+    else unknown.push(`${what} ${p.error}`);
+  }
+  return { known, unknown };
+}
+
+function readAddresses(entries: SecurityRule['sourceAddresses'], what: string): Maybe<readonly AddressTerm[]> {
+  if (isUnknown(entries)) return entries;
+  if (entries.length === 0) return { unknown: `the rule has no ${what}` } satisfies Unknown;
+  return entries.map(parseAddressEntry);
+}
+
+function readPriority(p: Maybe<number>): Maybe<number> {
+  if (isUnknown(p)) return p;
+  return Number.isInteger(p) ? p : { unknown: `priority "${String(p)}" is not a whole number` };
+}
+
+/** Reads a rule; nothing here throws, whatever the input. */
+export function normalizeRule(rule: SecurityRule, nsg: string, isDefault = false): NormalizedRule {
+  return {
+    rule,
+    nsg,
+    isDefault,
+    priority: readPriority(rule.priority),
+    direction: readEnum<Direction>(rule.direction, { inbound: 'Inbound', outbound: 'Outbound' }, 'direction'),
+    access: readEnum<Access>(rule.access, { allow: 'Allow', deny: 'Deny' }, 'access'),
+    protocol: readEnum(rule.protocol, PROTOCOLS, 'protocol'),
+    source: readAddresses(rule.sourceAddresses, 'source address'),
+    destination: readAddresses(rule.destinationAddresses, 'destination address'),
+    sourcePorts: readPorts(rule.sourcePorts, 'source port range'),
+    destinationPorts: readPorts(rule.destinationPorts, 'destination port range'),
+  };
+}

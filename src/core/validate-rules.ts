@@ -1,0 +1,142 @@
+import { isUnknown } from './maybe';
+import { normalizeRule } from './normalize-rule';
+import type { Nsg, SecurityRule } from './nsg';
+import { parsePortEntry } from './port-set';
+import { isKnownRegion, parseAddressEntry, suggestRegion, suggestTag } from './service-tags';
+
+export type FindingCode =
+  | 'amlnet-priority-range'
+  | 'amlnet-duplicate-priority'
+  | 'amlnet-duplicate-name'
+  | 'amlnet-bad-port'
+  | 'amlnet-bad-protocol'
+  | 'amlnet-bad-direction'
+  | 'amlnet-bad-access'
+  | 'amlnet-bad-address'
+  | 'amlnet-unknown-tag'
+  | 'amlnet-unknown-region'
+  | 'amlnet-multiple-tags';
+
+/** The rule property a finding is about, so editors can point at it. */
+export type RuleProperty = 'name' | 'priority' | 'direction' | 'access' | 'protocol' | 'sourceAddresses' | 'destinationAddresses' | 'sourcePorts' | 'destinationPorts';
+
+/** Something wrong with a rule as written: Azure would reject it, or it does not mean what it seems to. */
+export interface RuleFinding {
+  readonly code: FindingCode;
+  readonly severity: 'error' | 'warning';
+  readonly nsg: string;
+  readonly rule: string;
+  readonly property: RuleProperty;
+  readonly message: string;
+  /** A replacement to offer, e.g. the nearest known tag name. */
+  readonly suggestion?: string;
+  readonly origin?: unknown;
+}
+
+export const MIN_PRIORITY = 100;
+export const MAX_PRIORITY = 4096;
+
+/** The nearest known tag for a whole entry ("AzureFrontDoor.FirstPart"), else for its base with the region kept ("Keyvault.westus"). */
+function suggestTagEntry(text: string): string | undefined {
+  const whole = suggestTag(text);
+  if (whole) return whole;
+  const dot = text.lastIndexOf('.');
+  if (dot <= 0) return undefined;
+  const base = suggestTag(text.slice(0, dot));
+  return base && `${base}${text.slice(dot)}`;
+}
+
+function checkAddresses(nsg: Nsg, rule: SecurityRule, property: 'sourceAddresses' | 'destinationAddresses', out: RuleFinding[]): void {
+  const entries = rule[property];
+  if (isUnknown(entries)) return;
+  const base = { nsg: nsg.name, rule: rule.name, property, origin: rule.origin };
+  let tags = 0;
+  for (const entry of entries) {
+    const term = parseAddressEntry(entry);
+    if (term.kind === 'unknown' && !isUnknown(entry)) {
+      out.push({ ...base, code: 'amlnet-bad-address', severity: 'error', message: `Rule ${rule.name}: ${term.reason}.` });
+    }
+    if (term.kind === 'tag' || term.kind === 'special') tags++;
+    if (term.kind === 'tag' && !term.known) {
+      const suggestion = suggestTagEntry(term.text);
+      out.push({
+        ...base,
+        code: 'amlnet-unknown-tag',
+        severity: 'error',
+        message: `Rule ${rule.name}: "${term.text}" is not an Azure service tag${suggestion ? `; did you mean "${suggestion}"?` : '.'}`,
+        suggestion,
+      });
+    }
+    if (term.kind === 'tag' && term.known && term.region?.kind === 'name' && !isKnownRegion(term.region.name)) {
+      const region = suggestRegion(term.region.name);
+      out.push({
+        ...base,
+        code: 'amlnet-unknown-region',
+        severity: 'warning',
+        message: `Rule ${rule.name}: "${term.region.name}" in "${term.text}" is not an Azure region${region ? `; did you mean "${term.base}.${region}"?` : '.'}`,
+        suggestion: region && `${term.base}.${region}`,
+      });
+    }
+  }
+  if (tags > 1) {
+    out.push({ ...base, code: 'amlnet-multiple-tags', severity: 'error', message: `Rule ${rule.name}: a rule may hold at most one service tag in its ${property === 'sourceAddresses' ? 'source' : 'destination'}; Azure rejects ${tags}.` });
+  }
+}
+
+function checkPorts(nsg: Nsg, rule: SecurityRule, property: 'sourcePorts' | 'destinationPorts', out: RuleFinding[]): void {
+  const entries = rule[property];
+  if (isUnknown(entries)) return;
+  for (const e of entries) {
+    if (isUnknown(e)) continue;
+    const p = parsePortEntry(String(e));
+    if (!p.ok) {
+      out.push({ nsg: nsg.name, rule: rule.name, property, origin: rule.origin, code: 'amlnet-bad-port', severity: 'error', message: `Rule ${rule.name}: ${property === 'sourcePorts' ? 'source' : 'destination'} port ${p.error}.` });
+    }
+  }
+}
+
+/** Checks every rule of an NSG the way Azure would, and a little more; never throws. */
+export function validateRules(nsg: Nsg): RuleFinding[] {
+  const out: RuleFinding[] = [];
+  const priorities = new Map<string, SecurityRule>();
+  const names = new Map<string, SecurityRule>();
+  for (const rule of nsg.rules) {
+    const n = normalizeRule(rule, nsg.name);
+    const base = { nsg: nsg.name, rule: rule.name, origin: rule.origin };
+    const lowerName = rule.name.toLowerCase();
+    if (names.has(lowerName)) {
+      out.push({ ...base, property: 'name', code: 'amlnet-duplicate-name', severity: 'error', message: `Rule name ${rule.name} is used twice in ${nsg.name}.` });
+    }
+    names.set(lowerName, rule);
+    if (!isUnknown(n.priority)) {
+      if (n.priority < MIN_PRIORITY || n.priority > MAX_PRIORITY) {
+        out.push({ ...base, property: 'priority', code: 'amlnet-priority-range', severity: 'error', message: `Rule ${rule.name}: priority ${n.priority} is outside ${MIN_PRIORITY}-${MAX_PRIORITY}.` });
+      }
+      if (!isUnknown(n.direction)) {
+        const key = `${n.direction}:${n.priority}`;
+        const other = priorities.get(key);
+        if (other) {
+          out.push({ ...base, property: 'priority', code: 'amlnet-duplicate-priority', severity: 'error', message: `Rule ${rule.name}: priority ${n.priority} is already used by ${other.name} (${n.direction}); priorities must be unique per direction.` });
+        } else {
+          priorities.set(key, rule);
+        }
+      }
+    } else if (!isUnknown(rule.priority)) {
+      out.push({ ...base, property: 'priority', code: 'amlnet-priority-range', severity: 'error', message: `Rule ${rule.name}: ${n.priority.unknown}.` });
+    }
+    for (const [prop, value, code] of [
+      ['direction', n.direction, 'amlnet-bad-direction'],
+      ['access', n.access, 'amlnet-bad-access'],
+      ['protocol', n.protocol, 'amlnet-bad-protocol'],
+    ] as const) {
+      if (isUnknown(value) && !isUnknown(rule[prop])) {
+        out.push({ ...base, property: prop, code, severity: 'error', message: `Rule ${rule.name}: ${value.unknown}.` });
+      }
+    }
+    checkAddresses(nsg, rule, 'sourceAddresses', out);
+    checkAddresses(nsg, rule, 'destinationAddresses', out);
+    checkPorts(nsg, rule, 'sourcePorts', out);
+    checkPorts(nsg, rule, 'destinationPorts', out);
+  }
+  return out;
+}
