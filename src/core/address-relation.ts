@@ -158,8 +158,11 @@ function relateToTag(term: Exclude<AddressTerm, { kind: 'any' | 'unknown' }>, ta
       const targetData = tagPrefixes(target.base, targetRegion, env);
       if (termData && targetData) return ipRelation(termData, targetData, term.text);
       const sameBase = term.base === target.base;
-      const cloudCover = term.base === 'AzureCloud' && isInAzureCloud(target.base);
-      if (!sameBase && !cloudCover) return NONE;
+      const cloud = term.base === 'AzureCloud' && !sameBase;
+      if (cloud && !isInAzureCloud(target.base)) {
+        return { kind: 'unknown', reason: `whether ${term.text} covers ${label} is not documented; service-tag prefix data would decide it` };
+      }
+      if (!sameBase && !cloud) return NONE;
       if (!termRegion) return ALL;
       if (!targetRegion) {
         // A regional tag is one part of the global one.

@@ -167,6 +167,12 @@ describe('evaluate-nsg', () => {
       assert.equal(check({ subnet: nsg([outbound('A', 100, 'Allow', ['AzureCloud.westeurope'], ['*']), denyAllOut]) }).verdict, 'allowed');
     });
 
+    it('does not guess whether AzureCloud covers first-party space', () => {
+      const v = check({ subnet: nsg([outbound('A', 100, 'Allow', ['AzureCloud'], ['*']), denyAllOut]) }, registry);
+      assert.equal(v.verdict, 'unknown');
+      assert.match(v.explanation, /whether AzureCloud covers AzureFrontDoor\.FirstParty is not documented/);
+    });
+
     it('treats distinct service tags as disjoint', () => {
       const v = check({ subnet: nsg([outbound('D', 100, 'Deny', ['Storage'], ['*'])]) }, aml);
       assert.equal(v.verdict, 'allowed-by-default');
