@@ -1,5 +1,5 @@
 import { relateAddress, targetText, UNRESOLVED_REGION, type AddressRelation, type AddressTarget, type RelationEnv } from './address-relation';
-import { defaultRulesFor } from './default-rules';
+import { DEFAULT_RULES } from './default-rules';
 import type { EvaluationContext } from './evaluation-context';
 import { IpSet, type IpInterval } from './ip-range';
 import { isUnknown } from './maybe';
@@ -277,6 +277,22 @@ interface CellResult {
   readonly detail: string;
 }
 
+// NSGs are immutable inputs: read each rule once, however many requirements are judged.
+const normalizedCache = new WeakMap<Nsg, readonly { norm: NormalizedRule; ref: RuleRef }[]>();
+
+function normalizedRules(nsg: Nsg): readonly { norm: NormalizedRule; ref: RuleRef }[] {
+  let list = normalizedCache.get(nsg);
+  if (!list) {
+    const norms = [
+      ...nsg.rules.map((r) => normalizeRule(r, nsg.name)),
+      ...DEFAULT_RULES.map((r) => normalizeRule(r, nsg.name, true)),
+    ];
+    list = norms.map((norm) => ({ norm, ref: ruleRef(norm) }));
+    normalizedCache.set(nsg, list);
+  }
+  return list;
+}
+
 /** Evaluates one service-tag requirement against a chain of NSGs. */
 export function evaluateRequirement(chain: NsgChain, requirement: ResolvedTagRequirement, context: EvaluationContext): RequirementVerdict {
   const direction = requirement.direction;
@@ -297,14 +313,9 @@ export function evaluateRequirement(chain: NsgChain, requirement: ResolvedTagReq
 
   const candidates: Candidate[] = [];
   nsgs.forEach((nsg, nsgIndex) => {
-    for (const rule of nsg.rules) {
-      const norm = normalizeRule(rule, nsg.name);
-      if (!isUnknown(norm.direction) && norm.direction !== direction) continue;
-      candidates.push({ norm, ref: ruleRef(norm), nsgIndex });
-    }
-    for (const rule of defaultRulesFor(direction)) {
-      const norm = normalizeRule(rule, nsg.name, true);
-      candidates.push({ norm, ref: ruleRef(norm), nsgIndex });
+    for (const { norm, ref } of normalizedRules(nsg)) {
+      if (norm.isDefault ? norm.direction !== direction : !isUnknown(norm.direction) && norm.direction !== direction) continue;
+      candidates.push({ norm, ref, nsgIndex });
     }
   });
   const norms = candidates.map((c) => c.norm);
