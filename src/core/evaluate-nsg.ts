@@ -44,6 +44,7 @@ interface EffectiveRule {
 }
 
 const PORTED: readonly ('Tcp' | 'Udp')[] = ['Tcp', 'Udp'];
+const SUBNET: AddressTarget = { kind: 'subnet' };
 
 function full(n: number): Mask {
   return new Uint8Array(n).fill(1);
@@ -144,13 +145,21 @@ function ipHas(set: IpSet, piece: IpInterval): boolean {
 }
 
 /** A dimension over addresses of one side: atoms from sub-tags or from concrete prefixes. */
+function relateEntries(entries: readonly AddressTerm[] | { unknown: string }, target: AddressTarget, env: RelationEnv): AddressRelation[] {
+  return isUnknown(entries) ? [{ kind: 'unknown', reason: entries.unknown }] : entries.map((t) => relateAddress(t, target, env));
+}
+
+/** Whether a rule's entries may meet the target at all. */
+function mayMeet(rels: readonly AddressRelation[]): boolean {
+  return rels.some((r) => r.kind !== 'none');
+}
+
 function addressDim(
   target: AddressTarget,
-  entries: readonly (readonly AddressTerm[] | { unknown: string })[],
-  env: RelationEnv,
+  relations: readonly (readonly AddressRelation[])[],
   targetIps: IpSet | undefined,
 ): Dim {
-  let rels: AddressRelation[][] = entries.map((e) => (isUnknown(e) ? [{ kind: 'unknown', reason: e.unknown }] : e.map((t) => relateAddress(t, target, env))));
+  let rels = relations;
   const hasIps = rels.some((rs) => rs.some((r) => r.kind === 'ips'));
   const hasKeys = rels.some((rs) => rs.some((r) => r.kind === 'key'));
   if (hasIps && hasKeys) {
@@ -318,9 +327,12 @@ export function evaluateRequirement(chain: NsgChain, requirement: ResolvedTagReq
       candidates.push({ norm, ref, nsgIndex });
     }
   });
-  const norms = candidates.map((c) => c.norm);
   const protocols = requirement.protocol === '*' ? PORTED : [requirement.protocol];
   const required = portSetOf(requirement.ports);
+  // Rules that cannot touch the requirement's protocols or ports are left out before any atoms are cut.
+  const touching = candidates.filter(({ norm }) => norm.isDefault || (
+    (isUnknown(norm.protocol) || norm.protocol === '*' || protocols.includes(norm.protocol as 'Tcp' | 'Udp'))
+    && (norm.destinationPorts.unknown.length > 0 || norm.destinationPorts.known.overlaps(required))));
 
   const breakdown: PortOutcome[] = [];
   const unknownBecause = new Set<string>();
@@ -328,14 +340,27 @@ export function evaluateRequirement(chain: NsgChain, requirement: ResolvedTagReq
     const target = remoteTarget(remote, region);
     const remoteSide = direction === 'Inbound' ? 'source' : 'destination';
     const localSide = direction === 'Inbound' ? 'destination' : 'source';
+    const remoteRels: AddressRelation[][] = [];
+    const localRels: AddressRelation[][] = [];
+    const kept: Candidate[] = [];
+    for (const c of touching) {
+      const remoteRel = relateEntries(c.norm[remoteSide], target, env);
+      if (!mayMeet(remoteRel)) continue;
+      const localRel = relateEntries(c.norm[localSide], SUBNET, env);
+      if (!mayMeet(localRel)) continue;
+      kept.push(c);
+      remoteRels.push(remoteRel);
+      localRels.push(localRel);
+    }
+    const norms = kept.map((c) => c.norm);
     const dims: Dim[] = [
       protocolDim(protocols, norms),
       portDim(required, norms.map((n) => n.destinationPorts), false),
       portDim(PortSet.ALL, norms.map((n) => n.sourcePorts), true),
-      addressDim(target, norms.map((n) => n[remoteSide]), env, targetPrefixes(target, env)),
-      addressDim({ kind: 'subnet' }, norms.map((n) => n[localSide]), env, subnetPrefixes),
+      addressDim(target, remoteRels, targetPrefixes(target, env)),
+      addressDim(SUBNET, localRels, subnetPrefixes),
     ];
-    const cells = evaluateCells(candidates, dims, nsgs.length);
+    const cells = evaluateCells(kept, dims, nsgs.length);
     for (const cell of cells) {
       for (const r of cell.result.outcome === 'unknown' ? cell.reasons : []) unknownBecause.add(r);
     }

@@ -15,9 +15,23 @@ function toBigInt(bytes: number[]): bigint {
   return n;
 }
 
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/;
+
 /** Reads "10.0.0.0/16", "10.0.0.4" or an IPv6 prefix; undefined when it is not one. */
 export function parseCidr(text: string): IpInterval | undefined {
   const t = text.trim();
+  // IPv4 is most of what templates hold; read it directly rather than through the IPv6-first parser.
+  const m = IPV4.exec(t);
+  if (m) {
+    const octets = [m[1], m[2], m[3], m[4]].map(Number);
+    const bits = m[5] === undefined ? 32 : Number(m[5]);
+    if (octets.some((o, i) => o > 255 || (m[i + 1].length > 1 && m[i + 1][0] === '0')) || bits > 32) return undefined;
+    const base = BigInt(((octets[0] << 24) >>> 0) + (octets[1] << 16) + (octets[2] << 8) + octets[3]);
+    const hostBits = BigInt(32 - bits);
+    const from = (base >> hostBits) << hostBits;
+    return { family: 4, from, to: from + (1n << hostBits) - 1n };
+  }
+  if (!t.includes(':')) return undefined;
   try {
     let addr: ipaddr.IPv4 | ipaddr.IPv6;
     let bits: number;
