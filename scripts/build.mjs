@@ -19,6 +19,8 @@ const contexts = await Promise.all(entries.map((e) => esbuild.context({
   platform: 'node',
   target: 'node20',
   format: 'cjs',
+  // jsonc-parser's "main" is a UMD build whose dynamic requires esbuild cannot follow; its ESM build bundles cleanly.
+  mainFields: ['module', 'main'],
   sourcemap: !production,
   minify: production,
   external: e.external,
