@@ -101,6 +101,10 @@ export interface Edition {
   /** What changed, or where it comes from. */
   readonly description: string;
   readonly docs: string;
+  /** Notes of the source that belong to no single row (e.g. the 2022-09 TIP on IP addresses). */
+  readonly notes?: readonly string[];
+  /** For a user edition (`.amlnet.json`): the edition it was derived from. */
+  readonly extends?: string;
   readonly requirements: readonly RequirementSpec[];
 }
 
