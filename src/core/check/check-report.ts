@@ -1,0 +1,188 @@
+import type { SourceSpan } from '../model/workspace-model';
+import { regionText } from '../region';
+import type { PortOutcome, RuleRef, VerdictKind } from '../verdict';
+import type { CheckResult, NsgCheck, OptionOrigin, OptionValue } from './check-model';
+
+// The JSON report of `amlnet check --format json`. Its shape is a public, documented interface
+// (README "JSON output"): add fields, never rename or remove them; bump `version` if one must.
+
+/** A place in a file, 1-based line and column as editors and CI logs show them. */
+export interface ReportLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/** Turns a span into a file position; the caller holds the texts (core reads no files). */
+export type Locate = (span: SourceSpan) => ReportLocation | undefined;
+
+export interface ReportRule {
+  readonly nsg: string;
+  readonly rule: string;
+  readonly priority: number | null;
+  readonly access: 'Allow' | 'Deny' | null;
+  readonly default: boolean;
+  readonly file?: string;
+  readonly line?: number;
+}
+
+export interface ReportPort {
+  readonly protocol: PortOutcome['protocol'];
+  readonly ports: string;
+  readonly remote: string;
+  readonly outcome: PortOutcome['outcome'];
+  readonly detail: string;
+  readonly decidedBy: readonly ReportRule[];
+}
+
+export interface ReportRequirement {
+  readonly id: string;
+  readonly direction: 'Inbound' | 'Outbound';
+  readonly verdict: VerdictKind;
+  readonly explanation: string;
+  readonly ports: readonly ReportPort[];
+  readonly decidedBy: readonly ReportRule[];
+  readonly unknownBecause?: readonly string[];
+  readonly docs: string;
+}
+
+export interface ReportOption<T> {
+  readonly value: T;
+  /** template, flag, config, setting or default. */
+  readonly origin: OptionOrigin['kind'];
+  /** For template values: the element that declares it, and where. */
+  readonly from?: string;
+  readonly file?: string;
+  readonly line?: number;
+}
+
+export interface ReportFinding {
+  readonly code: string;
+  readonly severity: 'error' | 'warning';
+  readonly rule: string;
+  readonly message: string;
+  readonly suggestion?: string;
+  readonly file?: string;
+  readonly line?: number;
+}
+
+export interface ReportNsg {
+  readonly name: string;
+  readonly file?: string;
+  readonly line?: number;
+  readonly inScope: boolean;
+  readonly scopeReasons: readonly string[];
+  readonly subnets: readonly { readonly vnet: string | null; readonly name: string; readonly file?: string; readonly line?: number }[];
+  readonly options: {
+    readonly publicIp: ReportOption<boolean>;
+    readonly hbi: ReportOption<boolean>;
+    readonly region: ReportOption<string | null>;
+  };
+  readonly requirements: readonly ReportRequirement[];
+  readonly findings: readonly ReportFinding[];
+}
+
+export interface ReportProblem {
+  readonly severity: 'error' | 'warning' | 'info';
+  readonly message: string;
+  readonly file: string;
+  readonly line?: number;
+}
+
+export interface CheckReport {
+  readonly version: 1;
+  readonly tool: { readonly name: 'amlnet'; readonly version: string };
+  readonly edition: string;
+  readonly strict: boolean;
+  /** Something in scope is blocked or partial (in strict mode, also allowed only by default). */
+  readonly failing: boolean;
+  readonly summary: Readonly<Record<VerdictKind, number>>;
+  readonly nsgs: readonly ReportNsg[];
+  readonly problems: readonly ReportProblem[];
+}
+
+function where(span: SourceSpan | undefined, locate: Locate): { file?: string; line?: number } {
+  if (!span) return {};
+  const loc = locate(span);
+  return loc ? { file: loc.file, line: loc.line } : { file: span.file };
+}
+
+function origin(span: unknown): SourceSpan | undefined {
+  // Rules from templates carry a RuleOrigin; the engine passes it back untouched.
+  const o = span as { span?: SourceSpan } | undefined;
+  return o && typeof o === 'object' && o.span && typeof o.span.start === 'number' ? o.span : undefined;
+}
+
+function rule(ref: RuleRef, locate: Locate): ReportRule {
+  return {
+    nsg: ref.nsg,
+    rule: ref.name,
+    priority: ref.priority ?? null,
+    access: ref.access ?? null,
+    default: ref.isDefault,
+    ...where(origin(ref.origin), locate),
+  };
+}
+
+function option<T, U>(o: OptionValue<T>, show: (v: T) => U, locate: Locate): ReportOption<U> {
+  const base = { value: show(o.value), origin: o.origin.kind };
+  if (o.origin.kind !== 'template') return base;
+  return { ...base, from: o.origin.element, ...where(o.origin.span, locate) };
+}
+
+function nsgReport(n: NsgCheck, locate: Locate): ReportNsg {
+  const vnetName = (key: string | undefined) => n.vnets.find((v) => v.key === key)?.name ?? null;
+  return {
+    name: n.nsg.name,
+    ...where(n.nsg.nameSpan ?? n.nsg.span, locate),
+    inScope: n.inScope,
+    scopeReasons: n.scopeReasons,
+    subnets: n.subnets.map((s) => ({ vnet: vnetName(s.vnet), name: s.name, ...where(s.nameSpan ?? s.span, locate) })),
+    options: {
+      publicIp: option(n.options.publicIp, (v) => v, locate),
+      hbi: option(n.options.hbi, (v) => v, locate),
+      region: option(n.options.region, (v) => (v ? regionText(v) : null), locate),
+    },
+    requirements: n.verdicts.map((v) => ({
+      id: v.id,
+      direction: v.direction,
+      verdict: v.verdict,
+      explanation: v.explanation,
+      ports: v.breakdown.map((b) => ({
+        protocol: b.protocol,
+        ports: b.ports,
+        remote: b.remote,
+        outcome: b.outcome,
+        detail: b.detail,
+        decidedBy: b.decidedBy.map((r) => rule(r, locate)),
+      })),
+      decidedBy: v.decidedBy.map((r) => rule(r, locate)),
+      ...(v.unknownBecause ? { unknownBecause: v.unknownBecause } : {}),
+      docs: v.spec.docs,
+    })),
+    findings: n.findings.map((f) => ({
+      code: f.code,
+      severity: f.severity,
+      rule: f.rule,
+      message: f.message,
+      ...(f.suggestion ? { suggestion: f.suggestion } : {}),
+      ...where(origin(f.origin), locate),
+    })),
+  };
+}
+
+/** The stable JSON report of a check. */
+export function buildReport(result: CheckResult, locate: Locate, toolVersion: string): CheckReport {
+  const summary: Record<VerdictKind, number> = { allowed: 0, 'allowed-by-default': 0, blocked: 0, partial: 0, unknown: 0, 'not-applicable': 0 };
+  for (const n of result.nsgs) if (n.inScope) for (const v of n.verdicts) summary[v.verdict]++;
+  return {
+    version: 1,
+    tool: { name: 'amlnet', version: toolVersion },
+    edition: result.edition.name,
+    strict: result.strict,
+    failing: result.failing,
+    summary,
+    nsgs: result.nsgs.map((n) => nsgReport(n, locate)),
+    problems: result.problems.map((p) => ({ severity: p.severity, message: p.message, ...where(p.span, locate), file: p.file })),
+  };
+}
