@@ -1,7 +1,7 @@
 import type { EvaluationContext } from './evaluation-context';
 import { AZURE_HOST_IP, IpSet, PRIVATE_SPACE } from './ip-range';
 import { regionText, sameRegion, type Region } from './region';
-import { isInAzureCloud, type AddressTerm, type SpecialTag } from './service-tags';
+import { hasRegionalTags, isInAzureCloud, type AddressTerm, type SpecialTag } from './service-tags';
 
 /** The set of addresses a requirement is about, on one side of the flow. */
 export type AddressTarget =
@@ -164,6 +164,9 @@ function relateToTag(term: Exclude<AddressTerm, { kind: 'any' | 'unknown' }>, ta
       }
       if (!sameBase && !cloud) return NONE;
       if (!termRegion) return ALL;
+      if (cloud && !hasRegionalTags(target.base)) {
+        return { kind: 'unknown', reason: `${target.base} has no regional tags, so how much of it ${term.text} covers is not documented; service-tag prefix data would decide it` };
+      }
       if (!targetRegion) {
         // A regional tag is one part of the global one.
         return { kind: 'key', key: `${target.base}.${regionKey(termRegion)}`, label: `${target.base}.${regionText(termRegion)}` };

@@ -6,7 +6,7 @@ import { isUnknown } from './maybe';
 import { normalizeRule, type NormalizedRule, type PortList } from './normalize-rule';
 import type { Direction, Nsg, NsgChain } from './nsg';
 import { formatRange, portSetOf, PortSet, type PortRange } from './port-set';
-import { regionNamed, regionSymbol, type Region } from './region';
+import { regionNamed, regionSymbol, sameRegion, type Region } from './region';
 import type { RemoteSpec, ResolvedTagRequirement, Selection } from './requirement';
 import { canonicalTagName, type AddressTerm } from './service-tags';
 import type { PortOutcome, RequirementVerdict, RuleRef, VerdictKind } from './verdict';
@@ -255,16 +255,24 @@ function chainOrder(chain: NsgChain, direction: Direction): Nsg[] {
   return order.filter((n): n is Nsg => n !== undefined);
 }
 
-/** The compute region and the symbols that stand for it. */
+/**
+ * The compute region and the symbols that stand for it: the NSG's own location when it is known
+ * or symbolic, else the region option. A symbolic location takes the region option as its value
+ * (the option says where the deployment goes), and NSGs of one chain share one region.
+ */
 function regionOf(nsgs: readonly Nsg[], context: EvaluationContext): { region: Region; aliases: Map<string, Region> } {
   const aliases = new Map<string, Region>();
-  let region: Region | undefined = context.region;
+  let region: Region | undefined;
   for (const n of nsgs) {
     const loc = n.location;
     if (loc === undefined || isUnknown(loc)) continue;
     if (!region) region = loc;
-    else if (loc.kind === 'symbol' && region.kind === 'name') aliases.set(loc.symbol, region);
-    else if (loc.kind === 'symbol' && region.kind === 'symbol' && loc.symbol !== region.symbol) aliases.set(loc.symbol, region);
+    else if (loc.kind === 'symbol' && sameRegion(loc, region) !== true) aliases.set(loc.symbol, region);
+  }
+  if (!region) region = context.region;
+  else if (region.kind === 'symbol' && context.region?.kind === 'name') {
+    aliases.set(region.symbol, context.region);
+    for (const [symbol, target] of aliases) if (target === region) aliases.set(symbol, context.region);
   }
   return { region: region ?? regionSymbol(UNRESOLVED_REGION, '<region>'), aliases };
 }
@@ -458,8 +466,16 @@ function evaluateCells(candidates: readonly Candidate[], dims: readonly Dim[], n
       const w = summarize(worst, start, inner, candidates, dims, sizes);
       let result: CellResult;
       let reasons: string[] = [];
-      if (w.outcome !== 'blocked') result = w;
-      else if (b.outcome === 'blocked') result = b;
+      if (w.outcome !== 'blocked' && w.outcome === b.outcome) result = w;
+      else if (w.outcome !== 'blocked') {
+        // Allowed either way, but whether by a user rule or only by a default rule depends on the unknowns.
+        reasons = uncertainReasons(candidates, dims, proto, port);
+        result = {
+          outcome: 'unknown',
+          decidedBy: [],
+          detail: `allowed, but whether ${b.detail.replace(/^allowed /, '')} or ${w.detail.replace(/^allowed /, '')} cannot be told: ${reasons.join('; ')}`,
+        };
+      } else if (b.outcome === 'blocked') result = b;
       else {
         reasons = uncertainReasons(candidates, dims, proto, port);
         result = {
@@ -600,7 +616,7 @@ function aggregate(rows: readonly PortOutcome[], unknownBecause: string[], multi
     explanation = `Partly allowed: ${rows.map((r) => `${describe(r)} ${r.detail}`).join('; ')}.`;
   } else if (unknownRows.length) {
     verdict = 'unknown';
-    explanation = `Cannot be told: ${unknownBecause.join('; ')}.`;
+    explanation = `Cannot be told: ${unknownRows.map((r) => `${describe(r)}: ${r.detail.replace(/^cannot be told: /, '')}`).join('; ')}.`;
   } else if (byDefault.length) {
     verdict = 'allowed-by-default';
     explanation = `Allowed only by default: ${byDefault.map((r) => `${describe(r)} ${r.detail}`).join('; ')}. A deny-all added by policy would block it.`;

@@ -11,9 +11,11 @@ export type SpecialTag = 'Internet' | 'VirtualNetwork' | 'AzureLoadBalancer';
 
 const canonicalByLower = new Map<string, string>();
 const inAzureCloud = new Set<string>();
+const regional = new Set<string>();
 for (const t of tagData.tags) {
   canonicalByLower.set(t.name.toLowerCase(), t.name);
   if (t.inAzureCloud) inAzureCloud.add(t.name);
+  if (t.regional) regional.add(t.name);
 }
 const specialByLower = new Map<string, SpecialTag>([
   ['internet', 'Internet'], ['virtualnetwork', 'VirtualNetwork'], ['azureloadbalancer', 'AzureLoadBalancer'],
@@ -29,6 +31,11 @@ export const KNOWN_REGIONS: readonly string[] = [...allRegions];
 /** Whether `AzureCloud` contains this (public) tag, per the service-tag data. */
 export function isInAzureCloud(canonicalTag: string): boolean {
   return inAzureCloud.has(canonicalTag);
+}
+
+/** Whether `<tag>.<region>` tags exist for this tag, per the service-tag data. */
+export function hasRegionalTags(canonicalTag: string): boolean {
+  return regional.has(canonicalTag);
 }
 
 export function isKnownRegion(name: string): boolean {

@@ -173,6 +173,17 @@ describe('evaluate-nsg', () => {
       assert.match(v.explanation, /whether AzureCloud covers AzureFrontDoor\.FirstParty is not documented/);
     });
 
+    it('does not split a tag that has no regional tags by AzureCloud regions', () => {
+      const frontDoor = requirement('aml-out-front-door', 'Outbound', 'Tcp', ['443'], [{ tag: 'AzureFrontDoor.Frontend' }]);
+      const v = check({ subnet: nsg([outbound('D', 100, 'Deny', ['AzureCloud.westeurope'], ['*'])]) }, frontDoor);
+      assert.equal(v.verdict, 'unknown');
+      assert.match(v.explanation, /AzureFrontDoor\.Frontend has no regional tags/);
+      // A tag with regional tags is split: the westeurope part is denied, the rest is not.
+      const split = check({ subnet: nsg([outbound('D', 100, 'Deny', ['AzureCloud.westeurope'], ['*'])]) }, aml);
+      assert.equal(split.verdict, 'blocked');
+      assert.match(split.breakdown[0].detail, /for remote addresses AzureMachineLearning\.westeurope/);
+    });
+
     it('treats distinct service tags as disjoint', () => {
       const v = check({ subnet: nsg([outbound('D', 100, 'Deny', ['Storage'], ['*'])]) }, aml);
       assert.equal(v.verdict, 'allowed-by-default');
@@ -268,6 +279,11 @@ describe('evaluate-nsg', () => {
       assert.equal(check(chain).verdict, 'unknown');
     });
 
+    it("uses the NSG's named location over the region option", () => {
+      const chain = { subnet: nsg([outbound('A', 100, 'Allow', ['Storage.westeurope'], ['*']), denyAllOut]) };
+      assert.equal(check(chain, storage, { region: regionNamed('westus') }).verdict, 'allowed');
+    });
+
     it('says so when the region is not known at all', () => {
       const v = check({ subnet: { name: 'nsg-no-location', rules: [outbound('A', 100, 'Allow', ['Storage.westus'], ['*']), denyAllOut] } });
       assert.equal(v.verdict, 'unknown');
@@ -308,6 +324,13 @@ describe('evaluate-nsg', () => {
       // Whatever its priority, a user rule comes before the default rules.
       const beforeDefaults = check({ subnet: nsg([outbound('A', { unknown: 'p' }, 'Allow', ['Storage'], ['*'])]) });
       assert.equal(beforeDefaults.verdict, 'allowed');
+    });
+
+    it('is unknown when traffic passes either way but maybe only by default', () => {
+      const v = check({ subnet: nsg([outbound('A', 100, 'Allow', ['*'], ['*'], { sourceAddresses: ['10.0.0.0/16'] })]) });
+      assert.equal(v.verdict, 'unknown');
+      assert.match(v.explanation, /allowed, but whether by A \(priority 100\) or only by the default rule AllowInternetOutBound \(65001\) cannot be told: rule A: the compute subnet's address prefix is not known/);
+      assert.equal(check({ subnet: nsg([outbound('A', 100, 'Allow', ['*'], ['*'], { sourceAddresses: ['10.0.0.0/16'] })]) }, storage, { subnetPrefixes: ['10.0.1.0/24'] }).verdict, 'allowed');
     });
 
     it('treats an unknown access, direction or port as either way', () => {
