@@ -20,6 +20,11 @@ export interface Read<T> {
 export interface Link {
   /** The `key` of the element it resolves to. */
   readonly target?: string;
+  /**
+   * What it points at by resource type and name, when the reader could not resolve it to a key
+   * itself (a `resourceId(...)` or an id string); the linker resolves these across files.
+   */
+  readonly ref?: { readonly type: string; readonly name: string; readonly parent?: string };
   /** How the template wrote it, for messages. */
   readonly text: string;
   /** Why it could not be resolved (a registry module, an existing resource in another deployment, ...). */

@@ -1,0 +1,76 @@
+import type { Link, ModelElement, WorkspaceModel } from './workspace-model';
+
+/** The Azure resource type of each kind of element, for links made by type and name. */
+const TYPE_OF: Record<ModelElement['kind'], string> = {
+  vnet: 'microsoft.network/virtualnetworks',
+  subnet: 'microsoft.network/virtualnetworks/subnets',
+  nsg: 'microsoft.network/networksecuritygroups',
+  nic: 'microsoft.network/networkinterfaces',
+  'route-table': 'microsoft.network/routetables',
+  'aml-workspace': 'microsoft.machinelearningservices/workspaces',
+  'aml-compute': 'microsoft.machinelearningservices/workspaces/computes',
+  firewall: 'microsoft.network/azurefirewalls',
+  'firewall-policy': 'microsoft.network/firewallpolicies',
+};
+
+/**
+ * Reads a resource id (or the literal tail of one) into its type and name:
+ * `/subscriptions/../providers/Microsoft.Network/virtualNetworks/vnet/subnets/compute` →
+ * type `microsoft.network/virtualnetworks/subnets`, name `compute`, parent `vnet`.
+ */
+export function parseResourceId(id: string): { type: string; name: string; parent?: string } | undefined {
+  const i = id.toLowerCase().lastIndexOf('/providers/');
+  const tail = (i >= 0 ? id.slice(i + '/providers/'.length) : id).replace(/^\/+/, '');
+  const parts = tail.split('/');
+  if (parts.length < 3 || parts.length % 2 === 0) return undefined;
+  const namespace = parts[0];
+  const types = [namespace];
+  const names: string[] = [];
+  for (let k = 1; k < parts.length; k += 2) {
+    types.push(parts[k]);
+    names.push(parts[k + 1]);
+  }
+  if (names.some((n) => n === '')) return undefined;
+  const type = [types[0], ...types.slice(1)].join('/').toLowerCase();
+  return { type, name: names[names.length - 1], parent: names.length > 1 ? names[names.length - 2] : undefined };
+}
+
+/** The name an element answers to when linked by name: a subnet as `vnet/subnet` and as `subnet`. */
+function namesOf(e: ModelElement, vnetName: (key: string | undefined) => string | undefined): { name: string; parent?: string } {
+  if (e.kind === 'subnet') return { name: e.name.toLowerCase(), parent: vnetName(e.vnet)?.toLowerCase() };
+  return { name: e.name.toLowerCase() };
+}
+
+/**
+ * Resolves the links readers left as type and name (resource ids) to element keys, across every
+ * file of the model. A link that matches no element, or several, keeps its reason.
+ */
+export function linkModel(model: WorkspaceModel): WorkspaceModel {
+  const all: ModelElement[] = [...model.vnets, ...model.subnets, ...model.nsgs, ...model.nics, ...model.routeTables, ...model.workspaces, ...model.computes, ...model.firewalls];
+  const vnetByKey = new Map(model.vnets.map((v) => [v.key, v.name]));
+  const vnetName = (key: string | undefined) => (key ? vnetByKey.get(key) : undefined);
+  const byType = new Map<string, ModelElement[]>();
+  for (const e of all) {
+    const t = TYPE_OF[e.kind];
+    const list = byType.get(t) ?? [];
+    list.push(e);
+    byType.set(t, list);
+  }
+  const resolve = (link: Link | undefined): Link | undefined => {
+    if (!link || link.target || !link.ref) return link;
+    const candidates = (byType.get(link.ref.type.toLowerCase()) ?? []).filter((e) => {
+      const n = namesOf(e, vnetName);
+      return n.name === link.ref!.name.toLowerCase() && (!link.ref!.parent || !n.parent || n.parent === link.ref!.parent.toLowerCase());
+    });
+    if (candidates.length === 1) return { ...link, target: candidates[0].key, unresolved: undefined };
+    if (candidates.length === 0) return { ...link, unresolved: link.unresolved ?? `no ${link.ref.type.split('/').pop()} named ${link.ref.name} is declared in the files read` };
+    return { ...link, unresolved: `${candidates.length} resources named ${link.ref.name} match; amlnet cannot tell which one is meant` };
+  };
+  return {
+    ...model,
+    subnets: model.subnets.map((s) => ({ ...s, nsg: resolve(s.nsg), routeTable: resolve(s.routeTable) })),
+    nics: model.nics.map((n) => ({ ...n, nsg: resolve(n.nsg), subnets: n.subnets.map((l) => resolve(l)!) })),
+    computes: model.computes.map((c) => ({ ...c, subnet: resolve(c.subnet), workspace: resolve(c.workspace) })),
+    firewalls: model.firewalls.map((f) => ({ ...f, policy: resolve(f.policy) })),
+  };
+}

@@ -1,0 +1,48 @@
+import * as assert from 'node:assert/strict';
+import { linkModel, parseResourceId } from '../../../src/core/model/link-model';
+import type { NsgModel, SubnetModel, WorkspaceModel } from '../../../src/core/model/workspace-model';
+
+const nsg = (key: string, name: string): NsgModel => ({ kind: 'nsg', key, name, rules: [], ruleStyle: 'none' });
+const subnet = (key: string, name: string, vnet: string, nsgRef?: { type: string; name: string }): SubnetModel => ({
+  kind: 'subnet', key, name, vnet, addressPrefixes: { value: ['10.0.1.0/24'] }, delegations: [],
+  nsg: nsgRef ? { text: `resourceId('${nsgRef.type}', '${nsgRef.name}')`, ref: nsgRef } : undefined,
+});
+const empty: WorkspaceModel = { vnets: [], subnets: [], nsgs: [], nics: [], routeTables: [], workspaces: [], computes: [], firewalls: [], problems: [] };
+
+describe('link-model', () => {
+  it('reads resource ids into type, name and parent', () => {
+    assert.deepEqual(parseResourceId('/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-a'), { type: 'microsoft.network/networksecuritygroups', name: 'nsg-a', parent: undefined });
+    assert.deepEqual(parseResourceId('/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/compute'), { type: 'microsoft.network/virtualnetworks/subnets', name: 'compute', parent: 'vnet' });
+    assert.deepEqual(parseResourceId('Microsoft.Network/networkSecurityGroups/nsg-a'), { type: 'microsoft.network/networksecuritygroups', name: 'nsg-a', parent: undefined });
+    assert.equal(parseResourceId('/subscriptions/s/resourceGroups/rg'), undefined);
+    assert.equal(parseResourceId(''), undefined);
+  });
+
+  it('links a subnet to an NSG declared in another file, by type and name, without case', () => {
+    const model = linkModel({
+      ...empty,
+      vnets: [{ kind: 'vnet', key: 'a.json#vnet', name: 'vnet', addressPrefixes: { value: [] }, subnets: ['a.json#vnet/compute'] }],
+      subnets: [subnet('a.json#vnet/compute', 'compute', 'a.json#vnet', { type: 'Microsoft.Network/networkSecurityGroups', name: 'NSG-Compute' })],
+      nsgs: [nsg('b.bicep#nsg', 'nsg-compute')],
+    });
+    assert.equal(model.subnets[0].nsg!.target, 'b.bicep#nsg');
+  });
+
+  it('keeps a reason when nothing or several things match', () => {
+    const none = linkModel({ ...empty, subnets: [subnet('s', 'compute', 'v', { type: 'Microsoft.Network/networkSecurityGroups', name: 'missing' })] });
+    assert.equal(none.subnets[0].nsg!.target, undefined);
+    assert.match(none.subnets[0].nsg!.unresolved!, /no networkSecurityGroups named missing/);
+    const two = linkModel({ ...empty, nsgs: [nsg('a#n', 'dup'), nsg('b#n', 'dup')], subnets: [subnet('s', 'compute', 'v', { type: 'Microsoft.Network/networkSecurityGroups', name: 'dup' })] });
+    assert.match(two.subnets[0].nsg!.unresolved!, /2 resources named dup match/);
+  });
+
+  it('tells subnets of different VNets apart by their parent', () => {
+    const model = linkModel({
+      ...empty,
+      vnets: [{ kind: 'vnet', key: 'v1', name: 'vnet-a', addressPrefixes: { value: [] }, subnets: [] }, { kind: 'vnet', key: 'v2', name: 'vnet-b', addressPrefixes: { value: [] }, subnets: [] }],
+      subnets: [subnet('s1', 'compute', 'v1'), subnet('s2', 'compute', 'v2')],
+      computes: [{ kind: 'aml-compute', key: 'c', name: 'cluster', computeType: { value: 'AmlCompute' }, publicIp: { value: true }, subnet: { text: 'id', ref: { type: 'Microsoft.Network/virtualNetworks/subnets', name: 'compute', parent: 'vnet-b' } } }],
+    });
+    assert.equal(model.computes[0].subnet!.target, 's2');
+  });
+});
