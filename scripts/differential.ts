@@ -6,6 +6,7 @@
 // case is a random NSG chain with a few requirements; its seed is caseSeed(seed, index), so any
 // failure is reproduced with `--seed S --case index`.
 
+import type { Region } from '../src/core/region';
 import { evaluateRequirement } from '../src/core/evaluate-nsg';
 import type { EvaluationContext, ServiceTagPrefixes } from '../src/core/evaluation-context';
 import type { Nsg, NsgChain, SecurityRule } from '../src/core/nsg';
@@ -80,12 +81,21 @@ export function worldsFor(bp: CaseBlueprint, req: ResolvedTagRequirement, worldC
   }
   for (let w = 0; w < worldCount; w++) {
     const seed = mix(bp.seed, w);
-    // World 0 takes the first option of every choice: the value the generator started from.
-    const pick = (c: Choice<unknown>) => (w === 0 ? 0 : mix(seed, c.choice) % c.options.length);
-    const asgs = new Map(bp.asgs.map((a, i) => [a, set(...ASG_OPTIONS[mix(seed, 1000 + i) % ASG_OPTIONS.length])] as const));
-    // docs/semantics.md: with the region option set, a symbolic NSG location is that region.
-    const locationSymbols = new Set([bp.subnet, bp.nic].flatMap((n) => (n?.location !== undefined && !isChoice(n.location) && n.location.kind === 'symbol' ? [n.location.symbol] : [])));
+    // docs/semantics.md: with the region option set, an NSG location the template leaves open
+    // (symbolic or unknown) is that region.
     const optionRegion = bp.regionOption?.kind === 'name' ? bp.regionOption.name.toLowerCase() : undefined;
+    const locationChoices = new Set([bp.subnet, bp.nic].flatMap((n) => (n?.location !== undefined && isChoice(n.location) ? [n.location.choice] : [])));
+    const pinned = (c: Choice<unknown>) => (optionRegion && locationChoices.has(c.choice)
+      ? c.options.findIndex((o) => (o as Region).kind === 'name' && (o as { name: string }).name.toLowerCase() === optionRegion)
+      : -1);
+    // World 0 takes the first option of every choice: the value the generator started from.
+    const pick = (c: Choice<unknown>) => {
+      const p = pinned(c);
+      if (p >= 0) return p;
+      return w === 0 ? 0 : mix(seed, c.choice) % c.options.length;
+    };
+    const asgs = new Map(bp.asgs.map((a, i) => [a, set(...ASG_OPTIONS[mix(seed, 1000 + i) % ASG_OPTIONS.length])] as const));
+    const locationSymbols = new Set([bp.subnet, bp.nic].flatMap((n) => (n?.location !== undefined && !isChoice(n.location) && n.location.kind === 'symbol' ? [n.location.symbol] : [])));
     const symbols = new Map(bp.regionSymbols.map((s, i) => [s, optionRegion && locationSymbols.has(s) ? optionRegion : ['westus', 'eastus', 'northeurope'][mix(seed, 2000 + i) % 3]] as const));
     const v = vnets[w % vnets.length];
     const s = subnets[mix(seed, 3000) % subnets.length];
