@@ -1,0 +1,505 @@
+/**
+ * Partial evaluation of ARM template expressions in the scope of one template: its parameters
+ * (given values, else defaults, else symbolic), variables (lazy, memoized, cycles reported), user
+ * functions and copy loops. What is fixed only at deployment stays symbolic; what cannot be known
+ * becomes an UnknownValue with the reason. Nothing here throws or runs unbounded.
+ */
+import { SymbolicValue, TemplateString, UnknownValue, type Value } from '../template/value';
+import { callBuiltin, type CallEnv, type ScopeKind } from './arm-functions';
+import {
+  AccessError, type ArmType, Budget, EvaluationLimit, getIndex, getProperty, hasOwn, setKey, symbolic,
+} from './arm-values';
+import type { DeploymentContext } from './deployment-context';
+import {
+  type ArmExpression, type FunctionCall, type ParseResult, isTemplateExpression, parseExpression, unescapeTemplateLiteral,
+} from './expression-parser';
+
+export type { ScopeKind } from './arm-functions';
+
+/** The kind of copy loop: unnamed `copyIndex()` refers to the innermost resource or output loop. */
+export type CopyKind = 'resource' | 'property' | 'variable' | 'output';
+
+/** One enclosing copy loop and the iteration being evaluated (symbolic when the count is unknown). */
+export interface CopyFrame {
+  readonly name?: string;
+  readonly index: Value;
+  readonly kind: CopyKind;
+}
+
+/** What a template's scope is built from besides the template itself. */
+export interface ArmScopeOptions {
+  /** Values from a parameter file or an outer deployment; they win over defaults and are not evaluated again. */
+  readonly parameterValues?: Readonly<Record<string, Value>>;
+  /** Resource group, subscription and reference() hooks; symbolic by default. */
+  readonly context?: DeploymentContext;
+}
+
+/** Steps one outermost evaluation may take: enough for a 10 MB template, few enough to end quickly. */
+const STEP_BUDGET = 20_000_000;
+/** Nesting of calls, variables, functions and JSON levels; well inside Node's stack. */
+const MAX_DEPTH = 500;
+/** ARM's own limit on a copy loop's count. */
+const MAX_COPY_COUNT = 800;
+const PARSE_CACHE_SIZE = 50_000;
+
+interface ParameterDecl {
+  readonly name: string;
+  readonly decl: Readonly<Record<string, unknown>>;
+}
+
+interface CopyEntry {
+  readonly name: string;
+  readonly count: unknown;
+  readonly input: unknown;
+}
+
+type VariableDecl =
+  | { readonly name: string; readonly value: unknown }
+  | { readonly name: string; readonly copy: CopyEntry };
+
+interface FunctionDecl {
+  readonly name: string;
+  /** Parameter names, or why the declaration cannot be used. */
+  readonly parameters: readonly string[] | string;
+  readonly output: { readonly value: unknown } | undefined;
+}
+
+function isObject(v: unknown): v is Readonly<Record<string, unknown>> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isCopyEntry(v: unknown): v is CopyEntry {
+  return isObject(v) && typeof v.name === 'string' && hasOwn(v, 'count') && hasOwn(v, 'input');
+}
+
+/** A `copy` array of `{name, count, input}`: property (or variable) iteration. */
+function isCopyArray(v: unknown): v is readonly CopyEntry[] {
+  return Array.isArray(v) && v.length > 0 && v.every(isCopyEntry);
+}
+
+function typeHint(type: unknown): ArmType | undefined {
+  if (typeof type !== 'string') return undefined;
+  switch (type.toLowerCase()) {
+    case 'string': case 'securestring': return 'string';
+    case 'int': return 'int';
+    case 'bool': return 'bool';
+    case 'object': case 'secureobject': return 'object';
+    case 'array': return 'array';
+    default: return undefined;
+  }
+}
+
+function shorten(text: string, max = 120): string {
+  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
+}
+
+function snippet(source: string, node: ArmExpression): string {
+  return shorten(source.slice(node.start, node.end));
+}
+
+/** What is shared by every scope of one template: declarations, memos, the budget. */
+class TemplateState {
+  readonly parameters = new Map<string, ParameterDecl>();
+  readonly given = new Map<string, Value>();
+  readonly parameterMemo = new Map<string, Value>();
+  readonly parameterStack: string[] = [];
+  readonly variables = new Map<string, VariableDecl>();
+  readonly variableMemo = new Map<string, Value>();
+  readonly variableStack: string[] = [];
+  readonly functions = new Map<string, FunctionDecl>();
+  readonly parseCache = new Map<string, ParseResult>();
+  readonly budget = new Budget(STEP_BUDGET);
+  readonly context: DeploymentContext;
+  /** Public entry points currently running; the outermost one owns the budget. */
+  active = 0;
+  depth = 0;
+  guids = 0;
+
+  constructor(template: unknown, options: ArmScopeOptions) {
+    this.context = options.context ?? {};
+    const t = isObject(template) ? template : {};
+    if (isObject(t.parameters)) {
+      for (const [name, decl] of Object.entries(t.parameters)) {
+        const key = name.toLowerCase();
+        if (!this.parameters.has(key)) this.parameters.set(key, { name, decl: isObject(decl) ? decl : {} });
+      }
+    }
+    for (const [name, value] of Object.entries(options.parameterValues ?? {})) this.given.set(name.toLowerCase(), value);
+    if (isObject(t.variables)) {
+      for (const [name, value] of Object.entries(t.variables)) {
+        if (name.toLowerCase() === 'copy' && isCopyArray(value)) {
+          for (const entry of value) this.addVariable({ name: entry.name, copy: entry });
+        } else {
+          this.addVariable({ name, value });
+        }
+      }
+    }
+    if (Array.isArray(t.functions)) {
+      for (const ns of t.functions) {
+        if (!isObject(ns) || typeof ns.namespace !== 'string' || !isObject(ns.members)) continue;
+        for (const [member, fn] of Object.entries(ns.members)) this.addFunction(`${ns.namespace}.${member}`, fn);
+      }
+    }
+  }
+
+  private addVariable(decl: VariableDecl): void {
+    const key = decl.name.toLowerCase();
+    if (!this.variables.has(key)) this.variables.set(key, decl);
+  }
+
+  private addFunction(name: string, fn: unknown): void {
+    const key = name.toLowerCase();
+    if (this.functions.has(key)) return;
+    if (!isObject(fn)) {
+      this.functions.set(key, { name, parameters: `the declaration of ${name} is not an object`, output: undefined });
+      return;
+    }
+    const params = fn.parameters ?? [];
+    let parameters: readonly string[] | string;
+    if (Array.isArray(params) && params.every((p) => isObject(p) && typeof p.name === 'string')) {
+      parameters = params.map((p) => (p as { name: string }).name);
+    } else {
+      parameters = `the parameters of ${name} are not a list of {name, type}`;
+    }
+    const output = isObject(fn.output) && hasOwn(fn.output, 'value') ? { value: fn.output.value } : undefined;
+    this.functions.set(key, { name, parameters, output });
+  }
+}
+
+/**
+ * Where template expressions are evaluated: a template's parameters, variables and functions, the
+ * enclosing copy loops, and the deployment context. Cheap to derive (`inCopy`); memos are shared.
+ */
+export class ArmScope {
+  private constructor(
+    private readonly state: TemplateState,
+    /** The template body, a parameter default, or a user-defined function's body. */
+    readonly kind: ScopeKind,
+    private readonly frames: readonly CopyFrame[],
+    private readonly fn?: { readonly name: string; readonly args: ReadonlyMap<string, Value> },
+  ) {}
+
+  /** What calls in this scope use, built once per scope rather than once per call. */
+  private services: ScopeServices | undefined;
+
+  /** The scope of a template's body; `template` is its parsed JSON (anything else gives an empty scope). */
+  static forTemplate(template: unknown, options: ArmScopeOptions = {}): ArmScope {
+    return new ArmScope(new TemplateState(template, options), 'template', []);
+  }
+
+  /** The same scope inside one iteration of a copy loop. */
+  inCopy(name: string | undefined, index: Value, kind: CopyKind = 'resource'): ArmScope {
+    return new ArmScope(this.state, this.kind, [...this.frames, name === undefined ? { index, kind } : { name, index, kind }], this.fn);
+  }
+
+  /** The deployment context this scope was built with. */
+  get context(): DeploymentContext {
+    return this.state.context;
+  }
+
+  /** A parameter's value: given, else its default evaluated, else symbolic. */
+  parameter(name: string): Value {
+    return this.guard(() => this.lookupParameter(name));
+  }
+
+  /** A variable's value, evaluated once. */
+  variable(name: string): Value {
+    return this.guard(() => this.lookupVariable(name));
+  }
+
+  /** Evaluates a template string: an expression `[...]`, or a literal (with `[[` unescaped). */
+  evaluate(text: string): Value {
+    return this.guard(() => this.evalString(text));
+  }
+
+  /** Evaluates a JSON value from the template, every expression string in it included. */
+  evaluateValue(value: unknown): Value {
+    return this.guard(() => this.walk(value));
+  }
+
+  private guard(run: () => Value): Value {
+    const s = this.state;
+    const outermost = s.active === 0;
+    if (outermost) {
+      s.budget.left = STEP_BUDGET;
+      s.depth = 0;
+    }
+    s.active++;
+    try {
+      return run();
+    } catch (e) {
+      if (!outermost) throw e;
+      if (e instanceof EvaluationLimit) return new UnknownValue(e.message);
+      if (e instanceof RangeError) return new UnknownValue('the template nests expressions too deeply to evaluate');
+      return new UnknownValue(`amlnet could not evaluate this: ${String(e)}`);
+    } finally {
+      s.active--;
+    }
+  }
+
+  private enter(): void {
+    if (this.state.depth >= MAX_DEPTH) {
+      throw new EvaluationLimit(`the evaluation nests more than ${MAX_DEPTH} levels (calls, variables, functions, values)`);
+    }
+    this.state.depth++;
+  }
+
+  private leave(): void {
+    this.state.depth--;
+  }
+
+  private walk(json: unknown): Value {
+    this.state.budget.spend();
+    if (typeof json === 'string') return this.evalString(json);
+    if (json === null || typeof json === 'boolean') return json;
+    if (typeof json === 'number') return Number.isFinite(json) ? json : new UnknownValue(`${json} is not a JSON number`);
+    if (typeof json !== 'object') return new UnknownValue(`a ${typeof json} is not a template value`);
+    // Too deep a JSON value is unknown by itself; the rest of the template still evaluates.
+    if (this.state.depth >= MAX_DEPTH) return new UnknownValue(`the value nests more than ${MAX_DEPTH} levels`);
+    this.enter();
+    try {
+      if (Array.isArray(json)) return json.map((e) => this.walk(e));
+      const obj = json as Readonly<Record<string, unknown>>;
+      const out: Record<string, Value> = {};
+      const copyKey = Object.keys(obj).find((k) => k.length === 4 && k.toLowerCase() === 'copy' && isCopyArray(obj[k]));
+      for (const k of Object.keys(obj)) {
+        if (k !== copyKey) setKey(out, k, this.walk(obj[k]));
+      }
+      if (copyKey !== undefined) {
+        for (const entry of obj[copyKey] as readonly CopyEntry[]) setKey(out, entry.name, this.expandCopy(entry, 'property'));
+      }
+      return out;
+    } finally {
+      this.leave();
+    }
+  }
+
+  /** A property or variable copy loop: the array of its inputs, one per iteration. */
+  private expandCopy(entry: CopyEntry, kind: CopyKind): Value {
+    const count = this.walk(entry.count);
+    const loop = `the copy loop '${entry.name}'`;
+    if (count instanceof UnknownValue) return new UnknownValue(`${loop} has an unknown count: ${count.reason}`);
+    if (count instanceof SymbolicValue || count instanceof TemplateString) {
+      return new UnknownValue(`${loop} runs ${count.text} times, which is known only at deployment`);
+    }
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {
+      return new UnknownValue(`${loop} has count ${JSON.stringify(count)}; it must be a non-negative integer`);
+    }
+    if (count > MAX_COPY_COUNT) return new UnknownValue(`${loop} has count ${count}, over ARM's limit of ${MAX_COPY_COUNT}`);
+    const out: Value[] = [];
+    for (let i = 0; i < count; i++) out.push(this.inCopy(entry.name, i, kind).walk(entry.input));
+    return out;
+  }
+
+  private evalString(text: string): Value {
+    if (!isTemplateExpression(text)) return unescapeTemplateLiteral(text);
+    const parsed = this.parse(text);
+    if (!parsed.ok) return new UnknownValue(`cannot read the expression ${shorten(text)}: ${parsed.error} (at character ${parsed.offset})`);
+    return this.evalNode(parsed.expr, text);
+  }
+
+  private parse(text: string): ParseResult {
+    const cache = this.state.parseCache;
+    let parsed = cache.get(text);
+    if (parsed === undefined) {
+      parsed = parseExpression(text);
+      if (cache.size >= PARSE_CACHE_SIZE) cache.clear();
+      cache.set(text, parsed);
+    }
+    return parsed;
+  }
+
+  private evalNode(node: ArmExpression, source: string): Value {
+    this.state.budget.spend();
+    this.enter();
+    try {
+      switch (node.kind) {
+        case 'string':
+        case 'integer':
+          return node.value;
+        case 'property': {
+          const r = getProperty(this.evalNode(node.target, source), node.name);
+          return r instanceof AccessError ? new UnknownValue(`${snippet(source, node)}: ${r.message}`) : r;
+        }
+        case 'index': {
+          const target = this.evalNode(node.target, source);
+          if (target instanceof UnknownValue) return target;
+          const r = getIndex(target, this.evalNode(node.index, source), this.state.budget);
+          return r instanceof AccessError ? new UnknownValue(`${snippet(source, node)}: ${r.message}`) : r;
+        }
+        case 'call':
+          return node.namespace !== undefined ? this.callUserFunction(node, node.namespace, source) : callBuiltin(this.callEnv(node, source));
+      }
+    } finally {
+      this.leave();
+    }
+  }
+
+  private callEnv(node: FunctionCall, source: string): CallEnv {
+    let services = this.services;
+    if (services === undefined) {
+      const state = this.state;
+      services = {
+        kind: this.kind,
+        budget: state.budget,
+        context: state.context,
+        parameter: (name) => this.lookupParameter(name),
+        variable: (name) => this.lookupVariable(name),
+        copyIndex: (loop) => this.copyIndex(loop),
+        newGuidId: () => `newGuid()#${++state.guids}`,
+        evalNode: (n, src) => this.evalNode(n, src),
+      };
+      this.services = services;
+    }
+    return new Call(services, node, source);
+  }
+
+  private callUserFunction(node: FunctionCall, namespace: string, source: string): Value {
+    const full = `${namespace}.${node.name}`;
+    const where = snippet(source, node);
+    const decl = this.state.functions.get(full.toLowerCase());
+    if (decl === undefined) return new UnknownValue(`${where}: the template declares no function '${full}'`);
+    if (typeof decl.parameters === 'string') return new UnknownValue(`${where}: ${decl.parameters}`);
+    const n = decl.parameters.length;
+    if (node.args.length !== n) return new UnknownValue(`${where}: ${decl.name}() takes ${n} argument${n === 1 ? '' : 's'}, not ${node.args.length}`);
+    if (decl.output === undefined) return new UnknownValue(`${where}: the function ${decl.name} declares no output value`);
+    // Unknown arguments are bound as they are: they matter only if the body uses them.
+    const args = new Map<string, Value>();
+    decl.parameters.forEach((p, i) => args.set(p.toLowerCase(), this.evalNode(node.args[i], source)));
+    // A user function sees only its own parameters: no variables, no copy loops (ARM rules).
+    return new ArmScope(this.state, 'function', [], { name: decl.name, args }).walk(decl.output.value);
+  }
+
+  private lookupParameter(name: string): Value {
+    if (this.fn !== undefined) {
+      return this.fn.args.get(name.toLowerCase())
+        ?? new UnknownValue(`parameters('${name}'): the function ${this.fn.name} has no parameter '${name}'`);
+    }
+    const s = this.state;
+    const key = name.toLowerCase();
+    const decl = s.parameters.get(key);
+    if (decl === undefined) return new UnknownValue(`parameters('${name}'): the template declares no parameter '${name}'`);
+    const memo = s.parameterMemo.get(key);
+    if (memo !== undefined) return memo;
+    let value: Value;
+    const given = s.given.get(key);
+    if (given !== undefined) {
+      value = given;
+    } else if (hasOwn(decl.decl, 'defaultValue')) {
+      if (s.parameterStack.includes(key)) return new UnknownValue(`parameter defaults refer to each other in a cycle: ${cycle(s.parameterStack, key, s.parameters)}`);
+      value = this.memoized(s.parameterStack, key, `parameter '${decl.name}'`,
+        () => new ArmScope(s, 'parameterDefault', []).walk(decl.decl.defaultValue));
+    } else {
+      value = symbolic(`param:${decl.name}`, `parameters('${decl.name}')`, typeHint(decl.decl.type));
+    }
+    s.parameterMemo.set(key, value);
+    return value;
+  }
+
+  private lookupVariable(name: string): Value {
+    if (this.kind === 'function') return new UnknownValue(`variables('${name}'): user-defined functions cannot use variables (an ARM rule)`);
+    if (this.kind === 'parameterDefault') return new UnknownValue(`variables('${name}'): parameter defaults cannot use variables (an ARM rule)`);
+    const s = this.state;
+    const key = name.toLowerCase();
+    const decl = s.variables.get(key);
+    if (decl === undefined) return new UnknownValue(`variables('${name}'): the template declares no variable '${name}'`);
+    const memo = s.variableMemo.get(key);
+    if (memo !== undefined) return memo;
+    if (s.variableStack.includes(key)) return new UnknownValue(`variables refer to each other in a cycle: ${cycle(s.variableStack, key, s.variables)}`);
+    // Variables are evaluated in the template's scope, whatever loop the reference sits in.
+    const scope = new ArmScope(s, 'template', []);
+    const value = this.memoized(s.variableStack, key, `variable '${decl.name}'`,
+      () => ('copy' in decl ? scope.expandCopy(decl.copy, 'variable') : scope.walk(decl.value)));
+    s.variableMemo.set(key, value);
+    return value;
+  }
+
+  /** Runs one declaration's evaluation on the cycle-detection stack; a limit hit becomes its value. */
+  private memoized(stack: string[], key: string, what: string, run: () => Value): Value {
+    this.enter();
+    stack.push(key);
+    try {
+      return run();
+    } catch (e) {
+      if (!(e instanceof EvaluationLimit)) throw e;
+      return new UnknownValue(`${what}: ${e.message}`);
+    } finally {
+      stack.pop();
+      this.leave();
+    }
+  }
+
+  private copyIndex(loop: string | undefined): Value | string {
+    if (this.kind === 'function') return 'user-defined functions cannot use copyIndex() (an ARM rule)';
+    const frames = this.frames;
+    if (frames.length === 0) return 'copyIndex() is used outside any copy loop';
+    if (loop !== undefined) {
+      const lower = loop.toLowerCase();
+      for (let i = frames.length - 1; i >= 0; i--) {
+        if (frames[i].name?.toLowerCase() === lower) return frames[i].index;
+      }
+      const names = frames.map((f) => (f.name === undefined ? '(unnamed)' : `'${f.name}'`)).join(', ');
+      return `no enclosing copy loop is named '${loop}' (the enclosing loops are ${names})`;
+    }
+    for (let i = frames.length - 1; i >= 0; i--) {
+      if (frames[i].kind === 'resource' || frames[i].kind === 'output') return frames[i].index;
+    }
+    return frames[frames.length - 1].index;
+  }
+}
+
+/** The scope as function calls see it. */
+interface ScopeServices {
+  readonly kind: ScopeKind;
+  readonly budget: Budget;
+  readonly context: DeploymentContext;
+  parameter(name: string): Value;
+  variable(name: string): Value;
+  copyIndex(loop: string | undefined): Value | string;
+  newGuidId(): string;
+  evalNode(node: ArmExpression, source: string): Value;
+}
+
+/** One call being evaluated; a class, since templates hold many calls and closures per call cost time. */
+class Call implements CallEnv {
+  private readonly memo: (Value | undefined)[] = [];
+
+  constructor(private readonly services: ScopeServices, private readonly node: FunctionCall, private readonly source: string) {}
+
+  get name(): string { return this.node.name; }
+  get snippet(): string { return snippet(this.source, this.node); }
+  get argCount(): number { return this.node.args.length; }
+  get budget(): Budget { return this.services.budget; }
+  get kind(): ScopeKind { return this.services.kind; }
+  get context(): DeploymentContext { return this.services.context; }
+
+  arg(i: number): Value {
+    let v = this.memo[i];
+    if (v === undefined) {
+      v = this.services.evalNode(this.node.args[i], this.source);
+      this.memo[i] = v;
+    }
+    return v;
+  }
+
+  argSnippet(i: number): string { return snippet(this.source, this.node.args[i]); }
+  parameter(name: string): Value { return this.services.parameter(name); }
+  variable(name: string): Value { return this.services.variable(name); }
+  copyIndex(loop: string | undefined): Value | string { return this.services.copyIndex(loop); }
+  newGuidId(): string { return this.services.newGuidId(); }
+}
+
+function cycle(stack: readonly string[], key: string, decls: ReadonlyMap<string, { readonly name: string }>): string {
+  const from = stack.indexOf(key);
+  return [...stack.slice(from), key].map((k) => decls.get(k)?.name ?? k).join(' -> ');
+}
+
+/** Evaluates a template string (an expression `[...]` or a literal) in a scope; never throws. */
+export function evaluateExpression(text: string, scope: ArmScope): Value {
+  return scope.evaluate(text);
+}
+
+/** Evaluates a JSON value from a template, expanding property copy loops; never throws. */
+export function evaluateTemplateValue(value: unknown, scope: ArmScope): Value {
+  return scope.evaluateValue(value);
+}

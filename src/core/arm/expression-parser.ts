@@ -1,0 +1,285 @@
+/**
+ * The ARM template expression language: `"[concat('Storage.', parameters('location'))]"`.
+ * A hand-written recursive-descent parser (no npm package parses it well) that never throws and
+ * records offsets, so that readers can point at the part of a string that is wrong.
+ */
+
+interface NodeBase {
+  /** Offset of the node's first character within the whole template string (the `[` is 0). */
+  readonly start: number;
+  /** Offset just past the node's last character. */
+  readonly end: number;
+}
+
+/** `'text'`, with `''` standing for one quote. */
+export interface StringLiteral extends NodeBase {
+  readonly kind: 'string';
+  readonly value: string;
+}
+
+/** `42` or `-1`. The language has no decimal literals (templates write `json('1.5')`). */
+export interface IntegerLiteral extends NodeBase {
+  readonly kind: 'integer';
+  readonly value: number;
+}
+
+/** `name(args)`, or a user-defined function `namespace.name(args)`. */
+export interface FunctionCall extends NodeBase {
+  readonly kind: 'call';
+  readonly namespace?: string;
+  readonly name: string;
+  readonly args: readonly ArmExpression[];
+}
+
+/** `target.name`. */
+export interface PropertyAccess extends NodeBase {
+  readonly kind: 'property';
+  readonly target: ArmExpression;
+  readonly name: string;
+}
+
+/** `target[index]`. */
+export interface IndexAccess extends NodeBase {
+  readonly kind: 'index';
+  readonly target: ArmExpression;
+  readonly index: ArmExpression;
+}
+
+/** A node of a parsed template expression. */
+export type ArmExpression = StringLiteral | IntegerLiteral | FunctionCall | PropertyAccess | IndexAccess;
+
+/** The outcome of parsing: the tree, or the first error and where it is. */
+export type ParseResult =
+  | { readonly ok: true; readonly expr: ArmExpression }
+  | { readonly ok: false; readonly error: string; readonly offset: number };
+
+/** Deeper nesting is refused, so that neither the parser nor the evaluator can exhaust the stack. */
+export const MAX_EXPRESSION_NESTING = 100;
+
+/** Whether a template string is an expression: `[...]`, but not the `[[...]` escape. */
+export function isTemplateExpression(text: string): boolean {
+  return text.length >= 2 && text.charCodeAt(0) === 0x5b && text.charCodeAt(1) !== 0x5b
+    && text.charCodeAt(text.length - 1) === 0x5d;
+}
+
+/** The value of a template string that is not an expression: `[[x]` stands for `[x]`. */
+export function unescapeTemplateLiteral(text: string): string {
+  return text.length >= 2 && text.startsWith('[[') && text.endsWith(']') ? text.slice(1) : text;
+}
+
+/** Parses a whole template string such as `[concat('a', 'b')]`; never throws. */
+export function parseExpression(text: string): ParseResult {
+  if (!isTemplateExpression(text)) {
+    return { ok: false, error: "an expression starts with '[' and ends with ']'", offset: 0 };
+  }
+  const parser = new Parser(text);
+  try {
+    const expr = parser.parseExpression(0);
+    parser.skipWhitespace();
+    if (parser.pos < parser.end) parser.fail(`unexpected ${describeChar(text, parser.pos)} after the expression`, parser.pos);
+    return { ok: true, expr };
+  } catch (e) {
+    if (e instanceof ParseError) return { ok: false, error: e.message, offset: e.offset };
+    // Only a defect could get here; report it as a parse error rather than throw.
+    return { ok: false, error: `internal parser error: ${String(e)}`, offset: parser.pos };
+  }
+}
+
+/** Prints a tree back as a template string (`[...]`) that parses to the same tree. */
+export function printExpression(expr: ArmExpression): string {
+  return `[${printNode(expr)}]`;
+}
+
+/** Prints a tree without the surrounding brackets, as it would appear inside another expression. */
+export function printNode(expr: ArmExpression): string {
+  switch (expr.kind) {
+    case 'string': return `'${expr.value.replace(/'/g, "''")}'`;
+    case 'integer': return String(expr.value);
+    case 'call': return `${expr.namespace !== undefined ? `${expr.namespace}.` : ''}${expr.name}(${expr.args.map(printNode).join(', ')})`;
+    case 'property': return `${printNode(expr.target)}.${expr.name}`;
+    case 'index': return `${printNode(expr.target)}[${printNode(expr.index)}]`;
+  }
+}
+
+class ParseError {
+  constructor(readonly message: string, readonly offset: number) {}
+}
+
+function describeChar(text: string, pos: number): string {
+  const c = text[pos];
+  return c === undefined ? 'end of expression' : `'${c}'`;
+}
+
+function isIdentStart(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+}
+
+function isIdentPart(c: number): boolean {
+  return isIdentStart(c) || isDigit(c);
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+function isWhitespace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+
+class Parser {
+  pos = 1;
+  /** The closing `]` of the template string; nothing at or after it belongs to the expression. */
+  readonly end: number;
+
+  constructor(private readonly text: string) {
+    this.end = text.length - 1;
+  }
+
+  fail(message: string, offset: number): never {
+    throw new ParseError(message, offset);
+  }
+
+  skipWhitespace(): void {
+    while (this.pos < this.end && isWhitespace(this.text.charCodeAt(this.pos))) this.pos++;
+  }
+
+  private peek(): number {
+    return this.pos < this.end ? this.text.charCodeAt(this.pos) : -1;
+  }
+
+  parseExpression(depth: number): ArmExpression {
+    if (depth > MAX_EXPRESSION_NESTING) this.fail(`expression nested more than ${MAX_EXPRESSION_NESTING} levels deep`, this.pos);
+    this.skipWhitespace();
+    let expr = this.parsePrimary(depth);
+    // Each '.name' or '[i]' nests the tree one level more, so a long chain counts as nesting too.
+    for (let level = depth + 1; ; level++) {
+      this.skipWhitespace();
+      const c = this.peek();
+      if ((c === 0x2e || c === 0x5b) && level > MAX_EXPRESSION_NESTING) {
+        this.fail(`expression nested more than ${MAX_EXPRESSION_NESTING} levels deep`, this.pos);
+      }
+      if (c === 0x2e) { // '.'
+        this.pos++;
+        this.skipWhitespace();
+        const nameStart = this.pos;
+        if (isDigit(this.peek())) this.fail('decimal numbers are not allowed in expressions; write json(\'1.5\')', nameStart);
+        const name = this.parseIdentifier('a property name after \'.\'');
+        expr = { kind: 'property', target: expr, name, start: expr.start, end: this.pos };
+      } else if (c === 0x5b) { // '['
+        const open = this.pos;
+        this.pos++;
+        const index = this.parseExpression(level);
+        this.skipWhitespace();
+        if (this.peek() !== 0x5d) this.fail(`expected ']' to close the '[' at ${open}, found ${describeChar(this.text, this.pos)}`, this.pos);
+        this.pos++;
+        expr = { kind: 'index', target: expr, index, start: expr.start, end: this.pos };
+      } else {
+        return expr;
+      }
+    }
+  }
+
+  private parsePrimary(depth: number): ArmExpression {
+    const start = this.pos;
+    const c = this.peek();
+    if (c === 0x27) return this.parseString();
+    if (isDigit(c) || (c === 0x2d && isDigit(this.pos + 1 < this.end ? this.text.charCodeAt(this.pos + 1) : -1))) {
+      return this.parseInteger();
+    }
+    if (isIdentStart(c)) {
+      const first = this.parseIdentifier('a function name');
+      let namespace: string | undefined;
+      let name = first;
+      this.skipWhitespace();
+      if (this.peek() === 0x2e) {
+        // A name followed by '.' can only be a user-defined function's namespace: bare names are not values.
+        this.pos++;
+        this.skipWhitespace();
+        namespace = first;
+        name = this.parseIdentifier(`a function name after '${first}.'`);
+        this.skipWhitespace();
+      }
+      if (this.peek() !== 0x28) {
+        const written = namespace !== undefined ? `${namespace}.${name}` : name;
+        this.fail(`expected '(' after '${written}': names are only functions (write true(), false() or null() for those values)`, this.pos);
+      }
+      this.pos++;
+      const args = this.parseArguments(depth, start);
+      const call: FunctionCall = namespace !== undefined
+        ? { kind: 'call', namespace, name, args, start, end: this.pos }
+        : { kind: 'call', name, args, start, end: this.pos };
+      return call;
+    }
+    if (c === -1) this.fail('expected an expression, found the end of it', this.pos);
+    return this.fail(`expected a function call, a string or an integer, found ${describeChar(this.text, this.pos)}`, this.pos);
+  }
+
+  private parseArguments(depth: number, callStart: number): ArmExpression[] {
+    const args: ArmExpression[] = [];
+    this.skipWhitespace();
+    if (this.peek() === 0x29) {
+      this.pos++;
+      return args;
+    }
+    for (;;) {
+      args.push(this.parseExpression(depth + 1));
+      this.skipWhitespace();
+      const c = this.peek();
+      if (c === 0x2c) {
+        this.pos++;
+        this.skipWhitespace();
+        if (this.peek() === 0x29) this.fail("expected an argument after ','", this.pos);
+        continue;
+      }
+      if (c === 0x29) {
+        this.pos++;
+        return args;
+      }
+      if (c === -1) this.fail(`expected ')' to close the call at ${callStart}`, this.pos);
+      this.fail(`expected ',' or ')' in the arguments of the call at ${callStart}, found ${describeChar(this.text, this.pos)}`, this.pos);
+    }
+  }
+
+  private parseIdentifier(what: string): string {
+    const start = this.pos;
+    if (!isIdentStart(this.peek())) this.fail(`expected ${what}, found ${describeChar(this.text, this.pos)}`, this.pos);
+    this.pos++;
+    while (isIdentPart(this.peek())) this.pos++;
+    return this.text.slice(start, this.pos);
+  }
+
+  private parseString(): StringLiteral {
+    const start = this.pos;
+    this.pos++;
+    let value = '';
+    let chunk = this.pos;
+    for (;;) {
+      if (this.pos >= this.end) this.fail('string not closed: a quote inside a string is written \'\'', start);
+      if (this.text.charCodeAt(this.pos) === 0x27) {
+        value += this.text.slice(chunk, this.pos);
+        if (this.pos + 1 < this.end && this.text.charCodeAt(this.pos + 1) === 0x27) {
+          value += "'";
+          this.pos += 2;
+          chunk = this.pos;
+          continue;
+        }
+        this.pos++;
+        return { kind: 'string', value, start, end: this.pos };
+      }
+      this.pos++;
+    }
+  }
+
+  private parseInteger(): IntegerLiteral {
+    const start = this.pos;
+    if (this.peek() === 0x2d) this.pos++;
+    while (isDigit(this.peek())) this.pos++;
+    if (this.peek() === 0x2e && isDigit(this.pos + 1 < this.end ? this.text.charCodeAt(this.pos + 1) : -1)) {
+      this.fail("decimal numbers are not allowed in expressions; write json('1.5')", start);
+    }
+    const value = Number(this.text.slice(start, this.pos));
+    // Beyond 2^53 a JavaScript number would silently change the value; refuse instead of guessing.
+    if (!Number.isSafeInteger(value)) this.fail(`integer ${this.text.slice(start, this.pos)} is too large to evaluate exactly`, start);
+    return { kind: 'integer', value: value === 0 ? 0 : value, start, end: this.pos };
+  }
+}
