@@ -1,0 +1,93 @@
+import { linkModel } from '../model/link-model';
+import type { WorkspaceModel } from '../model/workspace-model';
+
+/** A file as the caller read it; `path` is how messages name it (relative to the folder checked, `/`-separated). */
+export interface SourceFile {
+  readonly path: string;
+  readonly text: string;
+}
+
+/** Reads the files a template refers to (modules, linked templates, parameter files). */
+export interface FileHost {
+  /** The text of `path` (same form as SourceFile.path), or undefined when it cannot be read. */
+  readFile(path: string): string | undefined;
+}
+
+/** What reading one entry file yields. */
+export interface ReadResult {
+  /** Elements with links resolved where the reader could; the rest carry `ref` for the linker. */
+  readonly model: WorkspaceModel;
+  /** Files this entry pulled in (modules, linked templates, parameter files): not entries of their own. */
+  readonly followed: readonly string[];
+}
+
+/** One template language: which files it reads, and how. */
+export interface Reader {
+  /** Whether the file is this reader's to read as an entry (by extension, `$schema`, ...). */
+  accepts(file: SourceFile): boolean;
+  /** Reads an entry file; `workspace` lists every file being read, for pairing with parameter files. Never throws. */
+  read(file: SourceFile, host: FileHost, workspace: readonly SourceFile[]): ReadResult;
+}
+
+export function emptyModel(): WorkspaceModel {
+  return { vnets: [], subnets: [], nsgs: [], nics: [], routeTables: [], workspaces: [], computes: [], firewalls: [], problems: [] };
+}
+
+export function mergeModels(models: readonly WorkspaceModel[]): WorkspaceModel {
+  const out = emptyModel() as { -readonly [K in keyof WorkspaceModel]: WorkspaceModel[K][number][] };
+  for (const m of models) {
+    out.vnets.push(...m.vnets);
+    out.subnets.push(...m.subnets);
+    out.nsgs.push(...m.nsgs);
+    out.nics.push(...m.nics);
+    out.routeTables.push(...m.routeTables);
+    out.workspaces.push(...m.workspaces);
+    out.computes.push(...m.computes);
+    out.firewalls.push(...m.firewalls);
+    out.problems.push(...m.problems);
+  }
+  return out;
+}
+
+/** Joins a path relative to the file that names it: `a/b/main.bicep` + `../m.bicep` → `a/m.bicep`. */
+export function joinPath(fromFile: string, relative: string): string {
+  const rel = relative.replace(/\\/g, '/');
+  if (rel.startsWith('/')) return normalizePath(rel);
+  const dir = fromFile.replace(/\\/g, '/').split('/').slice(0, -1);
+  return normalizePath([...dir, rel].join('/'));
+}
+
+function normalizePath(p: string): string {
+  const out: string[] = [];
+  const absolute = p.startsWith('/');
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..' && out.length && out[out.length - 1] !== '..') out.pop();
+    else if (part === '..' && absolute) continue;
+    else out.push(part);
+  }
+  return `${absolute ? '/' : ''}${out.join('/')}`;
+}
+
+/**
+ * Reads a set of files into one linked model: every file some reader accepts is read as an
+ * entry, then entries that another entry pulled in (a module, a linked template) are dropped so
+ * nothing is counted twice. A reader that throws is reported, never fatal.
+ */
+export function readWorkspace(files: readonly SourceFile[], host: FileHost, readers: readonly Reader[]): WorkspaceModel {
+  const results: { file: SourceFile; result: ReadResult }[] = [];
+  for (const file of files) {
+    const reader = readers.find((r) => r.accepts(file));
+    if (!reader) continue;
+    try {
+      results.push({ file, result: reader.read(file, host, files) });
+    } catch (e) {
+      const model = emptyModel();
+      results.push({ file, result: { model: { ...model, problems: [{ file: file.path, severity: 'error', message: `amlnet could not read this file: ${(e as Error).message}` }] }, followed: [] } });
+    }
+  }
+  const followed = new Set<string>();
+  for (const { file, result } of results) for (const f of result.followed) if (f !== file.path) followed.add(f);
+  const kept = results.filter(({ file }) => !followed.has(file.path));
+  return linkModel(mergeModels(kept.map((k) => k.result.model)));
+}
