@@ -1,0 +1,265 @@
+/**
+ * From evaluated ARM resource properties to the workspace model: security rules (singular and
+ * plural properties merged, regional tags over a symbolic location), regions, links by resource
+ * id, address prefixes. Pure functions over located values; nothing here throws.
+ */
+import { type Maybe, type Unknown, unknown } from '../maybe';
+import { parseResourceId } from '../model/link-model';
+import type { Link, Read, RuleModel, RuleOrigin, SourceSpan } from '../model/workspace-model';
+import type { AddressEntry } from '../nsg';
+import { type Region, regionNamed, regionSymbol } from '../region';
+import { SymbolicValue, TemplateString, UnknownValue, type Value, isPlainObject } from '../template/value';
+import type { RuleProperty } from '../validate-rules';
+import { type JsonFile, type Located, at, displayText, item, sourceText, spanOf } from './arm-json';
+import { armTypeOf, describeType } from './arm-values';
+
+/** Why a value is not what was wanted, as the model's `unknown` reason. */
+export function reasonOf(v: Value | undefined, what: string, wanted = 'a string'): string {
+  if (v === undefined || v === null) return `${what} is not set`;
+  if (v instanceof UnknownValue) return v.reason;
+  if (v instanceof SymbolicValue || v instanceof TemplateString) return `${v.text} is only known at deployment`;
+  return `${what} is ${describeType(v)}, not ${wanted}`;
+}
+
+export function maybeString(v: Value | undefined, what: string): Maybe<string> {
+  return typeof v === 'string' ? v : unknown(reasonOf(v, what));
+}
+
+export function maybeNumber(v: Value | undefined, what: string): Maybe<number> {
+  if (typeof v === 'number') return v;
+  // Azure reads a numeric string where an integer is expected.
+  if (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v)) return Number(v);
+  return unknown(reasonOf(v, what, 'an integer'));
+}
+
+export function maybeBoolean(v: Value | undefined, what: string): Maybe<boolean> {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string' && /^\s*(true|false)\s*$/i.test(v)) return v.trim().toLowerCase() === 'true';
+  return unknown(reasonOf(v, what, 'a boolean'));
+}
+
+/** A location as a region: a name, a symbolic location (kept by identity), or unknown. */
+export function regionOf(v: Value | undefined, what = 'the location'): Maybe<Region> {
+  if (typeof v === 'string' && v.trim() !== '') return regionNamed(v);
+  if (v instanceof SymbolicValue) return regionSymbol(v.id, v.text);
+  return unknown(reasonOf(v, what));
+}
+
+/** A value that may stand for a region: a symbolic string (or of unknown type). */
+function isRegionSymbol(v: unknown): v is SymbolicValue {
+  if (!(v instanceof SymbolicValue)) return false;
+  const t = armTypeOf(v);
+  return t === undefined || t === 'string';
+}
+
+/**
+ * One source or destination entry. `Storage.` followed by a symbolic location
+ * (`[concat('Storage.', parameters('location'))]`) is a regional tag whose region is that symbol,
+ * the same identity the NSG's own `location` gets, so the two meet.
+ */
+export function addressEntry(v: Value | undefined): AddressEntry {
+  if (typeof v === 'string') return v;
+  if (v instanceof TemplateString && v.parts.length === 2) {
+    const [head, region] = v.parts;
+    if (typeof head === 'string' && /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*\.$/.test(head) && isRegionSymbol(region)) {
+      return { tag: head.slice(0, -1), region: regionSymbol(region.id, region.text), text: v.text };
+    }
+  }
+  return unknown(reasonOf(v, 'the address prefix'));
+}
+
+function present(loc: Located): boolean {
+  return loc.value !== undefined && loc.value !== null;
+}
+
+/** The span of a property when the template writes it (or an expression that made it). */
+function writtenAt(file: string, loc: Located): SourceSpan | undefined {
+  const node = loc.node ?? loc.each;
+  return node ? spanOf(file, node) : undefined;
+}
+
+/** `xPrefix` + `xPrefixes` + `xApplicationSecurityGroups`, merged into one list. */
+function addresses(props: Located, side: 'source' | 'destination', file: string): { value: Maybe<readonly AddressEntry[]>; span?: SourceSpan } {
+  const single = at(props, `${side}AddressPrefix`);
+  const plural = at(props, `${side}AddressPrefixes`);
+  const asgs = at(props, `${side}ApplicationSecurityGroups`);
+  const out: AddressEntry[] = [];
+  const pluralList = Array.isArray(plural.value) ? (plural.value as readonly Value[]) : undefined;
+  const asgList = Array.isArray(asgs.value) ? (asgs.value as readonly Value[]) : undefined;
+  // Exported templates write "" beside a filled list.
+  const othersGiven = (pluralList?.length ?? 0) + (asgList?.length ?? 0) > 0;
+  if (present(single) && !(single.value === '' && othersGiven)) out.push(addressEntry(single.value));
+  if (pluralList) for (let i = 0; i < pluralList.length; i++) out.push(addressEntry(pluralList[i]));
+  else if (present(plural)) out.push(unknown(reasonOf(plural.value, `${side}AddressPrefixes`, 'a list')));
+  if (asgList) {
+    for (let i = 0; i < asgList.length; i++) {
+      const id = at(item(asgs, i), 'id').value;
+      out.push({ asg: displayText(id) ?? (id instanceof UnknownValue ? `? (${id.reason})` : '?') });
+    }
+  } else if (present(asgs)) {
+    out.push(unknown(reasonOf(asgs.value, `${side}ApplicationSecurityGroups`, 'a list')));
+  }
+  const spanLoc = [single, plural, asgs].find(present) ?? [single, plural, asgs].find((l) => l.node !== undefined);
+  return { value: out, span: spanLoc && writtenAt(file, spanLoc) };
+}
+
+function portEntry(v: Value | undefined, what: string): Maybe<string> {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return String(v);
+  return unknown(reasonOf(v, what));
+}
+
+/** `xPortRange` + `xPortRanges`, merged. */
+function ports(props: Located, side: 'source' | 'destination', file: string): { value: Maybe<readonly Maybe<string>[]>; span?: SourceSpan } {
+  const single = at(props, `${side}PortRange`);
+  const plural = at(props, `${side}PortRanges`);
+  const out: Maybe<string>[] = [];
+  const list = Array.isArray(plural.value) ? (plural.value as readonly Value[]) : undefined;
+  if (present(single) && !(single.value === '' && (list?.length ?? 0) > 0)) out.push(portEntry(single.value, `${side}PortRange`));
+  if (list) for (const e of list) out.push(portEntry(e, `${side}PortRanges`));
+  else if (present(plural)) out.push(unknown(reasonOf(plural.value, `${side}PortRanges`, 'a list')));
+  const spanLoc = [single, plural].find(present) ?? [single, plural].find((l) => l.node !== undefined);
+  return { value: out, span: spanLoc && writtenAt(file, spanLoc) };
+}
+
+/**
+ * A rule from its `properties` (inline, `{name, properties}`; child, the resource's own). Every
+ * property is its value or why it is unknown, with where it is written.
+ */
+export function ruleFromProperties(
+  name: string, nameSpan: SourceSpan | undefined, props: Located, span: SourceSpan, style: RuleOrigin['style'], file: string,
+): RuleModel {
+  const field = (key: string): Located => at(props, key);
+  const priority = field('priority');
+  const direction = field('direction');
+  const access = field('access');
+  const protocol = field('protocol');
+  const source = addresses(props, 'source', file);
+  const destination = addresses(props, 'destination', file);
+  const sourcePorts = ports(props, 'source', file);
+  const destinationPorts = ports(props, 'destination', file);
+  const spans: Partial<Record<RuleProperty, SourceSpan>> = {};
+  const put = (k: RuleProperty, s: SourceSpan | undefined) => {
+    if (s) spans[k] = s;
+  };
+  put('name', nameSpan);
+  put('priority', writtenAt(file, priority));
+  put('direction', writtenAt(file, direction));
+  put('access', writtenAt(file, access));
+  put('protocol', writtenAt(file, protocol));
+  put('sourceAddresses', source.span);
+  put('destinationAddresses', destination.span);
+  put('sourcePorts', sourcePorts.span);
+  put('destinationPorts', destinationPorts.span);
+  const notObject = props.value !== undefined && !isPlainObject(props.value) ? unknown(reasonOf(props.value, 'the rule\'s properties', 'an object')) : undefined;
+  const or = <T>(m: Maybe<T>): Maybe<T> => notObject ?? m;
+  return {
+    name,
+    priority: or(maybeNumber(priority.value, 'the priority')),
+    direction: or(maybeString(direction.value, 'the direction')),
+    access: or(maybeString(access.value, 'the access')),
+    protocol: or(maybeString(protocol.value, 'the protocol')),
+    sourceAddresses: or(source.value),
+    sourcePorts: or(sourcePorts.value),
+    destinationAddresses: or(destination.value),
+    destinationPorts: or(destinationPorts.value),
+    origin: { span, style, properties: spans },
+  };
+}
+
+/** A rule nothing is known of but that it may exist (rules from an unknown list, a copy loop of unknown count). */
+export function unknownRule(name: string, reason: string, span: SourceSpan, style: RuleOrigin['style']): RuleModel {
+  const u: Unknown = unknown(reason);
+  return {
+    name, priority: u, direction: u, access: u, protocol: u, sourceAddresses: u, sourcePorts: u, destinationAddresses: u, destinationPorts: u,
+    origin: { span, style, properties: {} },
+  };
+}
+
+/** An inline rule `{ name, properties }` (or an expression that yields one). */
+export function inlineRule(loc: Located, index: number, fallback: SourceSpan, file: JsonFile): RuleModel {
+  const node = loc.node ?? loc.each;
+  const span = node ? spanOf(file.path, node) : fallback;
+  if (!isPlainObject(loc.value ?? null)) {
+    return unknownRule(`securityRules[${index}]`, reasonOf(loc.value, `security rule ${index + 1}`, 'an object'), span, 'inline');
+  }
+  const nameLoc = at(loc, 'name');
+  const name = displayText(nameLoc.value) ?? (nameLoc.node ? sourceText(file, nameLoc.node) : `securityRules[${index}]`);
+  return ruleFromProperties(name, writtenAt(file.path, nameLoc), at(loc, 'properties'), span, 'inline', file.path);
+}
+
+/** A list of strings (address prefixes), known as a whole or not at all. */
+export function stringList(locs: readonly Located[], what: string, file: string, fallback: SourceSpan): Read<readonly string[]> {
+  const out: string[] = [];
+  let span: SourceSpan | undefined;
+  let given = false;
+  for (const loc of locs) {
+    if (!present(loc)) continue;
+    given = true;
+    span ??= writtenAt(file, loc);
+    const v = loc.value;
+    const list: readonly (Value | undefined)[] = Array.isArray(v) ? v as readonly Value[] : [v];
+    for (const e of list) {
+      if (typeof e !== 'string') return { value: unknown(reasonOf(e, what)), span: span ?? fallback };
+      if (e !== '') out.push(e);
+    }
+  }
+  if (!given) return { value: unknown(`no ${what} is set`), span: fallback };
+  return { value: out, span: span ?? fallback };
+}
+
+export function readOf<T>(loc: Located, m: Maybe<T>, file: string, fallback: SourceSpan): Read<T> {
+  return { value: m, span: writtenAt(file, loc) ?? fallback };
+}
+
+/**
+ * A link from an `{ id }` object (or the id itself): by resource type and name when the id can be
+ * read (a `resourceId(...)` or an id string, even with parts known only at deployment), else
+ * unresolved with the reason.
+ */
+export function linkOf(obj: Located, file: JsonFile, idKey: string | null = 'id'): Link | undefined {
+  if (!present(obj)) return undefined;
+  const idLoc = idKey === null ? obj : at(obj, idKey);
+  const v = idLoc.value;
+  const node = idLoc.node ?? obj.node;
+  const text = node ? sourceText(file, node) : displayText(v) ?? '?';
+  const span = node ? spanOf(file.path, node) : undefined;
+  if (v === undefined || v === null) {
+    if (obj.value instanceof UnknownValue || obj.value instanceof SymbolicValue) return { text, span, unresolved: reasonOf(obj.value, 'the reference') };
+    return undefined;
+  }
+  if (typeof v === 'string' || v instanceof TemplateString) {
+    const id = typeof v === 'string' ? v : v.text;
+    const ref = parseResourceId(id);
+    if (ref) return { ref, text, span };
+    return { text, span, unresolved: typeof v === 'string' ? `'${v}' is not a resource id` : `${v.text} is only known at deployment` };
+  }
+  return { text, span, unresolved: reasonOf(v, 'the resource id') };
+}
+
+/** Splits a resource name on `/` (in its literal parts), e.g. `[format('{0}/rule', parameters('nsg'))]`. */
+export function nameSegments(v: Value | undefined): string[] | undefined {
+  if (typeof v === 'string') return v.split('/');
+  if (v instanceof SymbolicValue) return [`{${v.text}}`];
+  if (typeof v === 'number') return [String(v)];
+  if (!(v instanceof TemplateString)) return undefined;
+  const out: string[] = [];
+  let current: (string | SymbolicValue)[] = [];
+  const flush = () => {
+    out.push(current.map((p) => (typeof p === 'string' ? p : `{${p.text}}`)).join(''));
+    current = [];
+  };
+  for (const p of v.parts) {
+    if (typeof p !== 'string') {
+      current.push(p);
+      continue;
+    }
+    const pieces = p.split('/');
+    for (let i = 0; i < pieces.length; i++) {
+      if (i > 0) flush();
+      if (pieces[i] !== '') current.push(pieces[i]);
+    }
+  }
+  flush();
+  return out;
+}

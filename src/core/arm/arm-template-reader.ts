@@ -1,0 +1,976 @@
+/**
+ * The ARM JSON reader: deployment templates of every scope (with their parameter files) into the
+ * workspace model. Resources as an array or (languageVersion 2.0) an object, nested child
+ * resources, `condition`, resource and property `copy`, nested deployments (inline, inner or outer
+ * scope, and `templateLink.relativePath`), evaluated with the partial ARM evaluator. Every element
+ * keeps its source spans. Never throws; time is bounded by the caps below.
+ */
+import { createScanner, SyntaxKind } from 'jsonc-parser';
+import { isUnknown, type Maybe, unknown } from '../maybe';
+import { linkModel } from '../model/link-model';
+import type {
+  AmlComputeModel, AmlWorkspaceModel, FirewallModel, Link, NicModel, NsgModel, Read, ReadProblem, RouteModel, RouteTableModel, RuleModel,
+  SourceSpan, SubnetModel, VnetModel, WorkspaceModel,
+} from '../model/workspace-model';
+import type { FileHost, ReadResult, Reader, SourceFile } from '../read/read-workspace';
+import { joinPath } from '../read/read-workspace';
+import type { Region } from '../region';
+import { TemplateString, UnknownValue, type Value } from '../template/value';
+import {
+  type JsonFile, type Located, type Node, at, child, copyEntry, displayText, elements, entries, evaluateNode, item, keyNode, markOffsets, parseJsonFile,
+  sourceText, spanOf, stringOf, toJson,
+} from './arm-json';
+import {
+  inlineRule, linkOf, maybeBoolean, maybeNumber, maybeString, nameSegments, readOf, reasonOf, regionOf, ruleFromProperties, stringList,
+  unknownRule,
+} from './arm-resource-model';
+import { setKey, symbolic } from './arm-values';
+import type { DeploymentContext, DeploymentScopeKind, ReferenceCall } from './deployment-context';
+import { ArmScope } from './expression-evaluator';
+import { parameterFileValues } from './parameter-file';
+
+/** ARM's own limit on a copy loop; larger counts are read up to it, with a problem. */
+const MAX_COPY = 800;
+/** Resource instances one entry may expand to (copies of copies, nested deployments). */
+const MAX_INSTANCES = 100_000;
+/** Nested deployments within one another (inline or linked). */
+const MAX_NESTING = 16;
+/** Child resources nested in `resources` within one another (Azure's own types go 3 deep). */
+const MAX_CHILD_DEPTH = 32;
+/** Read problems one entry reports at most. */
+const MAX_PROBLEMS = 500;
+
+const SCHEMA = /\/(subscription|managementGroup|tenant)?DeploymentTemplate\.json/i;
+
+/** The deployment scope a `$schema` names, or undefined when it is not a deployment template. */
+export function templateScopeOf(schema: string | undefined): DeploymentScopeKind | undefined {
+  const m = schema === undefined ? null : SCHEMA.exec(schema);
+  if (!m) return undefined;
+  switch ((m[1] ?? '').toLowerCase()) {
+    case 'subscription': return 'subscription';
+    case 'managementgroup': return 'managementGroup';
+    case 'tenant': return 'tenant';
+    default: return 'resourceGroup';
+  }
+}
+
+/** The top-level `$schema` of a JSON text, found by scanning tokens; no tree is built. */
+export function topLevelSchema(text: string): string | undefined {
+  if (!/deploymentTemplate\.json/i.test(text)) return undefined;
+  const s = createScanner(text, true);
+  const stack: ('{' | '[')[] = [];
+  let state: 'key' | 'colon' | 'value' | 'other' = 'other';
+  let isSchema = false;
+  for (let kind = s.scan(); kind !== SyntaxKind.EOF; kind = s.scan()) {
+    if (stack.length === 1 && stack[0] === '{') {
+      if (state === 'key' && kind === SyntaxKind.StringLiteral) {
+        isSchema = s.getTokenValue() === '$schema';
+        state = 'colon';
+        continue;
+      }
+      if (state === 'colon' && kind === SyntaxKind.ColonToken) {
+        state = 'value';
+        continue;
+      }
+      if (state === 'value' && kind === SyntaxKind.StringLiteral && isSchema) return s.getTokenValue();
+      if (kind === SyntaxKind.CommaToken) {
+        state = 'key';
+        continue;
+      }
+    }
+    switch (kind) {
+      case SyntaxKind.OpenBraceToken:
+      case SyntaxKind.OpenBracketToken:
+        stack.push(kind === SyntaxKind.OpenBraceToken ? '{' : '[');
+        state = stack.length === 1 ? 'key' : 'other';
+        break;
+      case SyntaxKind.CloseBraceToken:
+      case SyntaxKind.CloseBracketToken:
+        stack.pop();
+        if (stack.length === 0) return undefined;
+        state = 'other';
+        break;
+      default:
+        if (stack.length === 0) return undefined;
+        if (stack.length === 1) state = 'other';
+    }
+  }
+  return undefined;
+}
+
+/** Reads ARM deployment templates (`.json`, `.jsonc` with a deploymentTemplate `$schema` of any scope). */
+export const armTemplateReader: Reader = {
+  accepts(file: SourceFile): boolean {
+    if (!/\.jsonc?$/i.test(file.path)) return false;
+    try {
+      return templateScopeOf(topLevelSchema(file.text)) !== undefined;
+    } catch {
+      return false;
+    }
+  },
+  read(file: SourceFile, host: FileHost, workspace: readonly SourceFile[]): ReadResult {
+    const session = new ArmRead(host, workspace);
+    try {
+      session.readEntry(file);
+    } catch (e) {
+      session.problem(file.path, 'error', `amlnet stopped reading this file: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    let model: WorkspaceModel;
+    try {
+      model = linkModel(session.model());
+    } catch (e) {
+      model = { vnets: [], subnets: [], nsgs: [], nics: [], routeTables: [], workspaces: [], computes: [], firewalls: [], problems: [...session.problems, { file: file.path, severity: 'error', message: `amlnet could not build the model of this file: ${String(e)}` }] };
+    }
+    return { model, followed: [...session.followed].filter((f) => f !== file.path) };
+  },
+};
+
+/** One template being read: its file, its JSON, the scope its expressions evaluate in. */
+interface TemplateCtx {
+  readonly file: JsonFile;
+  readonly root: Node;
+  readonly scope: ArmScope;
+  readonly deployments: Deployments;
+  /** Distinguishes templates (nested ones included), so that children find their parent in the same template first. */
+  readonly id: number;
+  readonly depth: number;
+  /** Linked template files on the way here, for cycles. */
+  readonly links: readonly string[];
+}
+
+/** The resource a nested child resource is declared in. */
+interface Parent {
+  readonly type: string;
+  readonly segments: readonly string[];
+  readonly level: number;
+}
+
+/** One resource instance (one iteration of a copy loop), its type and name composed with its parents'. */
+interface Instance {
+  readonly t: TemplateCtx;
+  readonly node: Node;
+  readonly scope: ArmScope;
+  /** Full type, as written: `Microsoft.Network/virtualNetworks/subnets`. */
+  readonly type: string;
+  /** Name segments as deployed: `['vnet', 'subnet']`. */
+  readonly segments: readonly string[];
+  readonly span: SourceSpan;
+  readonly nameSpan?: SourceSpan;
+  /** The symbolic name (languageVersion 2.0). */
+  readonly symbolicName?: string;
+  /** Set when the instance stands for every iteration of a copy loop whose count is unknown. */
+  readonly unknownCount?: string;
+}
+
+interface NsgEntry {
+  key: string;
+  name: string;
+  span: SourceSpan;
+  nameSpan?: SourceSpan;
+  location?: Maybe<Region>;
+  inline: RuleModel[];
+  child: RuleModel[];
+  hasRulesKey: boolean;
+  securityRulesSpan?: SourceSpan;
+  marked: boolean;
+  template: number;
+}
+
+interface VnetEntry {
+  model: VnetModel;
+  subnets: string[];
+  template: number;
+}
+
+interface RouteTableEntry {
+  model: RouteTableModel;
+  routes: RouteModel[];
+  template: number;
+}
+
+interface FirewallEntry {
+  model: FirewallModel;
+  collections: FirewallModel['ruleCollections'][number][];
+  template: number;
+}
+
+/** Something declared as a child resource (`parent/child`), attached to its parent when all is read. */
+interface Pending<T> {
+  readonly parent: string;
+  readonly item: T;
+  readonly template: number;
+  readonly span: SourceSpan;
+  readonly what: string;
+}
+
+/**
+ * The nested deployments of a template, by name and symbolic name, so that
+ * `reference(resourceId('Microsoft.Resources/deployments', 'x')).outputs.y.value` (how compiled
+ * Bicep passes module outputs) evaluates to the output when it can.
+ */
+class Deployments {
+  private readonly byName = new Map<string, () => Value | undefined>();
+
+  add(name: string, outputs: () => Value | undefined): void {
+    const key = name.toLowerCase();
+    if (!this.byName.has(key)) this.byName.set(key, outputs);
+  }
+
+  resolve(call: ReferenceCall): Value | undefined {
+    if (call.name.toLowerCase() !== 'reference' || call.args.length === 0) return undefined;
+    const target = call.args[0];
+    const text = typeof target === 'string' ? target : target instanceof TemplateString ? target.text : undefined;
+    if (text === undefined) return undefined;
+    const m = /\/providers\/Microsoft\.Resources\/deployments\/([^/]+)$/i.exec(text);
+    const name = m ? m[1] : text.includes('/') ? undefined : text;
+    const get = name === undefined ? undefined : this.byName.get(name.toLowerCase());
+    const result = get?.();
+    if (result === undefined) return undefined;
+    const full = call.args[2];
+    return typeof full === 'string' && full.toLowerCase() === 'full' ? { properties: result } : result;
+  }
+}
+
+function isType(type: string, ...names: string[]): boolean {
+  const t = type.toLowerCase();
+  return names.some((n) => n.toLowerCase() === t);
+}
+
+/** `Microsoft.Network/virtualNetworks` + `subnets` → `Microsoft.Network/virtualNetworks/subnets`; a full type stays. */
+function composeType(parent: string, type: string): string {
+  const first = type.split('/')[0];
+  return type.includes('/') && first.includes('.') ? type : `${parent}/${type}`;
+}
+
+/** The reading of one entry file, with everything it pulls in. */
+class ArmRead {
+  readonly problems: ReadProblem[] = [];
+  readonly followed = new Set<string>();
+  private readonly problemKeys = new Set<string>();
+  private readonly nsgs: NsgEntry[] = [];
+  private readonly childRules: Pending<RuleModel>[] = [];
+  private readonly vnets: VnetEntry[] = [];
+  private readonly subnets: (SubnetModel & { readonly template: number })[] = [];
+  private readonly childSubnets: Pending<SubnetModel>[] = [];
+  private readonly nics: NicModel[] = [];
+  private readonly routeTables: RouteTableEntry[] = [];
+  private readonly childRoutes: Pending<RouteModel>[] = [];
+  private readonly workspaces: AmlWorkspaceModel[] = [];
+  private readonly computes: AmlComputeModel[] = [];
+  private readonly firewalls: FirewallEntry[] = [];
+  private readonly childCollections: Pending<FirewallModel['ruleCollections'][number]>[] = [];
+  private readonly keys = new Set<string>();
+  private readonly marks = new Map<string, ReadonlySet<number>>();
+  private readonly files = new Map<string, JsonFile | undefined>();
+  /** Nested deployment targets already built, by resource node, for the scope they were built in. */
+  private readonly targets = new Map<Node, { scope: ArmScope; ctx: TemplateCtx | undefined }>();
+  private instances = 0;
+  private templateCount = 0;
+
+  constructor(private readonly host: FileHost, private readonly workspace: readonly SourceFile[]) {}
+
+  problem(file: string, severity: ReadProblem['severity'], message: string, span?: SourceSpan): void {
+    const id = `${file}:${span?.start ?? ''}:${message}`;
+    if (this.problemKeys.has(id)) return;
+    this.problemKeys.add(id);
+    if (this.problems.length === MAX_PROBLEMS) {
+      this.problems.push({ file, severity: 'warning', message: `more than ${MAX_PROBLEMS} problems; the rest are not listed` });
+    }
+    if (this.problems.length > MAX_PROBLEMS) return;
+    this.problems.push(span ? { file, span, severity, message } : { file, severity, message });
+  }
+
+  readEntry(file: SourceFile): void {
+    const json = parseJsonFile(file.path, file.text, this.problems);
+    this.files.set(file.path, json);
+    const root = json.root;
+    if (!root) return;
+    if (root.type !== 'object') {
+      this.problem(file.path, 'error', 'the template is not a JSON object', spanOf(file.path, root));
+      return;
+    }
+    const scopeKind = templateScopeOf(stringOf(child(root, '$schema'))) ?? 'resourceGroup';
+    const ctx = this.templateCtx(json, root, this.parameterFile(file), scopeKind, 0, [file.path]);
+    this.readTemplate(ctx);
+  }
+
+  /** The values of `X.parameters.json` beside `X.json`, when there is one (listed in `followed`). */
+  private parameterFile(file: SourceFile): Record<string, Value> | undefined {
+    const m = /^(.*)\.jsonc?$/i.exec(file.path);
+    if (!m) return undefined;
+    for (const candidate of [`${m[1]}.parameters.json`, `${m[1]}.parameters.jsonc`]) {
+      const text = this.fileText(candidate);
+      if (text === undefined) continue;
+      const json = parseJsonFile(candidate, text, this.problems, 'warning');
+      this.followed.add(candidate);
+      return parameterFileValues(toJson(json.root));
+    }
+    return undefined;
+  }
+
+  private fileText(path: string): string | undefined {
+    const open = this.workspace.find((f) => f.path === path);
+    if (open) return open.text;
+    try {
+      const text = this.host.readFile(path);
+      return typeof text === 'string' ? text : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A template's scope: its parameters (given values over defaults), variables and functions. */
+  private templateCtx(
+    file: JsonFile, root: Node, parameterValues: Record<string, Value> | undefined, scopeKind: DeploymentScopeKind, depth: number, links: readonly string[],
+  ): TemplateCtx {
+    const deployments = new Deployments();
+    const context: DeploymentContext = { scope: scopeKind, resolveReference: (call) => deployments.resolve(call) };
+    const shell = { parameters: toJson(child(root, 'parameters')), variables: toJson(child(root, 'variables')), functions: toJson(child(root, 'functions')) };
+    const scope = ArmScope.forTemplate(shell, { parameterValues, context });
+    const ctx: TemplateCtx = { file, root, scope, deployments, id: ++this.templateCount, depth, links };
+    this.registerDeployments(ctx, deployments);
+    return ctx;
+  }
+
+  /** The resources of a template: an array, or an object keyed by symbolic name (languageVersion 2.0). */
+  private resourcesOf(node: Node | undefined): { node: Node; symbolicName?: string }[] {
+    if (node?.type === 'array') return elements(node).map((n) => ({ node: n }));
+    if (node?.type === 'object') return entries(node).map(([k, n]) => ({ node: n, symbolicName: k }));
+    return [];
+  }
+
+  /** Registers the template's nested deployments (those outside copy loops) for `reference()`. */
+  private registerDeployments(ctx: TemplateCtx, into: Deployments): void {
+    for (const { node, symbolicName } of this.resourcesOf(child(ctx.root, 'resources'))) {
+      if (node.type !== 'object' || child(node, 'copy')) continue;
+      const type = stringOf(child(node, 'type'));
+      if (type === undefined || !isType(type, 'Microsoft.Resources/deployments')) continue;
+      let memo: Value | undefined;
+      let state: 'new' | 'running' | 'done' = 'new';
+      const outputs = (): Value | undefined => {
+        if (state === 'running') return undefined;
+        if (state === 'done') return memo;
+        state = 'running';
+        try {
+          const target = this.deploymentTarget(ctx, node, ctx.scope);
+          memo = target ? this.outputsOf(target) : undefined;
+        } finally {
+          state = 'done';
+        }
+        return memo;
+      };
+      const nameNode = child(node, 'name');
+      const name = nameNode ? ctx.scope.evaluateValue(toJson(nameNode)) : undefined;
+      if (typeof name === 'string') into.add(name, outputs);
+      if (symbolicName !== undefined) into.add(symbolicName, outputs);
+    }
+  }
+
+  private outputsOf(target: TemplateCtx): Value {
+    const out: Record<string, Value> = {};
+    for (const [name, decl] of entries(child(target.root, 'outputs'))) {
+      const valueNode = child(decl, 'value');
+      const value = valueNode ? target.scope.evaluateValue(toJson(valueNode)) : new UnknownValue(`amlnet does not evaluate the output '${name}' (an output copy loop)`);
+      setKey(out, name, { type: stringOf(child(decl, 'type')) ?? 'object', value });
+    }
+    return { outputs: out };
+  }
+
+  private readTemplate(ctx: TemplateCtx): void {
+    for (const { node, symbolicName } of this.resourcesOf(child(ctx.root, 'resources'))) {
+      this.readResource(ctx, node, ctx.scope, undefined, symbolicName);
+    }
+  }
+
+  private evaluate(scope: ArmScope, node: Node | undefined): Value | undefined {
+    return node ? evaluateNode(scope, node) : undefined;
+  }
+
+  /** A resource: its copy loop, condition, type and name, then what it declares and its nested children. */
+  private readResource(ctx: TemplateCtx, node: Node, scope: ArmScope, parent: Parent | undefined, symbolicName?: string): void {
+    if (node.type !== 'object') return;
+    const path = ctx.file.path;
+    if ((parent?.level ?? 0) >= MAX_CHILD_DEPTH) {
+      this.problem(path, 'warning', `child resources nest more than ${MAX_CHILD_DEPTH} levels deep; amlnet does not read deeper ones`, spanOf(path, node));
+      return;
+    }
+    const typeValue = this.evaluate(scope, child(node, 'type'));
+    if (typeof typeValue !== 'string' || typeValue === '') return;
+    const type = parent ? composeType(parent.type, typeValue) : typeValue;
+    const copy = child(node, 'copy');
+    if (copy?.type !== 'object') {
+      this.readInstance(ctx, node, scope, type, parent, symbolicName);
+      return;
+    }
+    const loop = displayText(this.evaluate(scope, child(copy, 'name'))) ?? 'copy';
+    const count = this.evaluate(scope, child(copy, 'count'));
+    const copySpan = spanOf(path, copy);
+    if (typeof count === 'number' && Number.isInteger(count) && count >= 0) {
+      if (count > MAX_COPY) this.problem(path, 'warning', `the copy loop '${loop}' has count ${count}, over ARM's limit of ${MAX_COPY}; amlnet reads the first ${MAX_COPY}`, copySpan);
+      const n = Math.min(count, MAX_COPY);
+      for (let i = 0; i < n; i++) this.readInstance(ctx, node, scope.inCopy(loop, i, 'resource'), type, parent, symbolicName);
+      return;
+    }
+    const why = reasonOf(count ?? null, `the count of the copy loop '${loop}'`, 'a non-negative integer');
+    if (isType(type, 'Microsoft.Network/networkSecurityGroups/securityRules')) {
+      // Rules of an unknown count may or may not exist: one rule of unknown priority stands for them.
+      this.problem(path, 'warning', `the copy loop '${loop}' runs an unknown number of times (${why}); its rules are read as one rule that may or may not exist`, copySpan);
+      const index = symbolic(`copyIndex('${loop.toLowerCase()}')`, `copyIndex('${loop}')`, 'int');
+      this.readInstance(ctx, node, scope.inCopy(loop, index, 'resource'), type, parent, symbolicName, why);
+      return;
+    }
+    this.problem(path, 'warning', `the copy loop '${loop}' runs an unknown number of times (${why}); amlnet does not read the ${type} resources it declares`, copySpan);
+  }
+
+  private readInstance(
+    ctx: TemplateCtx, node: Node, scope: ArmScope, type: string, parent: Parent | undefined, symbolicName: string | undefined, unknownCount?: string,
+  ): void {
+    const path = ctx.file.path;
+    if (++this.instances > MAX_INSTANCES) {
+      this.problem(path, 'warning', `the template declares more than ${MAX_INSTANCES} resources (copies included); amlnet reads the first ${MAX_INSTANCES}`);
+      return;
+    }
+    const conditionNode = child(node, 'condition');
+    if (conditionNode) {
+      const condition = this.evaluate(scope, conditionNode);
+      if (condition === false) return;
+      if (condition !== true) {
+        this.problem(path, 'warning', `the condition ${sourceText(ctx.file, conditionNode)} of this ${type} resource cannot be told before deployment (${reasonOf(condition, 'the condition', 'a boolean')}); amlnet reads the resource as if it is deployed`, spanOf(path, conditionNode));
+      }
+    }
+    const nameNode = child(node, 'name');
+    const nameValue = this.evaluate(scope, nameNode);
+    let segments = nameSegments(nameValue) ?? [nameNode ? sourceText(ctx.file, nameNode) : '?'];
+    const wanted = type.split('/').length - 1;
+    if (parent && segments.length < wanted) segments = [...parent.segments, ...segments].slice(-wanted);
+    const inst: Instance = {
+      t: ctx, node, scope, type, segments, span: spanOf(path, node), nameSpan: nameNode && spanOf(path, nameNode), symbolicName, unknownCount,
+    };
+    const existing = this.evaluate(scope, child(node, 'existing')) === true;
+    if (!existing) this.declare(inst);
+    // Nested child resources: short type and name, composed with this resource's.
+    for (const { node: c } of this.resourcesOf(child(node, 'resources'))) {
+      this.readResource(ctx, c, scope, { type, segments, level: (parent?.level ?? 0) + 1 });
+    }
+  }
+
+  private declare(inst: Instance): void {
+    const t = inst.type.toLowerCase();
+    switch (t) {
+      case 'microsoft.network/networksecuritygroups': return this.readNsg(inst);
+      case 'microsoft.network/networksecuritygroups/securityrules': return this.readChildRule(inst);
+      case 'microsoft.network/virtualnetworks': return this.readVnet(inst);
+      case 'microsoft.network/virtualnetworks/subnets': return this.readChildSubnet(inst);
+      case 'microsoft.network/networkinterfaces': return this.readNic(inst);
+      case 'microsoft.network/routetables': return this.readRouteTable(inst);
+      case 'microsoft.network/routetables/routes': return this.readChildRoute(inst);
+      case 'microsoft.machinelearningservices/workspaces': return this.readWorkspace(inst);
+      case 'microsoft.machinelearningservices/workspaces/computes': return this.readCompute(inst);
+      case 'microsoft.network/azurefirewalls': return this.readFirewall(inst, 'firewall');
+      case 'microsoft.network/firewallpolicies': return this.readFirewall(inst, 'firewall-policy');
+      case 'microsoft.network/firewallpolicies/rulecollectiongroups': return this.readRuleCollectionGroup(inst);
+      case 'microsoft.resources/deployments': return this.readDeployment(inst);
+      default: return undefined;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Helpers
+
+  private key(inst: Instance, segments: readonly string[] = inst.segments): string {
+    const base = `${inst.t.file.path}#${inst.type}/${segments.join('/')}`;
+    let key = base;
+    for (let n = 2; this.keys.has(key); n++) key = `${base}[${n}]`;
+    this.keys.add(key);
+    return key;
+  }
+
+  private properties(inst: Instance): Located {
+    const node = child(inst.node, 'properties');
+    return { value: this.evaluate(inst.scope, node), node };
+  }
+
+  private last(inst: Instance): string {
+    return inst.segments[inst.segments.length - 1];
+  }
+
+  private parentOf(inst: Instance, what: string): string | undefined {
+    if (inst.segments.length >= 2) return inst.segments.slice(0, -1).join('/');
+    this.problem(inst.t.file.path, 'warning', `the ${what} ${inst.segments.join('/')} is not named '<parent>/<name>'; amlnet cannot tell which resource it belongs to`, inst.nameSpan ?? inst.span);
+    return undefined;
+  }
+
+  private location(inst: Instance): Maybe<Region> | undefined {
+    const node = child(inst.node, 'location');
+    return node ? regionOf(this.evaluate(inst.scope, node)) : undefined;
+  }
+
+  private isMarked(inst: Instance): boolean {
+    const path = inst.t.file.path;
+    let marks = this.marks.get(path);
+    if (!marks) {
+      marks = markOffsets(inst.t.file.text);
+      this.marks.set(path, marks);
+    }
+    if (marks.size === 0) return false;
+    const node = inst.node;
+    const first = node.children?.[0];
+    return marks.has(node.offset) || (node.parent?.type === 'property' && marks.has(node.parent.offset)) || (first !== undefined && marks.has(first.offset));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Network security groups
+
+  private readNsg(inst: Instance): void {
+    const path = inst.t.file.path;
+    const props = this.properties(inst);
+    const rules = at(props, 'securityRules');
+    const propsNode = child(inst.node, 'properties');
+    const copy = propsNode?.type === 'object' ? copyEntry(propsNode, 'securityRules') : undefined;
+    const keyAt = (copy ? child(copy, 'name') : undefined) ?? keyNode(propsNode, 'securityRules')
+      ?? (rules.value !== undefined && propsNode?.type === 'string' ? propsNode : undefined);
+    const entry: NsgEntry = {
+      key: this.key(inst),
+      name: inst.segments.join('/'),
+      span: inst.span,
+      nameSpan: inst.nameSpan,
+      location: this.location(inst),
+      inline: [],
+      child: [],
+      hasRulesKey: rules.value !== undefined || keyAt !== undefined,
+      securityRulesSpan: keyAt && spanOf(path, keyAt),
+      marked: this.isMarked(inst),
+      template: inst.t.id,
+    };
+    const v = rules.value;
+    const rulesSpan = entry.securityRulesSpan ?? inst.span;
+    if (Array.isArray(v)) {
+      const list = v as readonly Value[];
+      for (let i = 0; i < list.length; i++) entry.inline.push(inlineRule(item(rules, i), i, rulesSpan, inst.t.file));
+    } else if (v !== undefined && v !== null) {
+      const why = reasonOf(v, 'securityRules', 'a list');
+      this.problem(path, 'warning', `the security rules of NSG ${entry.name} are not known before deployment (${why}); every verdict that a rule could change is unknown`, rulesSpan);
+      entry.inline.push(unknownRule('securityRules', why, rulesSpan, 'inline'));
+    }
+    this.nsgs.push(entry);
+  }
+
+  private readChildRule(inst: Instance): void {
+    const parent = this.parentOf(inst, 'security rule');
+    if (parent === undefined) return;
+    let rule = ruleFromProperties(this.last(inst), inst.nameSpan, this.properties(inst), inst.span, 'child', inst.t.file.path);
+    if (inst.unknownCount !== undefined) {
+      rule = { ...rule, priority: unknown(`the copy loop that declares ${rule.name} runs an unknown number of times (${inst.unknownCount}), so this rule may or may not exist`) };
+    }
+    this.childRules.push({ parent, item: rule, template: inst.t.id, span: inst.span, what: `security rule ${rule.name}` });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Virtual networks and subnets
+
+  private readVnet(inst: Instance): void {
+    const path = inst.t.file.path;
+    const props = this.properties(inst);
+    const name = inst.segments.join('/');
+    const model: VnetModel = {
+      kind: 'vnet',
+      key: this.key(inst),
+      name,
+      span: inst.span,
+      nameSpan: inst.nameSpan,
+      addressPrefixes: stringList([at(at(props, 'addressSpace'), 'addressPrefixes')], 'address prefix', path, inst.span),
+      subnets: [],
+    };
+    const entry: VnetEntry = { model, subnets: [], template: inst.t.id };
+    this.vnets.push(entry);
+    const subnets = at(props, 'subnets');
+    const v = subnets.value;
+    if (Array.isArray(v)) {
+      const list = v as readonly Value[];
+      for (let i = 0; i < list.length; i++) {
+        const loc = item(subnets, i);
+        const nameLoc = at(loc, 'name');
+        const subnetName = displayText(nameLoc.value) ?? `subnets[${i}]`;
+        const node = loc.node ?? loc.each;
+        const span = node ? spanOf(path, node) : inst.span;
+        const subnet = this.subnet(inst, [...inst.segments, subnetName], at(loc, 'properties'), span, nameLoc.node && spanOf(path, nameLoc.node), model.key);
+        entry.subnets.push(subnet.key);
+        this.subnets.push({ ...subnet, template: inst.t.id });
+      }
+    } else if (v !== undefined && v !== null) {
+      this.problem(path, 'warning', `the subnets of VNet ${name} are not known before deployment (${reasonOf(v, 'subnets', 'a list')})`, subnets.node ? spanOf(path, subnets.node) : inst.span);
+    }
+  }
+
+  private subnet(inst: Instance, segments: readonly string[], props: Located, span: SourceSpan, nameSpan: SourceSpan | undefined, vnet: string | undefined): SubnetModel {
+    const file = inst.t.file;
+    const delegations: string[] = [];
+    const list = at(props, 'delegations');
+    if (Array.isArray(list.value)) {
+      for (let i = 0; i < (list.value as readonly Value[]).length; i++) {
+        const d = item(list, i);
+        const service = displayText(at(at(d, 'properties'), 'serviceName').value) ?? displayText(at(d, 'name').value);
+        if (service !== undefined) delegations.push(service);
+      }
+    }
+    const model: SubnetModel = {
+      kind: 'subnet',
+      key: this.key({ ...inst, type: `${inst.type.split('/').slice(0, 2).join('/')}/subnets` }, segments),
+      name: segments[segments.length - 1],
+      span,
+      nameSpan,
+      vnet,
+      addressPrefixes: stringList([at(props, 'addressPrefix'), at(props, 'addressPrefixes')], 'address prefix', file.path, span),
+      nsg: linkOf(at(props, 'networkSecurityGroup'), file),
+      routeTable: linkOf(at(props, 'routeTable'), file),
+      delegations,
+    };
+    return model;
+  }
+
+  private readChildSubnet(inst: Instance): void {
+    const parent = this.parentOf(inst, 'subnet');
+    if (parent === undefined) return;
+    const subnet = this.subnet(inst, inst.segments, this.properties(inst), inst.span, inst.nameSpan, undefined);
+    this.childSubnets.push({ parent, item: subnet, template: inst.t.id, span: inst.span, what: `subnet ${subnet.name}` });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // NICs, route tables
+
+  private readNic(inst: Instance): void {
+    const props = this.properties(inst);
+    const subnets: Link[] = [];
+    const configs = at(props, 'ipConfigurations');
+    if (Array.isArray(configs.value)) {
+      for (let i = 0; i < (configs.value as readonly Value[]).length; i++) {
+        const link = linkOf(at(at(item(configs, i), 'properties'), 'subnet'), inst.t.file);
+        if (link) subnets.push(link);
+      }
+    }
+    this.nics.push({
+      kind: 'nic', key: this.key(inst), name: inst.segments.join('/'), span: inst.span, nameSpan: inst.nameSpan,
+      nsg: linkOf(at(props, 'networkSecurityGroup'), inst.t.file), subnets,
+    });
+  }
+
+  private route(name: string, props: Located, span: SourceSpan, path: string): RouteModel {
+    const field = (k: string): Read<string> => {
+      const loc = at(props, k);
+      return readOf(loc, maybeString(loc.value, k), path, span);
+    };
+    const hop = at(props, 'nextHopIpAddress');
+    return {
+      name,
+      addressPrefix: field('addressPrefix'),
+      nextHopType: field('nextHopType'),
+      ...(hop.value !== undefined ? { nextHopIpAddress: field('nextHopIpAddress') } : {}),
+      span,
+    };
+  }
+
+  private readRouteTable(inst: Instance): void {
+    const path = inst.t.file.path;
+    const props = this.properties(inst);
+    const entry: RouteTableEntry = {
+      model: { kind: 'route-table', key: this.key(inst), name: inst.segments.join('/'), span: inst.span, nameSpan: inst.nameSpan, routes: [] },
+      routes: [],
+      template: inst.t.id,
+    };
+    const routes = at(props, 'routes');
+    if (Array.isArray(routes.value)) {
+      for (let i = 0; i < (routes.value as readonly Value[]).length; i++) {
+        const loc = item(routes, i);
+        const node = loc.node ?? loc.each;
+        entry.routes.push(this.route(displayText(at(loc, 'name').value) ?? `routes[${i}]`, at(loc, 'properties'), node ? spanOf(path, node) : inst.span, path));
+      }
+    }
+    this.routeTables.push(entry);
+  }
+
+  private readChildRoute(inst: Instance): void {
+    const parent = this.parentOf(inst, 'route');
+    if (parent === undefined) return;
+    const route = this.route(this.last(inst), this.properties(inst), inst.span, inst.t.file.path);
+    this.childRoutes.push({ parent, item: route, template: inst.t.id, span: inst.span, what: `route ${route.name}` });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Azure ML
+
+  private readWorkspace(inst: Instance): void {
+    const path = inst.t.file.path;
+    const props = this.properties(inst);
+    const hbi = at(props, 'hbiWorkspace');
+    const locationNode = child(inst.node, 'location');
+    this.workspaces.push({
+      kind: 'aml-workspace',
+      key: this.key(inst),
+      name: inst.segments.join('/'),
+      span: inst.span,
+      nameSpan: inst.nameSpan,
+      // Azure creates a workspace without the hbi flag unless the template sets it.
+      hbi: hbi.value === undefined || hbi.value === null
+        ? { value: false, span: inst.span }
+        : readOf(hbi, maybeBoolean(hbi.value, 'hbiWorkspace'), path, inst.span),
+      location: {
+        value: this.location(inst) ?? unknown('the workspace has no location'),
+        span: locationNode ? spanOf(path, locationNode) : inst.span,
+      },
+    });
+  }
+
+  private readCompute(inst: Instance): void {
+    const path = inst.t.file.path;
+    const file = inst.t.file;
+    const props = this.properties(inst);
+    const typeLoc = at(props, 'computeType');
+    const computeType = maybeString(typeLoc.value, 'computeType');
+    const inner = at(props, 'properties');
+    const workspaceName = inst.segments.length >= 2 ? inst.segments.slice(0, -1).join('/') : undefined;
+    const subnet = linkOf(at(inner, 'subnet'), file)
+      ?? linkOf(at(at(inner, 'aksNetworkingConfiguration'), 'subnetId'), file, null);
+    const publicIpLoc = at(inner, 'enableNodePublicIp');
+    const hasNodes = isUnknown(computeType) || /^(AmlCompute|ComputeInstance)$/i.test(computeType);
+    let publicIp: Read<boolean>;
+    if (publicIpLoc.value !== undefined && publicIpLoc.value !== null) {
+      publicIp = readOf(publicIpLoc, maybeBoolean(publicIpLoc.value, 'enableNodePublicIp'), path, inst.span);
+    } else if (hasNodes) {
+      // Azure gives the nodes a public IP unless the template turns it off.
+      publicIp = { value: true, span: inst.span };
+    } else {
+      publicIp = { value: unknown(`a ${String(computeType)} compute has no enableNodePublicIp setting`), span: inst.span };
+    }
+    this.computes.push({
+      kind: 'aml-compute',
+      key: this.key(inst),
+      name: this.last(inst),
+      span: inst.span,
+      nameSpan: inst.nameSpan,
+      computeType: readOf(typeLoc, computeType, path, inst.span),
+      workspace: workspaceName === undefined ? undefined : {
+        ref: { type: 'microsoft.machinelearningservices/workspaces', name: workspaceName }, text: workspaceName, span: inst.nameSpan,
+      },
+      subnet,
+      publicIp,
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Firewalls
+
+  private collection(loc: Located, kind: string, props: Located, fallback: SourceSpan, path: string, index: number): FirewallModel['ruleCollections'][number] {
+    const node = loc.node ?? loc.each;
+    const span = node ? spanOf(path, node) : fallback;
+    const priority = at(props, 'priority');
+    return {
+      name: displayText(at(loc, 'name').value) ?? `ruleCollections[${index}]`,
+      priority: readOf(priority, maybeNumber(priority.value, 'the priority'), path, span),
+      kind,
+      span,
+      raw: loc.value ?? null,
+    };
+  }
+
+  private readFirewall(inst: Instance, kind: 'firewall' | 'firewall-policy'): void {
+    const path = inst.t.file.path;
+    const props = this.properties(inst);
+    const entry: FirewallEntry = {
+      model: { kind, key: this.key(inst), name: inst.segments.join('/'), span: inst.span, nameSpan: inst.nameSpan, ruleCollections: [] },
+      collections: [],
+      template: inst.t.id,
+    };
+    if (kind === 'firewall') {
+      const ip = at(at(item(at(props, 'ipConfigurations'), 0), 'properties'), 'privateIPAddress');
+      const policy = linkOf(at(props, 'firewallPolicy'), inst.t.file);
+      entry.model = {
+        ...entry.model,
+        ...(ip.value !== undefined ? { privateIp: readOf(ip, maybeString(ip.value, 'privateIPAddress'), path, inst.span) } : {}),
+        ...(policy ? { policy } : {}),
+      };
+      for (const [key, k] of [['applicationRuleCollections', 'application'], ['networkRuleCollections', 'network'], ['natRuleCollections', 'nat']] as const) {
+        const list = at(props, key);
+        if (!Array.isArray(list.value)) continue;
+        for (let i = 0; i < (list.value as readonly Value[]).length; i++) {
+          const loc = item(list, i);
+          entry.collections.push(this.collection(loc, k, at(loc, 'properties'), inst.span, path, i));
+        }
+      }
+    }
+    this.firewalls.push(entry);
+  }
+
+  private readRuleCollectionGroup(inst: Instance): void {
+    const parent = this.parentOf(inst, 'rule collection group');
+    if (parent === undefined) return;
+    const path = inst.t.file.path;
+    const list = at(this.properties(inst), 'ruleCollections');
+    if (!Array.isArray(list.value)) return;
+    for (let i = 0; i < (list.value as readonly Value[]).length; i++) {
+      const loc = item(list, i);
+      const kind = displayText(at(loc, 'ruleCollectionType').value) ?? 'unknown';
+      const collection = this.collection(loc, kind, loc, inst.span, path, i);
+      this.childCollections.push({ parent, item: collection, template: inst.t.id, span: collection.span ?? inst.span, what: `rule collection ${collection.name}` });
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Nested deployments
+
+  private readDeployment(inst: Instance): void {
+    const target = this.deploymentTarget(inst.t, inst.node, inst.scope);
+    if (target) this.readTemplate(target);
+  }
+
+  /**
+   * The template a deployment resource deploys and the scope it evaluates in: an inline template
+   * in its own scope (`inner`, with the parameters passed) or the parent's (`outer`, ARM's
+   * default), or a template linked by `relativePath`. Built once per resource and scope.
+   */
+  private deploymentTarget(ctx: TemplateCtx, node: Node, scope: ArmScope): TemplateCtx | undefined {
+    const memo = this.targets.get(node);
+    if (memo && memo.scope === scope) return memo.ctx;
+    const target = this.buildTarget(ctx, node, scope);
+    if (!memo) this.targets.set(node, { scope, ctx: target });
+    return target;
+  }
+
+  private buildTarget(ctx: TemplateCtx, node: Node, scope: ArmScope): TemplateCtx | undefined {
+    const path = ctx.file.path;
+    const span = spanOf(path, node);
+    if (ctx.depth >= MAX_NESTING) {
+      this.problem(path, 'warning', `deployments nest more than ${MAX_NESTING} levels deep; amlnet does not read deeper ones`, span);
+      return undefined;
+    }
+    const props = child(node, 'properties');
+    const template = child(props, 'template');
+    const link = child(props, 'templateLink');
+    if (template?.type === 'object') {
+      const evaluation = this.evaluate(scope, child(child(props, 'expressionEvaluationOptions'), 'scope'));
+      if (typeof evaluation === 'string' && evaluation.toLowerCase() === 'inner') {
+        const kind = templateScopeOf(stringOf(child(template, '$schema'))) ?? 'resourceGroup';
+        return this.templateCtx(ctx.file, template, this.deploymentParameters(ctx, props, scope), kind, ctx.depth + 1, ctx.links);
+      }
+      // Outer scope: the nested template's expressions are the parent's.
+      const outer: TemplateCtx = { ...ctx, root: template, scope, id: ++this.templateCount, depth: ctx.depth + 1 };
+      this.registerDeployments(outer, ctx.deployments);
+      return outer;
+    }
+    if (link?.type !== 'object') return undefined;
+    const relative = this.evaluate(scope, child(link, 'relativePath'));
+    if (relative === undefined) {
+      const where = displayText(this.evaluate(scope, child(link, 'uri'))) ?? displayText(this.evaluate(scope, child(link, 'id')));
+      const what = where === undefined ? 'the linked template' : `the linked template ${where}`;
+      this.problem(path, 'info', `${what} is not followed: amlnet reads only templates linked by relativePath`, spanOf(path, link));
+      return undefined;
+    }
+    if (typeof relative !== 'string') {
+      this.problem(path, 'warning', `the linked template's relativePath is not known (${reasonOf(relative, 'relativePath')}); it is not followed`, spanOf(path, link));
+      return undefined;
+    }
+    const linked = joinPath(path, relative);
+    if (ctx.links.includes(linked)) {
+      this.problem(path, 'warning', `the linked template ${linked} links back to itself; it is read once`, spanOf(path, link));
+      return undefined;
+    }
+    const file = this.linkedFile(linked);
+    if (!file) {
+      this.problem(path, 'warning', `the linked template ${linked} cannot be read; what it deploys is not checked`, spanOf(path, link));
+      return undefined;
+    }
+    if (file.root?.type !== 'object') return undefined;
+    const kind = templateScopeOf(stringOf(child(file.root, '$schema'))) ?? 'resourceGroup';
+    return this.templateCtx(file, file.root, this.deploymentParameters(ctx, props, scope), kind, ctx.depth + 1, [...ctx.links, linked]);
+  }
+
+  private linkedFile(path: string): JsonFile | undefined {
+    if (this.files.has(path)) return this.files.get(path);
+    const text = this.fileText(path);
+    const file = text === undefined ? undefined : parseJsonFile(path, text, this.problems);
+    this.files.set(path, file);
+    if (file) this.followed.add(path);
+    return file;
+  }
+
+  /** The values a deployment passes, evaluated in the deploying template's scope. */
+  private deploymentParameters(ctx: TemplateCtx, props: Node | undefined, scope: ArmScope): Record<string, Value> {
+    const out: Record<string, Value> = {};
+    for (const [name, entry] of entries(child(props, 'parameters'))) {
+      const valueNode = child(entry, 'value');
+      if (valueNode) {
+        setKey(out, name, scope.evaluateValue(toJson(valueNode)));
+      } else {
+        // A Key Vault reference: a value fixed only at deployment.
+        setKey(out, name, parameterFileValues({ parameters: { [name]: toJson(entry) } })[name] ?? new UnknownValue(`the deployment passes no value for '${name}'`));
+      }
+    }
+    const parametersLink = child(props, 'parametersLink');
+    if (parametersLink) this.problem(ctx.file.path, 'info', 'the deployment\'s parametersLink is not followed; its parameters take their defaults', spanOf(ctx.file.path, parametersLink));
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The model
+
+  /** Attaches child resources to their parents (same template first) and builds the model. */
+  model(): WorkspaceModel {
+    const attach = <P extends { template: number }, T>(
+      parents: readonly P[], nameOf: (p: P) => string, pending: readonly Pending<T>[], add: (p: P, item: T) => void, kind: string,
+    ): void => {
+      const byName = new Map<string, P[]>();
+      for (const p of parents) {
+        const k = nameOf(p).toLowerCase();
+        const list = byName.get(k) ?? [];
+        list.push(p);
+        byName.set(k, list);
+      }
+      for (const c of pending) {
+        const candidates = byName.get(c.parent.toLowerCase()) ?? [];
+        const target = candidates.find((p) => p.template === c.template) ?? candidates[0];
+        if (target) add(target, c.item);
+        else this.problem(c.span.file, 'warning', `the ${c.what} belongs to ${kind} ${c.parent}, which is not declared in the templates read; amlnet does not check it`, c.span);
+      }
+    };
+    attach(this.nsgs, (n) => n.name, this.childRules, (n, r) => n.child.push(r), 'NSG');
+    // A subnet of a VNet declared elsewhere (another file, an existing VNet) is kept without it.
+    const vnetNames = new Set(this.vnets.map((v) => v.model.name.toLowerCase()));
+    for (const o of this.childSubnets) if (!vnetNames.has(o.parent.toLowerCase())) this.subnets.push({ ...o.item, template: o.template });
+    attach(this.vnets, (v) => v.model.name, this.childSubnets.filter((o) => vnetNames.has(o.parent.toLowerCase())), (v, s) => {
+      const subnet = { ...s, vnet: v.model.key };
+      v.subnets.push(subnet.key);
+      this.subnets.push({ ...subnet, template: v.template });
+    }, 'VNet');
+    attach(this.routeTables, (r) => r.model.name, this.childRoutes, (r, route) => r.routes.push(route), 'route table');
+    attach(this.firewalls.filter((f) => f.model.kind === 'firewall-policy'), (f) => f.model.name, this.childCollections, (f, c) => f.collections.push(c), 'firewall policy');
+
+    const nsgs: NsgModel[] = this.nsgs.map((n) => {
+      if (n.child.length > 0 && n.hasRulesKey) {
+        this.problem(n.span.file, 'warning', `NSG ${n.name} has securityRules and child securityRules resources: a redeployment replaces the child rules with the securityRules list`, n.securityRulesSpan ?? n.span);
+      }
+      const ruleStyle: NsgModel['ruleStyle'] = n.inline.length > 0 ? 'inline' : n.child.length > 0 ? 'child' : n.hasRulesKey ? 'inline' : 'none';
+      return {
+        kind: 'nsg',
+        key: n.key,
+        name: n.name,
+        span: n.span,
+        ...(n.nameSpan ? { nameSpan: n.nameSpan } : {}),
+        ...(n.location !== undefined ? { location: n.location } : {}),
+        rules: [...n.inline, ...n.child],
+        ruleStyle,
+        ...(n.securityRulesSpan ? { securityRulesSpan: n.securityRulesSpan } : {}),
+        ...(n.marked ? { marked: true } : {}),
+      };
+    });
+    return {
+      vnets: this.vnets.map((v) => ({ ...v.model, subnets: v.subnets })),
+      subnets: this.subnets.map(({ template: _template, ...s }) => s),
+      nsgs,
+      nics: this.nics,
+      routeTables: this.routeTables.map((r) => ({ ...r.model, routes: r.routes })),
+      workspaces: this.workspaces,
+      computes: this.computes,
+      firewalls: this.firewalls.map((f) => ({ ...f.model, ruleCollections: f.collections })),
+      problems: this.problems,
+    };
+  }
+}
