@@ -1,0 +1,1075 @@
+/**
+ * Static evaluation of Bicep expressions to template values (`../template/value`): what is known
+ * before deployment is computed, what is fixed only at deployment becomes a SymbolicValue (or a
+ * TemplateString with symbolic parts), and the rest an UnknownValue with the reason. Nothing here
+ * throws to the caller, and all work is bounded (a step budget, a nesting limit, loop sizes).
+ *
+ * Bicep compiles to ARM, so its system functions are ARM's: calls go to the ARM evaluator's
+ * `callBuiltin` except for the lambda functions (map, filter, ...) and a few Bicep-only ones.
+ *
+ * One `BicepProgram` is one file as deployed once: the entry template, a `.bicepparam` file, or
+ * an instance of a module with the params passed to it. Resources and modules evaluate to
+ * handles (`ResourceHandle`, `ModuleHandle`) whose `.id` is a `ResourceIdValue` naming the
+ * element key the reader gives the resource, so links need no guessing.
+ */
+import { callBuiltin, type CallEnv } from '../arm/arm-functions';
+import {
+  AccessError, Budget, EvaluationLimit, MAX_STRING_LENGTH, armString, dotnetBool, getIndex, getProperty, hasOwn, isPartial,
+  joinParts, setKey, valuesEqual,
+} from '../arm/arm-values';
+import type { DeploymentContext } from '../arm/deployment-context';
+import type { SourceSpan } from '../model/workspace-model';
+import { SymbolicValue, TemplateString, UnknownValue, type Value, isPlainObject } from '../template/value';
+import { parseBicep } from './parser';
+import type {
+  BicepFile, CallExpression, Expression, ForExpression, FunctionDeclaration, Identifier, ImportDeclaration, LambdaExpression,
+  ModuleDeclaration, ObjectExpression, OutputDeclaration, ParameterDeclaration, ResourceDeclaration, Statement,
+  VariableDeclaration,
+} from './syntax';
+
+/** Most items a `for` expression or loop produces; longer loops are unknown. */
+export const MAX_LOOP_ITEMS = 800;
+/** Nesting limit of the evaluation (expressions inside variables inside functions ...). */
+const MAX_EVAL_DEPTH = 150;
+/** Evaluation steps allowed for one read (an entry file with its modules). */
+export const DEFAULT_BUDGET = 3_000_000;
+/** Module instances one read follows at most (modules in loops of modules ...). */
+const MAX_MODULE_INSTANCES = 200;
+/** How deep modules may call modules. */
+const MAX_MODULE_DEPTH = 12;
+
+// ---- values that stand for declarations ----------------------------------------------------
+
+/**
+ * `nsg.id` of a resource declared in the files read: the element key it becomes, its type and
+ * name. Symbolic, since the id itself (subscription, resource group) is fixed at deployment.
+ */
+export class ResourceIdValue extends SymbolicValue {
+  constructor(
+    readonly key: string,
+    /** Full resource type, lower case: `microsoft.network/networksecuritygroups`. */
+    readonly type: string,
+    readonly name: Value,
+    /** Declared `existing`: the resource is not deployed by these files. */
+    readonly existing: boolean,
+    text: string,
+  ) {
+    super(`resource:${key}.id`, text);
+  }
+}
+
+/** A resource symbol (`nsg`, `nsgs[0]`, `vnet::subnet`) as a value; `.id`, `.name` etc. read through it. */
+export class ResourceHandle extends SymbolicValue {
+  constructor(readonly instance: ResourceInstance) {
+    super(`resource:${instance.key}`, instance.text);
+  }
+}
+
+/** A module symbol as a value: `.outputs.x` evaluates the module's output. */
+export class ModuleHandle extends SymbolicValue {
+  constructor(readonly instance: ModuleInstance) {
+    super(`module:${instance.key}`, instance.text);
+  }
+}
+
+/** A lambda as a value (only lambda functions can use it; anywhere else it is unknown). */
+export class LambdaValue extends UnknownValue {
+  constructor(readonly node: LambdaExpression, readonly program: BicepProgram, readonly locals: Locals | undefined) {
+    super('a lambda is not a value');
+  }
+}
+
+/** `import * as ns`, or the `sys` / `az` namespaces, as a value for `ns.x` and `ns.f()`. */
+export class NamespaceValue extends UnknownValue {
+  constructor(readonly name: string, readonly program: BicepProgram | undefined) {
+    super(`'${name}' is a namespace, not a value`);
+  }
+}
+
+/** Where an object literal was written, and each of its properties' values. */
+export interface ObjectOrigin {
+  readonly span: SourceSpan;
+  readonly properties: ReadonlyMap<string, SourceSpan>;
+}
+
+const origins = new WeakMap<object, ObjectOrigin>();
+
+/** Where an object value was written (its literal), if it came from one. */
+export function originOf(v: Value): ObjectOrigin | undefined {
+  return typeof v === 'object' && v !== null ? origins.get(v) : undefined;
+}
+
+// ---- declarations --------------------------------------------------------------------------
+
+/** Loop variables and lambda parameters in scope: a linked list, innermost first. */
+export interface Locals {
+  readonly name: string;
+  readonly value: Value;
+  readonly next: Locals | undefined;
+}
+
+function bind(locals: Locals | undefined, name: string, value: Value): Locals {
+  return { name, value, next: locals };
+}
+
+function lookupLocal(locals: Locals | undefined, name: string): Value | undefined {
+  for (let l = locals; l !== undefined; l = l.next) if (l.name === name) return l.value;
+  return undefined;
+}
+
+/** A resource declaration of a program, nested ones included. */
+export interface ResourceInfo {
+  readonly decl: ResourceDeclaration;
+  readonly symbol: string;
+  /** The element key without a loop index. */
+  readonly key: string;
+  /** Full type, lower case, without the API version. */
+  readonly type: string;
+  readonly existing: boolean;
+  /** The resource it is nested in (`resource child 'subnets' = ...` inside the parent's body). */
+  readonly parent?: ResourceInfo;
+  readonly program: BicepProgram;
+}
+
+/** One deployed copy of a resource: the only one, or one per loop item. */
+export interface ResourceInstance {
+  readonly info: ResourceInfo;
+  readonly key: string;
+  readonly text: string;
+  readonly index?: number;
+  readonly locals: Locals | undefined;
+  /** The body object expression, or undefined when the body is not an object (broken source). */
+  readonly body: ObjectExpression | undefined;
+  /** The `if` condition: true when there is none. */
+  readonly condition: Value;
+  readonly parentInstance?: ResourceInstance;
+}
+
+/** One deployed copy of a module. */
+export interface ModuleInstance {
+  readonly decl: ModuleDeclaration;
+  readonly key: string;
+  readonly text: string;
+  readonly index?: number;
+  readonly locals: Locals | undefined;
+  readonly body: ObjectExpression | undefined;
+  readonly condition: Value;
+  /** The module's own program (undefined when its file could not be read). */
+  readonly program: BicepProgram | undefined;
+  /** The program that declares the module, where its body is evaluated. */
+  readonly caller: BicepProgram;
+}
+
+/** Shared by every program of one read: the budget, the files, the module instances. */
+export class EvalSession {
+  readonly budget: Budget;
+  depth = 0;
+  moduleInstances = 0;
+  /** Module instances created, for the reader to walk. */
+  readonly modules: { instance: ModuleInstance; program: BicepProgram | UnknownValue }[] = [];
+  /** Files read through the host (modules, imports), by path. */
+  readonly files = new Map<string, BicepFile | undefined>();
+  /** Programs for `import` sources: one per file, without params. */
+  readonly imports = new Map<string, BicepProgram>();
+  readonly context: DeploymentContext = {};
+
+  constructor(readonly readFile: (path: string) => string | undefined, budget = DEFAULT_BUDGET) {
+    this.budget = new Budget(budget);
+  }
+
+  file(path: string): BicepFile | undefined {
+    if (this.files.has(path)) return this.files.get(path);
+    let parsed: BicepFile | undefined;
+    try {
+      const text = this.readFile(path);
+      parsed = text === undefined ? undefined : parseBicep(text);
+    } catch {
+      parsed = undefined;
+    }
+    this.files.set(path, parsed);
+    return parsed;
+  }
+}
+
+/** How a program resolves a relative path (`./m.bicep`) against its file. */
+export type PathJoiner = (fromFile: string, relative: string) => string;
+
+type Lazy = { state: 'todo' | 'busy' | 'done'; value?: Value };
+
+/** One Bicep file as deployed once: its declarations, and the values it was given. */
+export class BicepProgram {
+  private readonly params = new Map<string, ParameterDeclaration>();
+  private readonly vars = new Map<string, VariableDeclaration>();
+  private readonly outputs = new Map<string, OutputDeclaration>();
+  private readonly funcs = new Map<string, FunctionDeclaration>();
+  private readonly resourceInfos: ResourceInfo[] = [];
+  private readonly resourcesBySymbol = new Map<string, ResourceInfo>();
+  private readonly moduleDecls = new Map<string, ModuleDeclaration>();
+  private readonly importedNames = new Map<string, { from: string; name: string }>();
+  private readonly namespaces = new Map<string, string>();
+  private readonly memo = new Map<string, Lazy>();
+  private readonly instanceMemo = new Map<ResourceInfo, ResourceInstance[] | UnknownValue>();
+  private readonly moduleMemo = new Map<ModuleDeclaration, ModuleInstance[] | UnknownValue>();
+
+  constructor(
+    readonly file: BicepFile,
+    /** The file's path, as spans and keys name it. */
+    readonly path: string,
+    readonly session: EvalSession,
+    readonly joinPath: PathJoiner,
+    /** Values given to params (by a `.bicepparam` file or a module's `params`). */
+    private readonly given: ReadonlyMap<string, Value> = new Map(),
+    /** Prefix of element keys: '' for an entry, the module instance's path for a module. */
+    readonly prefix = '',
+    readonly moduleDepth = 0,
+  ) {
+    for (const s of file.statements) this.declare(s);
+  }
+
+  private declare(s: Statement): void {
+    switch (s.kind) {
+      case 'param': if (s.name.kind === 'identifier') this.params.set(s.name.name, s); break;
+      case 'var': if (s.name.kind === 'identifier') this.vars.set(s.name.name, s); break;
+      case 'output': if (s.name.kind === 'identifier') this.outputs.set(s.name.name, s); break;
+      case 'func': if (s.name.kind === 'identifier') this.funcs.set(s.name.name, s); break;
+      case 'module': if (s.name.kind === 'identifier') this.moduleDecls.set(s.name.name, s); break;
+      case 'resource': this.declareResource(s, undefined); break;
+      case 'import': this.declareImport(s); break;
+      default: break;
+    }
+  }
+
+  private declareResource(decl: ResourceDeclaration, parent: ResourceInfo | undefined): void {
+    if (decl.name.kind !== 'identifier') return;
+    const symbol = decl.name.name;
+    const rawType = decl.type.kind === 'string' ? decl.type.value.split('@')[0] : '';
+    const type = (parent && !rawType.includes('.') ? `${parent.type}/${rawType}` : rawType).toLowerCase();
+    const key = parent ? `${parent.key}::${symbol}` : `${this.path}#${this.prefix}${symbol}`;
+    const info: ResourceInfo = { decl, symbol, key, type, existing: decl.existing, parent, program: this };
+    this.resourceInfos.push(info);
+    if (!parent) this.resourcesBySymbol.set(symbol, info);
+    const body = bodyObject(decl.value);
+    if (body) for (const m of body.properties) if (m.kind === 'resource') this.declareResource(m, info);
+  }
+
+  private declareImport(s: ImportDeclaration): void {
+    if (s.from.kind !== 'string') return;
+    const from = s.from.value;
+    if (s.wildcardAlias?.kind === 'identifier') this.namespaces.set(s.wildcardAlias.name, from);
+    for (const item of s.items ?? []) {
+      const name = item.name.kind === 'identifier' || item.name.kind === 'string' ? (item.name.kind === 'identifier' ? item.name.name : item.name.value) : undefined;
+      if (name === undefined) continue;
+      const alias = item.alias?.kind === 'identifier' ? item.alias.name : name;
+      this.importedNames.set(alias, { from, name });
+    }
+  }
+
+  /** Every resource declaration, nested ones after their parent, in source order. */
+  get resources(): readonly ResourceInfo[] {
+    return this.resourceInfos;
+  }
+
+  /** Every module declaration. */
+  get modules(): readonly ModuleDeclaration[] {
+    return [...this.moduleDecls.values()];
+  }
+
+  /** A span in this program's file. */
+  span(node: { start: number; end: number }): SourceSpan {
+    return { file: this.path, start: node.start, end: node.end };
+  }
+
+  // ---- public evaluation -----------------------------------------------------------------
+
+  /** Evaluates an expression of this file; never throws. */
+  evaluate(expr: Expression, locals?: Locals): Value {
+    return this.guard(() => this.eval(expr, locals));
+  }
+
+  /** The value of a param as this deployment sees it. */
+  param(name: string): Value {
+    return this.guard(() => this.paramValue(name));
+  }
+
+  /** The value of a var. */
+  variable(name: string): Value {
+    return this.guard(() => this.varValue(name));
+  }
+
+  /** The value of an output. */
+  output(name: string): Value {
+    return this.guard(() => this.outputValue(name));
+  }
+
+  /** The deployed copies of a resource, or why they are not known. */
+  instances(info: ResourceInfo): ResourceInstance[] | UnknownValue {
+    return this.guard(() => this.resourceInstances(info)) as ResourceInstance[] | UnknownValue;
+  }
+
+  /** The deployed copies of a module (each with its program), or why they are not known. */
+  moduleInstances(decl: ModuleDeclaration): ModuleInstance[] | UnknownValue {
+    return this.guard(() => this.moduleCopies(decl)) as ModuleInstance[] | UnknownValue;
+  }
+
+  private guard<T>(run: () => T): T | UnknownValue {
+    const depth = this.session.depth;
+    try {
+      return run();
+    } catch (e) {
+      this.session.depth = depth;
+      if (e instanceof EvaluationLimit) return new UnknownValue(e.message);
+      if (e instanceof RangeError) return new UnknownValue('the expression is nested too deeply to evaluate');
+      throw e;
+    }
+  }
+
+  // ---- declarations ----------------------------------------------------------------------
+
+  private lazy(key: string, what: string, run: () => Value): Value {
+    let entry = this.memo.get(key);
+    if (entry === undefined) {
+      entry = { state: 'todo' };
+      this.memo.set(key, entry);
+    }
+    if (entry.state === 'done') return entry.value as Value;
+    if (entry.state === 'busy') return new UnknownValue(`${what} refers to itself (a cycle)`);
+    entry.state = 'busy';
+    try {
+      entry.value = run();
+    } finally {
+      entry.state = entry.value === undefined ? 'todo' : 'done';
+    }
+    return entry.value;
+  }
+
+  private paramValue(name: string): Value {
+    const decl = this.params.get(name);
+    if (decl === undefined) return new UnknownValue(`the template declares no param '${name}'`);
+    return this.lazy(`param:${name}`, `param '${name}'`, () => {
+      if (this.given.has(name)) return this.given.get(name) as Value;
+      if (decl.value !== null) return this.eval(decl.value, undefined);
+      return new SymbolicValue(`param:${name}`, name);
+    });
+  }
+
+  private varValue(name: string): Value {
+    const decl = this.vars.get(name);
+    if (decl === undefined) return new UnknownValue(`the template declares no var '${name}'`);
+    return this.lazy(`var:${name}`, `var '${name}'`, () => this.eval(decl.value, undefined));
+  }
+
+  private outputValue(name: string): Value {
+    const decl = this.outputs.get(name);
+    if (decl === undefined) return new UnknownValue(`the module declares no output '${name}'`);
+    return this.lazy(`output:${name}`, `output '${name}'`, () => {
+      if (decl.value.kind === 'for') return this.forExpression(decl.value, undefined);
+      if (decl.value.kind === 'if') {
+        const c = this.eval(decl.value.condition, undefined);
+        if (c === false) return null;
+        return this.eval(decl.value.body, undefined);
+      }
+      return this.eval(decl.value, undefined);
+    });
+  }
+
+  private resourceInstances(info: ResourceInfo): ResourceInstance[] | UnknownValue {
+    const memo = this.instanceMemo.get(info);
+    if (memo !== undefined) return memo;
+    this.instanceMemo.set(info, new UnknownValue(`resource '${info.symbol}' depends on itself`));
+    let result: ResourceInstance[] | UnknownValue;
+    if (info.parent) {
+      const parents = this.resourceInstances(info.parent);
+      if (parents instanceof UnknownValue) result = parents;
+      else {
+        const out: ResourceInstance[] = [];
+        for (const p of parents) {
+          const own = this.copies(info, p.locals, p.key, p);
+          if (own instanceof UnknownValue) { result = own; break; }
+          out.push(...own);
+        }
+        result ??= out;
+      }
+    } else {
+      result = this.copies(info, undefined, undefined, undefined);
+    }
+    this.instanceMemo.set(info, result);
+    return result;
+  }
+
+  private copies(info: ResourceInfo, locals: Locals | undefined, parentKey: string | undefined, parent: ResourceInstance | undefined): ResourceInstance[] | UnknownValue {
+    const baseKey = parentKey !== undefined ? `${parentKey}::${info.symbol}` : info.key;
+    const baseText = parent ? `${parent.text}::${info.symbol}` : info.symbol;
+    const make = (key: string, text: string, l: Locals | undefined, body: Expression, index?: number): ResourceInstance => {
+      let condition: Value = true;
+      let b: Expression = body;
+      if (b.kind === 'if') {
+        condition = this.eval(b.condition, l);
+        b = b.body;
+      }
+      return { info, key, text, index, locals: l, body: b.kind === 'object' ? b : undefined, condition, parentInstance: parent };
+    };
+    const value = info.decl.value;
+    if (value.kind !== 'for') return [make(baseKey, baseText, locals, value)];
+    const items = this.loopItems(value, locals);
+    if (items instanceof UnknownValue) return items;
+    return items.map((it, i) => make(`${baseKey}[${i}]`, `${baseText}[${i}]`, it, value.body, i));
+  }
+
+  /** The scopes of a `for` loop's iterations (item and index bound), or why they are unknown. */
+  private loopItems(node: ForExpression, locals: Locals | undefined): Locals[] | UnknownValue {
+    const iterable = this.eval(node.iterable, locals);
+    if (iterable instanceof UnknownValue) return new UnknownValue(`the loop runs over a value amlnet cannot know: ${iterable.reason}`);
+    if (!Array.isArray(iterable)) {
+      if (isPartial(iterable)) return new UnknownValue(`the loop runs over ${iterable instanceof SymbolicValue ? iterable.text : iterable.text}, known only at deployment`);
+      return new UnknownValue('the loop runs over something that is not an array');
+    }
+    const arr = iterable as readonly Value[];
+    if (arr.length > MAX_LOOP_ITEMS) return new UnknownValue(`the loop has ${arr.length} items, more than amlnet evaluates (${MAX_LOOP_ITEMS})`);
+    const out: Locals[] = [];
+    for (let i = 0; i < arr.length; i++) {
+      let l = locals;
+      if (node.item.kind === 'identifier') l = bind(l, node.item.name, arr[i]);
+      if (node.index?.kind === 'identifier') l = bind(l, node.index.name, i);
+      out.push(l as Locals);
+    }
+    return out;
+  }
+
+  private moduleCopies(decl: ModuleDeclaration): ModuleInstance[] | UnknownValue {
+    const memo = this.moduleMemo.get(decl);
+    if (memo !== undefined) return memo;
+    const symbol = decl.name.kind === 'identifier' ? decl.name.name : '?';
+    this.moduleMemo.set(decl, new UnknownValue(`module '${symbol}' depends on itself`));
+    let result: ModuleInstance[] | UnknownValue;
+    const value = decl.value;
+    if (decl.path.kind !== 'string') result = new UnknownValue(`the path of module '${symbol}' is not a plain string`);
+    else if (isRegistryPath(decl.path.value)) result = new UnknownValue(`module '${symbol}' comes from ${decl.path.value}, which amlnet does not follow`);
+    else if (this.moduleDepth >= MAX_MODULE_DEPTH) result = new UnknownValue(`modules are nested more than ${MAX_MODULE_DEPTH} deep`);
+    else if (value.kind === 'for') {
+      const items = this.loopItems(value, undefined);
+      result = items instanceof UnknownValue ? items : items.map((l, i) => this.makeModule(decl, symbol, l, value.body, i));
+    } else {
+      result = [this.makeModule(decl, symbol, undefined, value, undefined)];
+    }
+    this.moduleMemo.set(decl, result);
+    return result;
+  }
+
+  private makeModule(decl: ModuleDeclaration, symbol: string, locals: Locals | undefined, body: Expression, index: number | undefined): ModuleInstance {
+    let condition: Value = true;
+    let b = body;
+    if (b.kind === 'if') {
+      condition = this.eval(b.condition, locals);
+      b = b.body;
+    }
+    const suffix = index === undefined ? '' : `[${index}]`;
+    const key = `${this.prefix}${symbol}${suffix}`;
+    const obj = b.kind === 'object' ? b : undefined;
+    const path = this.joinPath(this.path, (decl.path as { value: string }).value);
+    let program: BicepProgram | UnknownValue;
+    const file = this.session.file(path);
+    if (file === undefined) program = new UnknownValue(`cannot read the module file ${path}`);
+    else if (++this.session.moduleInstances > MAX_MODULE_INSTANCES) program = new UnknownValue(`more than ${MAX_MODULE_INSTANCES} module instances`);
+    else {
+      const given = new Map<string, Value>();
+      const paramsNode = obj?.properties.find((p) => p.kind === 'property' && keyName(p.key) === 'params');
+      if (paramsNode && paramsNode.kind === 'property') {
+        const params = this.eval(paramsNode.value, locals);
+        if (isPlainObject(params)) for (const k of Object.keys(params)) given.set(k, params[k]);
+        else {
+          const why = params instanceof UnknownValue ? params.reason : 'they are not an object';
+          for (const s of file.statements) {
+            if (s.kind === 'param' && s.name.kind === 'identifier') given.set(s.name.name, new UnknownValue(`the params of module '${symbol}' are unknown: ${why}`));
+          }
+        }
+      }
+      program = new BicepProgram(file, path, this.session, this.joinPath, given, `${key}/`, this.moduleDepth + 1);
+    }
+    const instance: ModuleInstance = { decl, key, text: `${symbol}${suffix}`, index, locals, body: obj, condition, program: program instanceof BicepProgram ? program : undefined, caller: this };
+    this.session.modules.push({ instance, program });
+    return instance;
+  }
+
+  private importProgram(from: string): BicepProgram | undefined {
+    const path = this.joinPath(this.path, from);
+    let p = this.session.imports.get(path);
+    if (p === undefined) {
+      const file = this.session.file(path);
+      if (file === undefined) return undefined;
+      p = new BicepProgram(file, path, this.session, this.joinPath, new Map(), `import:${path}/`, this.moduleDepth + 1);
+      this.session.imports.set(path, p);
+    }
+    return p;
+  }
+
+  // ---- expressions -----------------------------------------------------------------------
+
+  private eval(node: Expression, locals: Locals | undefined): Value {
+    const s = this.session;
+    s.budget.spend();
+    if (++s.depth > MAX_EVAL_DEPTH) {
+      s.depth--;
+      return new UnknownValue('the expression is nested too deeply for amlnet to evaluate');
+    }
+    try {
+      return this.evalNode(node, locals);
+    } finally {
+      s.depth--;
+    }
+  }
+
+  private evalNode(node: Expression, locals: Locals | undefined): Value {
+    switch (node.kind) {
+      case 'string': return node.value;
+      case 'integer': return node.value;
+      case 'boolean': return node.value;
+      case 'null': return null;
+      case 'interpolatedString': return this.interpolate(node.segments, node.expressions, locals);
+      case 'identifier': return this.identifier(node, locals);
+      case 'object': return this.object(node, locals);
+      case 'array': return this.array(node, locals);
+      case 'for': return this.forExpression(node, locals);
+      case 'if': return new UnknownValue('an if condition is not a value');
+      case 'parenthesized': return this.eval(node.expression, locals);
+      case 'nonNull': return this.eval(node.expression, locals);
+      case 'ternary': return this.ternary(node.condition, node.whenTrue, node.whenFalse, locals);
+      case 'unary': return this.unary(node.operator, this.eval(node.operand, locals), node);
+      case 'binary': return this.binary(node.operator, node.left, node.right, locals);
+      case 'propertyAccess': {
+        if (node.name.kind !== 'identifier') return new UnknownValue(`${this.text(node)}: a property name is missing`);
+        const target = this.eval(node.object, locals);
+        return this.property(target, node.name.name, node.safe, node);
+      }
+      case 'indexAccess': return this.index(node, locals);
+      case 'resourceAccess': return this.resourceAccess(node.object, node.name, locals);
+      case 'call': return this.call(node, locals);
+      case 'lambda': return new LambdaValue(node, this, locals);
+      case 'error': return new UnknownValue('the source here could not be read');
+    }
+  }
+
+  private text(node: { start: number; end: number }): string {
+    const t = this.file.text.slice(node.start, node.end).replace(/\s+/g, ' ');
+    return t.length > 80 ? `${t.slice(0, 77)}...` : t;
+  }
+
+  private interpolate(segments: readonly string[], expressions: readonly Expression[], locals: Locals | undefined): Value {
+    const parts: (string | SymbolicValue | TemplateString)[] = [segments[0]];
+    let length = segments[0].length;
+    for (let i = 0; i < expressions.length; i++) {
+      const v = this.eval(expressions[i], locals);
+      if (v instanceof UnknownValue) return v instanceof LambdaValue || v instanceof NamespaceValue ? new UnknownValue(v.reason) : v;
+      let part: string | SymbolicValue | TemplateString;
+      if (typeof v === 'string' || v instanceof SymbolicValue || v instanceof TemplateString) part = v;
+      else if (typeof v === 'number') part = String(v);
+      else if (typeof v === 'boolean') part = dotnetBool(v);
+      else if (v === null) part = '';
+      else {
+        const json = armString(v, this.session.budget);
+        if (json === undefined) return new UnknownValue(`${this.text(expressions[i])} holds parts known only at deployment`);
+        part = json;
+      }
+      if (typeof part === 'string') length += part.length;
+      if (length > MAX_STRING_LENGTH) return new UnknownValue('the string is too long to evaluate');
+      parts.push(part, segments[i + 1]);
+    }
+    return joinParts(parts);
+  }
+
+  private identifier(node: Identifier, locals: Locals | undefined): Value {
+    const name = node.name;
+    const local = lookupLocal(locals, name);
+    if (local !== undefined) return local;
+    if (this.params.has(name)) return this.paramValue(name);
+    if (this.vars.has(name)) return this.varValue(name);
+    const res = this.resourcesBySymbol.get(name);
+    if (res) return this.resourceValue(res, undefined);
+    const mod = this.moduleDecls.get(name);
+    if (mod) return this.moduleValue(mod);
+    const imported = this.importedNames.get(name);
+    if (imported) {
+      const p = this.importProgram(imported.from);
+      if (!p) return new UnknownValue(`cannot read ${imported.from}, where '${name}' is imported from`);
+      return p.eval({ kind: 'identifier', name: imported.name, start: 0, end: 0 }, undefined);
+    }
+    const ns = this.namespaces.get(name);
+    if (ns !== undefined) return new NamespaceValue(name, this.importProgram(ns));
+    if (name === 'sys' || name === 'az') return new NamespaceValue(name, undefined);
+    if (this.funcs.has(name)) return new UnknownValue(`'${name}' is a function; call it`);
+    return new UnknownValue(`'${name}' is not declared`);
+  }
+
+  private resourceValue(info: ResourceInfo, parent: ResourceInstance | undefined): Value {
+    let list = this.resourceInstances(info);
+    if (list instanceof UnknownValue) return list;
+    if (parent) list = list.filter((i) => i.parentInstance === parent);
+    if (info.decl.value.kind === 'for') return list.map((i) => new ResourceHandle(i));
+    return list.length === 1 ? new ResourceHandle(list[0]) : new UnknownValue(`resource '${info.symbol}' has ${list.length} copies here`);
+  }
+
+  private moduleValue(decl: ModuleDeclaration): Value {
+    const list = this.moduleCopies(decl);
+    if (list instanceof UnknownValue) return list;
+    if (decl.value.kind === 'for') return list.map((i) => new ModuleHandle(i));
+    return new ModuleHandle(list[0]);
+  }
+
+  private resourceAccess(object: Expression, name: Identifier | { kind: 'error' }, locals: Locals | undefined): Value {
+    const target = this.eval(object, locals);
+    if (name.kind !== 'identifier') return new UnknownValue('a nested resource name is missing');
+    if (!(target instanceof ResourceHandle)) return target instanceof UnknownValue ? target : new UnknownValue(`'::${name.name}' needs a resource on its left`);
+    const parent = target.instance;
+    const child = parent.info.program.resourceInfos.find((r) => r.parent === parent.info && r.symbol === name.name);
+    if (!child) return new UnknownValue(`resource '${parent.info.symbol}' has no nested resource '${name.name}'`);
+    return parent.info.program.resourceValue(child, parent);
+  }
+
+  private object(node: ObjectExpression, locals: Locals | undefined): Value {
+    const out: Record<string, Value> = {};
+    const props = new Map<string, SourceSpan>();
+    for (const m of node.properties) {
+      if (m.kind === 'property') {
+        const key = m.key.kind === 'identifier' ? m.key.name : m.key.kind === 'string' ? m.key.value : undefined;
+        let k = key;
+        if (k === undefined && m.key.kind === 'interpolatedString') {
+          const kv = this.interpolate(m.key.segments, m.key.expressions, locals);
+          if (typeof kv !== 'string') return new UnknownValue(`the property name ${this.text(m.key)} is not known`);
+          k = kv;
+        }
+        if (k === undefined) continue;
+        setKey(out, k, this.eval(m.value, locals));
+        props.set(k, this.span(m.value));
+      } else if (m.kind === 'spread') {
+        const v = this.eval(m.expression, locals);
+        if (v === null) continue;
+        if (!isPlainObject(v)) return v instanceof UnknownValue ? v : new UnknownValue(`${this.text(m)}: only an object can be spread into an object`);
+        const from = origins.get(v);
+        for (const k of Object.keys(v)) {
+          setKey(out, k, v[k]);
+          const sp = from?.properties.get(k);
+          if (sp) props.set(k, sp);
+          else props.delete(k);
+        }
+      }
+      // Nested resources are declarations, not values.
+    }
+    origins.set(out, { span: this.span(node), properties: props });
+    return out;
+  }
+
+  private array(node: { items: readonly (Expression | { kind: 'spread'; expression: Expression; start: number; end: number })[] }, locals: Locals | undefined): Value {
+    const out: Value[] = [];
+    for (const item of node.items) {
+      if (item.kind === 'spread') {
+        const v = this.eval(item.expression, locals);
+        if (!Array.isArray(v)) return v instanceof UnknownValue ? v : new UnknownValue(`${this.text(item)}: only an array can be spread into an array`);
+        out.push(...(v as readonly Value[]));
+      } else {
+        out.push(this.eval(item, locals));
+      }
+      if (out.length > 100_000) return new UnknownValue('the array is too long to evaluate');
+    }
+    return out;
+  }
+
+  private forExpression(node: ForExpression, locals: Locals | undefined): Value {
+    const items = this.loopItems(node, locals);
+    if (items instanceof UnknownValue) return items;
+    const out: Value[] = [];
+    for (const l of items) {
+      let body = node.body;
+      if (body.kind === 'if') {
+        const c = this.eval(body.condition, l);
+        if (c === false) continue;
+        if (c !== true) return new UnknownValue(`the loop's filter ${this.text(body.condition)} is not known: ${describe(c)}`);
+        body = body.body;
+      }
+      out.push(this.eval(body, l));
+    }
+    return out;
+  }
+
+  private ternary(c: Expression, t: Expression, f: Expression, locals: Locals | undefined): Value {
+    const cond = this.eval(c, locals);
+    if (cond === true) return this.eval(t, locals);
+    if (cond === false) return this.eval(f, locals);
+    const a = this.eval(t, locals);
+    const b = this.eval(f, locals);
+    if (!(a instanceof UnknownValue) && valuesEqual(a, b, this.session.budget) === true) return a;
+    return new UnknownValue(`the result depends on the condition ${this.text(c)}, ${cond instanceof UnknownValue ? `which is unknown (${cond.reason})` : 'which is known only at deployment'}`);
+  }
+
+  private unary(op: '!' | '-' | '+', v: Value, node: Expression): Value {
+    if (v instanceof UnknownValue) return v;
+    if (op === '!') {
+      if (typeof v === 'boolean') return !v;
+      return unknownFrom(v, `${this.text(node)}`);
+    }
+    if (typeof v === 'number') return op === '-' ? -v : v;
+    return unknownFrom(v, this.text(node));
+  }
+
+  private binary(op: string, leftNode: Expression, rightNode: Expression, locals: Locals | undefined): Value {
+    const where = (): string => `${this.text(leftNode)} ${op} ${this.text(rightNode)}`;
+    if (op === '&&' || op === '||') {
+      const l = this.eval(leftNode, locals);
+      const decisive = op === '||';
+      if (l === decisive) return l;
+      const r = this.eval(rightNode, locals);
+      if (r === decisive) return r;
+      if (typeof l === 'boolean' && typeof r === 'boolean') return !decisive;
+      if (l instanceof UnknownValue) return l;
+      if (r instanceof UnknownValue) return r;
+      return unknownFrom(typeof l === 'boolean' ? r : l, where());
+    }
+    if (op === '??') {
+      const l = this.eval(leftNode, locals);
+      if (l === null) return this.eval(rightNode, locals);
+      if (l instanceof UnknownValue && !(l instanceof LambdaValue)) {
+        return l;
+      }
+      if (l instanceof SymbolicValue && !(l instanceof ResourceHandle) && !(l instanceof ModuleHandle) && !(l instanceof ResourceIdValue)) {
+        return new UnknownValue(`${where()}: whether ${l.text} is null is known only at deployment`);
+      }
+      return l;
+    }
+    const l = this.eval(leftNode, locals);
+    const r = this.eval(rightNode, locals);
+    if (l instanceof UnknownValue) return l;
+    if (r instanceof UnknownValue) return r;
+    const b = this.session.budget;
+    switch (op) {
+      case '==': case '!=': {
+        const e = valuesEqual(l, r, b);
+        if (e === undefined) return unknownFrom(isPartial(l) ? l : r, where());
+        return op === '==' ? e : !e;
+      }
+      case '=~': case '!~': {
+        if (typeof l === 'string' && typeof r === 'string') {
+          const e = l.toLowerCase() === r.toLowerCase();
+          return op === '=~' ? e : !e;
+        }
+        return unknownFrom(isPartial(l) ? l : r, where());
+      }
+      default: break;
+    }
+    if (typeof l === 'number' && typeof r === 'number') {
+      switch (op) {
+        case '<': return l < r;
+        case '<=': return l <= r;
+        case '>': return l > r;
+        case '>=': return l >= r;
+        case '+': return l + r;
+        case '-': return l - r;
+        case '*': return l * r;
+        case '/': return r === 0 ? new UnknownValue(`${where()}: division by zero`) : Math.trunc(l / r);
+        case '%': return r === 0 ? new UnknownValue(`${where()}: division by zero`) : l % r;
+      }
+    }
+    if (typeof l === 'string' && typeof r === 'string' && ['<', '<=', '>', '>='].includes(op)) {
+      const c = l < r ? -1 : l > r ? 1 : 0;
+      return op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0;
+    }
+    if (isPartial(l) || isPartial(r)) return unknownFrom(isPartial(l) ? l : r, where());
+    return new UnknownValue(`${where()}: the operator ${op} does not apply to these values`);
+  }
+
+  /** `target.name` (`safe`: `.?`, missing is null). */
+  private property(target: Value, name: string, safe: boolean, node: Expression): Value {
+    if (target === null && safe) return null;
+    if (target instanceof NamespaceValue) {
+      if (target.program) return target.program.eval({ kind: 'identifier', name, start: 0, end: 0 }, undefined);
+      return new UnknownValue(`${this.text(node)}: amlnet does not evaluate '${name}' of ${target.name}`);
+    }
+    if (target instanceof ResourceHandle) return resourceProperty(target.instance, name);
+    if (target instanceof ModuleHandle) return moduleProperty(target.instance, name);
+    if (target instanceof ResourceIdValue) return new UnknownValue(`${this.text(node)}: a resource id has no properties`);
+    if (isPlainObject(target) && safe && !hasOwn(target, name) && !Object.keys(target).some((k) => k.toLowerCase() === name.toLowerCase())) return null;
+    const r = getProperty(target, name);
+    return r instanceof AccessError ? new UnknownValue(`${this.text(node)}: ${r.message}`) : r;
+  }
+
+  private index(node: Extract<Expression, { kind: 'indexAccess' }>, locals: Locals | undefined): Value {
+    const target = this.eval(node.object, locals);
+    if (target === null && node.safe) return null;
+    if (target instanceof UnknownValue) return target;
+    let index = this.eval(node.index, locals);
+    if (index instanceof UnknownValue) return index;
+    if (node.fromEnd) {
+      if (!Array.isArray(target) || typeof index !== 'number') return new UnknownValue(`${this.text(node)}: [^i] needs a known array and index`);
+      index = (target as readonly Value[]).length - index;
+    }
+    if (typeof index === 'string' && (target instanceof ResourceHandle || target instanceof ModuleHandle)) return this.property(target, index, node.safe, node);
+    if (node.safe) {
+      if (Array.isArray(target) && typeof index === 'number' && (index < 0 || index >= target.length)) return null;
+      if (isPlainObject(target) && typeof index === 'string' && !hasOwn(target, index)) return null;
+    }
+    const r = getIndex(target, index, this.session.budget);
+    return r instanceof AccessError ? new UnknownValue(`${this.text(node)}: ${r.message}`) : r;
+  }
+
+  // ---- calls ------------------------------------------------------------------------------
+
+  private call(node: CallExpression, locals: Locals | undefined): Value {
+    const name = node.name.name;
+    if (node.target !== null) {
+      const target = this.eval(node.target, locals);
+      if (target instanceof NamespaceValue) {
+        if (target.program) return target.program.callFunction(name, node, this, locals);
+        return this.builtin(name, node, locals);
+      }
+      return new UnknownValue(`${this.text(node)}: amlnet does not evaluate methods of a value`);
+    }
+    if (lookupLocal(locals, name) === undefined && this.funcs.has(name)) return this.callFunction(name, node, this, locals);
+    const imported = this.importedNames.get(name);
+    if (imported) {
+      const p = this.importProgram(imported.from);
+      if (!p) return new UnknownValue(`cannot read ${imported.from}, where '${name}' is imported from`);
+      return p.callFunction(imported.name, node, this, locals);
+    }
+    return this.builtin(name, node, locals);
+  }
+
+  /** Calls this program's `func` with arguments evaluated in `caller`. */
+  private callFunction(name: string, node: CallExpression, caller: BicepProgram, locals: Locals | undefined): Value {
+    const decl = this.funcs.get(name);
+    if (decl === undefined) {
+      const imported = this.importedNames.get(name);
+      if (imported) {
+        const p = this.importProgram(imported.from);
+        if (p) return p.callFunction(imported.name, node, caller, locals);
+      }
+      return new UnknownValue(`${caller.text(node)}: no function '${name}' is declared`);
+    }
+    if (decl.lambda.kind !== 'typedLambda') return new UnknownValue(`${caller.text(node)}: the function '${name}' could not be read`);
+    const ps = decl.lambda.parameters;
+    if (ps.length !== node.arguments.length) return new UnknownValue(`${caller.text(node)}: ${name}() takes ${ps.length} arguments, not ${node.arguments.length}`);
+    let fl: Locals | undefined;
+    for (let i = 0; i < ps.length; i++) {
+      const p = ps[i];
+      if (p.kind !== 'typedParameter' || p.name.kind !== 'identifier') return new UnknownValue(`${caller.text(node)}: a parameter of '${name}' could not be read`);
+      fl = bind(fl, p.name.name, caller.eval(node.arguments[i], locals));
+    }
+    // A function sees only its parameters (and other functions), never params or vars.
+    return this.eval(decl.lambda.body, fl);
+  }
+
+  private lambdaArg(node: CallExpression, i: number, locals: Locals | undefined): LambdaValue | UnknownValue {
+    const v = this.eval(node.arguments[i], locals);
+    if (v instanceof LambdaValue) return v;
+    return v instanceof UnknownValue ? v : new UnknownValue(`${this.text(node)}: argument ${i + 1} must be a lambda`);
+  }
+
+  private applyLambda(fn: LambdaValue, args: readonly Value[]): Value {
+    let l = fn.locals;
+    fn.node.parameters.forEach((p, i) => {
+      if (p.kind === 'identifier') l = bind(l, p.name, i < args.length ? args[i] : null);
+    });
+    return fn.program.eval(fn.node.body, l);
+  }
+
+  private builtin(name: string, node: CallExpression, locals: Locals | undefined): Value {
+    const lower = name.toLowerCase();
+    const argc = node.arguments.length;
+    const where = this.text(node);
+    const knownArray = (i: number): readonly Value[] | UnknownValue => {
+      const v = this.eval(node.arguments[i], locals);
+      if (Array.isArray(v)) return v as readonly Value[];
+      return v instanceof UnknownValue ? v : new UnknownValue(`${where}: argument ${i + 1} must be an array${isPartial(v) ? ' known before deployment' : ''}`);
+    };
+    switch (lower) {
+      case 'any': return argc === 1 ? this.eval(node.arguments[0], locals) : new UnknownValue(`${where}: any() takes 1 argument`);
+      case 'map': case 'filter': case 'sort': case 'reduce': case 'toobject': case 'groupby': case 'mapvalues': {
+        if (argc < 2) return new UnknownValue(`${where}: ${name}() needs a lambda`);
+        if (lower === 'mapvalues') {
+          const obj = this.eval(node.arguments[0], locals);
+          const fn = this.lambdaArg(node, 1, locals);
+          if (fn instanceof UnknownValue && !(fn instanceof LambdaValue)) return fn;
+          if (!isPlainObject(obj)) return obj instanceof UnknownValue ? obj : new UnknownValue(`${where}: argument 1 must be an object`);
+          const out: Record<string, Value> = {};
+          for (const k of Object.keys(obj)) setKey(out, k, this.applyLambda(fn as LambdaValue, [obj[k]]));
+          return out;
+        }
+        const arr = knownArray(0);
+        if (arr instanceof UnknownValue) return arr;
+        if (lower === 'reduce') {
+          if (argc !== 3) return new UnknownValue(`${where}: reduce() takes 3 arguments`);
+          let acc = this.eval(node.arguments[1], locals);
+          const fn = this.lambdaArg(node, 2, locals);
+          if (!(fn instanceof LambdaValue)) return fn;
+          for (let i = 0; i < arr.length; i++) acc = this.applyLambda(fn, [acc, arr[i], i]);
+          return acc;
+        }
+        const fn = this.lambdaArg(node, 1, locals);
+        if (!(fn instanceof LambdaValue)) return fn;
+        if (lower === 'map') return arr.map((x, i) => this.applyLambda(fn, [x, i]));
+        if (lower === 'filter') {
+          const out: Value[] = [];
+          for (let i = 0; i < arr.length; i++) {
+            const keep = this.applyLambda(fn, [arr[i], i]);
+            if (keep === true) out.push(arr[i]);
+            else if (keep !== false) return new UnknownValue(`${where}: the filter's result for item ${i} is not known: ${describe(keep)}`);
+          }
+          return out;
+        }
+        if (lower === 'sort') {
+          const out = [...arr];
+          let failed: Value | undefined;
+          // Insertion sort: bounded by the loop limit, and the comparison may be unknown.
+          if (out.length > MAX_LOOP_ITEMS) return new UnknownValue(`${where}: the array is too long to sort`);
+          for (let i = 1; i < out.length && failed === undefined; i++) {
+            for (let j = i; j > 0; j--) {
+              const less = this.applyLambda(fn, [out[j], out[j - 1]]);
+              if (less === true) [out[j], out[j - 1]] = [out[j - 1], out[j]];
+              else if (less === false) break;
+              else { failed = less; break; }
+            }
+          }
+          return failed === undefined ? out : new UnknownValue(`${where}: a comparison is not known: ${describe(failed)}`);
+        }
+        if (lower === 'toobject') {
+          const valueFn = argc >= 3 ? this.lambdaArg(node, 2, locals) : undefined;
+          if (valueFn !== undefined && !(valueFn instanceof LambdaValue)) return valueFn;
+          const out: Record<string, Value> = {};
+          for (const x of arr) {
+            const k = this.applyLambda(fn, [x]);
+            if (typeof k !== 'string') return new UnknownValue(`${where}: a key is not a known string: ${describe(k)}`);
+            setKey(out, k, valueFn ? this.applyLambda(valueFn, [x]) : x);
+          }
+          return out;
+        }
+        // groupBy
+        const out: Record<string, Value[]> = {};
+        for (const x of arr) {
+          const k = this.applyLambda(fn, [x]);
+          if (typeof k !== 'string') return new UnknownValue(`${where}: a key is not a known string: ${describe(k)}`);
+          if (!hasOwn(out, k)) setKey(out as Record<string, Value>, k, []);
+          out[k].push(x);
+        }
+        return out;
+      }
+      case 'flatten': {
+        const arr = knownArray(0);
+        if (arr instanceof UnknownValue) return arr;
+        const out: Value[] = [];
+        for (const x of arr) {
+          if (!Array.isArray(x)) return x instanceof UnknownValue ? x : new UnknownValue(`${where}: every item must be an array`);
+          out.push(...(x as readonly Value[]));
+        }
+        return out;
+      }
+      case 'loadtextcontent': case 'loadjsoncontent': case 'loadyamlcontent': case 'loadfileasbase64': case 'readenvironmentvariable': case 'getsecret':
+        return new UnknownValue(`${where}: amlnet does not evaluate ${name}()`);
+      case 'parameters': case 'variables': case 'copyindex':
+        return new UnknownValue(`${where}: ${name}() is not a Bicep function`);
+      default: break;
+    }
+    return callBuiltin(this.callEnv(name, node, locals));
+  }
+
+  private callEnv(name: string, node: CallExpression, locals: Locals | undefined): CallEnv {
+    const memo: (Value | undefined)[] = [];
+    const session = this.session;
+    let guids = 0;
+    return {
+      name,
+      snippet: this.text(node),
+      argCount: node.arguments.length,
+      arg: (i) => {
+        let v = memo[i];
+        if (v === undefined) {
+          v = this.eval(node.arguments[i], locals);
+          if (v instanceof LambdaValue || v instanceof NamespaceValue) v = new UnknownValue(v.reason);
+          memo[i] = v;
+        }
+        return v;
+      },
+      argSnippet: (i) => this.text(node.arguments[i]),
+      budget: session.budget,
+      kind: 'template',
+      parameter: (n) => new UnknownValue(`parameters('${n}') is not Bicep`),
+      variable: (n) => new UnknownValue(`variables('${n}') is not Bicep`),
+      copyIndex: () => 'copyIndex() is not a Bicep function',
+      context: session.context,
+      newGuidId: () => `newGuid()#${this.path}:${node.start}:${++guids}`,
+    };
+  }
+}
+
+// ---- resource and module handles -------------------------------------------------------------
+
+/** The declared value of a body property of a resource copy (`name`, `location`, `properties` ...). */
+export function bodyProperty(instance: ResourceInstance | ModuleInstance, key: string): Value | undefined {
+  const body = instance.body;
+  if (!body) return undefined;
+  const program = 'info' in instance ? instance.info.program : instance.caller;
+  for (const m of body.properties) {
+    if (m.kind === 'property' && keyName(m.key) === key) return program.evaluate(m.value, instance.locals);
+  }
+  return undefined;
+}
+
+
+function resourceProperty(instance: ResourceInstance, name: string): Value {
+  const info = instance.info;
+  switch (name) {
+    case 'id': return new ResourceIdValue(instance.key, info.type, bodyProperty(instance, 'name') ?? new UnknownValue('the resource has no name'), info.existing, `${instance.text}.id`);
+    case 'name': return bodyProperty(instance, 'name') ?? new UnknownValue(`resource '${instance.text}' has no name`);
+    case 'type': return info.type;
+    case 'apiVersion': return info.decl.type.kind === 'string' ? info.decl.type.value.split('@')[1] ?? null : new UnknownValue('unknown api version');
+    default: break;
+  }
+  if (info.existing) return new SymbolicValue(`resource:${instance.key}.${name}`, `${instance.text}.${name}`);
+  const v = bodyProperty(instance, name);
+  if (v !== undefined) return v;
+  return new SymbolicValue(`resource:${instance.key}.${name}`, `${instance.text}.${name}`);
+}
+
+function moduleProperty(instance: ModuleInstance, name: string): Value {
+  if (name === 'outputs') {
+    const found = instance.program;
+    if (!found) return new UnknownValue(`the outputs of module '${instance.text}' are not known: its file was not read`);
+    const outputs: Record<string, Value> = {};
+    // Outputs are evaluated lazily through a proxy-free object: every declared output.
+    for (const s of found.file.statements) {
+      if (s.kind === 'output' && s.name.kind === 'identifier') setKey(outputs, s.name.name, found.output(s.name.name));
+    }
+    return outputs;
+  }
+  if (name === 'name') return bodyProperty(instance, 'name') ?? new UnknownValue(`module '${instance.text}' has no name`);
+  return new SymbolicValue(`module:${instance.key}.${name}`, `${instance.text}.${name}`);
+}
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+/** The name of a property key, when it is a plain name or string. */
+export function keyName(key: { kind: string; name?: string; value?: string }): string | undefined {
+  if (key.kind === 'identifier') return key.name;
+  if (key.kind === 'string') return key.value;
+  return undefined;
+}
+
+/** The object of a resource or module body: `{...}`, `if (c) {...}`, `[for ...: {...}]`. */
+export function bodyObject(value: Expression): ObjectExpression | undefined {
+  let v = value;
+  if (v.kind === 'for') v = v.body;
+  if (v.kind === 'if') v = v.body;
+  return v.kind === 'object' ? v : undefined;
+}
+
+/** Whether a module path is a registry or template spec reference rather than a file. */
+export function isRegistryPath(path: string): boolean {
+  return /^(br|br\/[^:]*|ts|ts\/[^:]*):/i.test(path);
+}
+
+function describe(v: Value): string {
+  if (v instanceof UnknownValue) return v.reason;
+  if (v instanceof SymbolicValue || v instanceof TemplateString) return `${v.text} is known only at deployment`;
+  return `it is ${JSON.stringify(v)}`;
+}
+
+function unknownFrom(v: Value, where: string): UnknownValue {
+  if (v instanceof UnknownValue) return v;
+  if (v instanceof SymbolicValue || v instanceof TemplateString) return new UnknownValue(`${where}: depends on ${v.text}, known only at deployment`);
+  return new UnknownValue(`${where}: the operator does not apply to ${JSON.stringify(v)}`);
+}
