@@ -1010,6 +1010,25 @@ export function bodyProperty(instance: ResourceInstance | ModuleInstance, key: s
 }
 
 
+const VNET_TYPE = 'microsoft.network/virtualnetworks';
+
+/**
+ * `vnet.properties.subnets[i].id`, the common way to name an inline subnet: Azure gives each
+ * inline subnet an id, so the declared subnets read back with one (the reader keys inline subnets
+ * `<vnet key>/subnets/<name>`).
+ */
+function withSubnetIds(instance: ResourceInstance, properties: Value): Value {
+  if (!isPlainObject(properties)) return properties;
+  const subnets = properties.subnets;
+  if (!Array.isArray(subnets)) return properties;
+  const withIds = (subnets as readonly Value[]).map((s, i) => {
+    if (!isPlainObject(s) || typeof s.name !== 'string') return s;
+    const id = new ResourceIdValue(`${instance.key}/subnets/${s.name}`, `${VNET_TYPE}/subnets`, s.name, false, `${instance.text}.properties.subnets[${i}].id`);
+    return { ...s, id };
+  });
+  return { ...properties, subnets: withIds };
+}
+
 function resourceProperty(instance: ResourceInstance, name: string): Value {
   const info = instance.info;
   switch (name) {
@@ -1021,7 +1040,7 @@ function resourceProperty(instance: ResourceInstance, name: string): Value {
   }
   if (info.existing) return new SymbolicValue(`resource:${instance.key}.${name}`, `${instance.text}.${name}`);
   const v = bodyProperty(instance, name);
-  if (v !== undefined) return v;
+  if (v !== undefined) return name === 'properties' && info.type === VNET_TYPE ? withSubnetIds(instance, v) : v;
   return new SymbolicValue(`resource:${instance.key}.${name}`, `${instance.text}.${name}`);
 }
 

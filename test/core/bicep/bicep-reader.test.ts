@@ -143,6 +143,27 @@ describe('Bicep reader', () => {
     });
   });
 
+  it('links a compute to an inline subnet named as vnet.properties.subnets[i].id', () => {
+    const { model } = read(`
+resource vnet 'Microsoft.Network/virtualNetworks@2023-09-01' = {
+  name: 'vnet'
+  location: 'westeurope'
+  properties: {
+    addressSpace: { addressPrefixes: [ '10.0.0.0/16' ] }
+    subnets: [ { name: 'web', properties: { addressPrefix: '10.0.0.0/24' } }, { name: 'compute', properties: { addressPrefix: '10.0.1.0/24' } } ]
+  }
+}
+resource ws 'Microsoft.MachineLearningServices/workspaces@2024-04-01' existing = { name: 'mlw' }
+resource cluster 'Microsoft.MachineLearningServices/workspaces/computes@2024-04-01' = {
+  parent: ws
+  name: 'cluster'
+  properties: { computeType: 'AmlCompute', properties: { subnet: { id: vnet.properties.subnets[1].id } } }
+}
+`);
+    const compute = model.subnets.find((x) => x.name === 'compute')!;
+    assert.equal(model.computes[0].subnet!.target, compute.key);
+  });
+
   it('child security rule resources give ruleStyle child', () => {
     const text = `resource nsg 'Microsoft.Network/networkSecurityGroups@2024-01-01' = {
   name: 'n'
