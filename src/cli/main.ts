@@ -1,6 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { nearest } from '../core/suggest';
+import { armTemplateReader } from '../core/arm/arm-template-reader';
+import { bicepReader } from '../core/bicep/bicep-reader';
+import { makeCheckCommand } from './check-command';
 import { editionsCommand, requirementsCommand } from './requirements-command';
 
 /** What a command reads and writes; tests and other hosts can supply their own. */
@@ -29,8 +32,8 @@ export interface Command {
 export const EXIT_OK = 0;
 export const EXIT_USAGE = 2;
 
-/** The commands, in the order `--help` lists them; later commands (check) are added here. */
-export const COMMANDS: readonly Command[] = [requirementsCommand, editionsCommand];
+/** The commands, in the order `--help` lists them. */
+export const COMMANDS: readonly Command[] = [makeCheckCommand([bicepReader, armTemplateReader], () => version()), requirementsCommand, editionsCommand];
 
 /** The version in package.json, found above this file (it is `dist/cli.js` when bundled, `out/src/cli/main.js` when compiled). */
 export function version(): string {

@@ -33,10 +33,10 @@ const EXIT_USAGE = 2;
 /** A usage error or bad input: the message goes to stderr and the exit code is 2. */
 export class UsageError extends Error {}
 
-type FlagSpec = { readonly type: 'boolean' } | { readonly type: 'string' };
+export type FlagSpec = { readonly type: 'boolean' } | { readonly type: 'string' };
 
 /** Boolean flags and the option each sets; every one also has a `--no-` form. */
-const BOOLEAN_FLAGS: Readonly<Record<string, BooleanOption>> = {
+export const BOOLEAN_FLAGS: Readonly<Record<string, BooleanOption>> = {
   'public-ip': 'publicIp',
   hbi: 'hbi',
   'storage-firewall': 'storageFirewall',
@@ -78,12 +78,18 @@ export const CATALOG_FLAGS_HELP = [
 /** Printed after the option list of a command that takes CATALOG_FLAGS. */
 export const CATALOG_FLAGS_NOTE = 'Each on/off flag has a --no- form (e.g. --no-hbi) that overrides the configuration file.';
 
-type Values = Record<string, string | boolean | undefined>;
+export type Values = Record<string, string | boolean | undefined>;
 
 /** parseArgs with our messages: unknown flags get a suggestion and throw UsageError. */
 export function parseFlags(command: string, args: readonly string[], flags: Readonly<Record<string, FlagSpec>>): Values {
+  return parseFlagsAndPaths(command, args, flags, false).values;
+}
+
+/** parseFlags for commands that also take positional arguments (paths). */
+export function parseFlagsAndPaths(command: string, args: readonly string[], flags: Readonly<Record<string, FlagSpec>>, allowPositionals = true): { values: Values; positionals: string[] } {
   try {
-    return parseArgs({ args: [...args], options: flags, strict: true, allowPositionals: false, allowNegative: true }).values as Values;
+    const parsed = parseArgs({ args: [...args], options: flags, strict: true, allowPositionals, allowNegative: true });
+    return { values: parsed.values as Values, positionals: parsed.positionals };
   } catch (err) {
     const e = err as { code?: string; message?: string };
     const flag = /'(-[^' ]+)/.exec(e.message ?? '')?.[1];
@@ -361,7 +367,8 @@ function parseFormat(command: string, value: string | boolean | undefined): 'tex
   throw new UsageError(`amlnet ${command}: --format "${String(value)}" is not one of text, json`);
 }
 
-function guarded(io: CliIo, body: () => number): number {
+/** Runs a command body, turning a UsageError into its message and exit code 2. */
+export function guarded(io: CliIo, body: () => number): number {
   try {
     return body();
   } catch (err) {

@@ -1,0 +1,213 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import type { CatalogOptions } from '../core/requirement';
+import { checkModel, type OptionOrigins } from '../core/check/check-model';
+import { buildReport, type Locate } from '../core/check/check-report';
+import { buildSarif } from '../core/check/sarif';
+import type { ServiceTagPrefixes } from '../core/evaluation-context';
+import { readWorkspace, type Reader, type SourceFile } from '../core/read/read-workspace';
+import { loadServiceTagPrefixes } from '../core/service-tag-prefixes';
+import { formatCheckText } from './format-check-text';
+import type { CliIo, Command } from './main';
+import {
+  BOOLEAN_FLAGS,
+  CATALOG_FLAGS,
+  CATALOG_FLAGS_HELP,
+  CATALOG_FLAGS_NOTE,
+  catalogFromFlags,
+  guarded,
+  parseFlagsAndPaths,
+  UsageError,
+  type FlagSpec,
+  type Values,
+} from './requirements-command';
+
+export const EXIT_PASS = 0;
+export const EXIT_FAIL = 1;
+
+/** Files larger than this are reported, not read: no real template comes near it. */
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+const TEMPLATE_FILE = /\.(json|jsonc|bicep|bicepparam)$/i;
+const SKIPPED_DIRS = new Set(['node_modules', '.git', '.vscode-test', 'out', 'dist']);
+const DOCS = 'https://learn.microsoft.com/azure/machine-learning/how-to-access-azureml-behind-firewall';
+
+const CHECK_FLAGS: Readonly<Record<string, FlagSpec>> = {
+  ...CATALOG_FLAGS,
+  strict: { type: 'boolean' },
+  scope: { type: 'string' },
+  format: { type: 'string' },
+  'service-tags': { type: 'string' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean' },
+};
+
+/** Template files under the given paths, relative to `cwd` with `/` separators, sorted. */
+export function findTemplateFiles(paths: readonly string[], cwd: string): { files: string[]; missing: string[] } {
+  const files: string[] = [];
+  const missing: string[] = [];
+  const walk = (abs: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(abs, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (e.isDirectory()) {
+        if (!SKIPPED_DIRS.has(e.name) && !e.name.startsWith('.')) walk(join(abs, e.name));
+      } else if (e.isFile() && TEMPLATE_FILE.test(e.name) && e.name !== '.amlnet.json') {
+        files.push(join(abs, e.name));
+      }
+    }
+  };
+  for (const p of paths) {
+    const abs = isAbsolute(p) ? p : join(cwd, p);
+    let st;
+    try {
+      st = statSync(abs);
+    } catch {
+      missing.push(p);
+      continue;
+    }
+    if (st.isDirectory()) walk(abs);
+    else files.push(abs);
+  }
+  const rel = [...new Set(files)].map((f) => toPosix(relative(cwd, f) || f));
+  return { files: rel.sort(), missing };
+}
+
+function toPosix(p: string): string {
+  return sep === '/' ? p : p.split(sep).join('/');
+}
+
+/** Line starts of a text, for offset → line:column. */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function originsFrom(values: Values, configOptions: Partial<CatalogOptions> | undefined): OptionOrigins {
+  const origins: Record<string, 'flag' | 'config'> = {};
+  for (const key of Object.keys(configOptions ?? {})) origins[key] = 'config';
+  for (const [flag, option] of Object.entries(BOOLEAN_FLAGS)) if (typeof values[flag] === 'boolean') origins[option] = 'flag';
+  for (const flag of ['cloud', 'region', 'packages'] as const) if (typeof values[flag] === 'string') origins[flag] = 'flag';
+  return origins as OptionOrigins;
+}
+
+/** Builds `amlnet check` over the given readers (one per template language). */
+export function makeCheckCommand(readers: readonly Reader[], toolVersion: () => string): Command {
+  return {
+    name: 'check',
+    summary: 'Check the NSGs declared in Bicep and ARM templates against the requirements',
+    help: [
+      'Usage: amlnet check [paths...] [options]',
+      '',
+      'Reads the Bicep (.bicep, .bicepparam) and ARM JSON templates under the paths (default: the',
+      'current folder), and prints, per VNet > subnet > NSG, each requirement\'s verdict with the',
+      'file:line of the rule that decides it.',
+      '',
+      'Options:',
+      ...CATALOG_FLAGS_HELP,
+      '  --strict                  Count only explicit allows: allowed-by-default fails',
+      '  --scope auto|all          auto (default): NSGs Azure ML uses, that carry an AzureMachineLearning',
+      '                            rule, or that are marked with // amlnet-check; all: every NSG',
+      '  --service-tags FILE       Azure\'s Service Tags JSON, to judge CIDR rules against service tags',
+      '  --format text|json|sarif  Output format (default text)',
+      '  --verbose                 Text: also show NSGs out of scope, not-applicable requirements and every port',
+      '  -h, --help                Show this help',
+      '',
+      CATALOG_FLAGS_NOTE,
+      'Options declared in the templates (a compute\'s enableNodePublicIp, a workspace\'s hbiWorkspace, an',
+      'NSG\'s location) win over flags; the report says where each option came from.',
+      'Exit codes: 0 nothing in scope is blocked or partial, 1 something is, 2 usage error or unreadable input.',
+      '',
+    ].join('\n'),
+    run(args, io: CliIo) {
+      return guarded(io, () => {
+        const { values, positionals } = parseFlagsAndPaths('check', args, CHECK_FLAGS);
+        if (values.help) {
+          io.stdout(this.help);
+          return EXIT_PASS;
+        }
+        const format = values.format ?? 'text';
+        if (format !== 'text' && format !== 'json' && format !== 'sarif') throw new UsageError(`amlnet check: --format "${String(format)}" is not one of text, json, sarif`);
+        const scope = values.scope ?? 'auto';
+        if (scope !== 'auto' && scope !== 'all') throw new UsageError(`amlnet check: --scope "${String(scope)}" is not one of auto, all`);
+        const { edition, options, config } = catalogFromFlags('check', values, io);
+        let serviceTags: ServiceTagPrefixes | undefined;
+        if (typeof values['service-tags'] === 'string') {
+          const path = values['service-tags'];
+          let json: unknown;
+          try {
+            json = JSON.parse(io.readFile(isAbsolute(path) ? path : join(io.cwd, path)));
+          } catch (e) {
+            throw new UsageError(`amlnet check: cannot read --service-tags ${path}: ${(e as Error).message}`);
+          }
+          const loaded = loadServiceTagPrefixes(json);
+          if (loaded.prefixes.size === 0) throw new UsageError(`amlnet check: --service-tags ${path}: ${loaded.errors[0] ?? 'no service tags in it'}`);
+          for (const err of loaded.errors.slice(0, 5)) io.stderr(`amlnet check: --service-tags ${path}: ${err}\n`);
+          serviceTags = loaded.prefixes;
+        }
+
+        const { files, missing } = findTemplateFiles(positionals.length ? positionals : ['.'], io.cwd);
+        if (missing.length) throw new UsageError(`amlnet check: no such file or folder: ${missing.join(', ')}`);
+        const texts = new Map<string, string>();
+        const tooLarge: string[] = [];
+        const read = (path: string): string | undefined => {
+          if (texts.has(path)) return texts.get(path);
+          const abs = isAbsolute(path) ? path : join(io.cwd, path);
+          try {
+            if (statSync(abs).size > MAX_FILE_BYTES) {
+              tooLarge.push(path);
+              return undefined;
+            }
+            const text = readFileSync(abs, 'utf8');
+            texts.set(path, text);
+            return text;
+          } catch {
+            return undefined;
+          }
+        };
+        const sources: SourceFile[] = [];
+        for (const f of files) {
+          const text = read(f);
+          if (text !== undefined) sources.push({ path: f, text });
+        }
+        const model = readWorkspace(sources, { readFile: read }, readers);
+        const problems = [
+          ...model.problems,
+          ...tooLarge.map((file) => ({ file, severity: 'error' as const, message: `larger than ${MAX_FILE_BYTES / 1024 / 1024} MB: not read` })),
+        ];
+        const result = checkModel({ ...model, problems }, {
+          edition,
+          options,
+          origins: originsFrom(values, config?.options),
+          scope,
+          strict: values.strict === true,
+          serviceTags,
+        });
+        const starts = new Map<string, number[]>();
+        const locate: Locate = (span) => {
+          const text = texts.get(span.file);
+          if (text === undefined) return { file: span.file, line: 1, column: 1 };
+          let ls = starts.get(span.file);
+          if (!ls) starts.set(span.file, (ls = lineStarts(text)));
+          let lo = 0;
+          let hi = ls.length - 1;
+          while (lo < hi) {
+            const mid = (lo + hi + 1) >> 1;
+            if (ls[mid] <= span.start) lo = mid;
+            else hi = mid - 1;
+          }
+          return { file: span.file, line: lo + 1, column: span.start - ls[lo] + 1 };
+        };
+        const report = buildReport(result, locate, toolVersion());
+        if (format === 'json') io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+        else if (format === 'sarif') io.stdout(`${JSON.stringify(buildSarif(report, edition, DOCS), null, 2)}\n`);
+        else io.stdout(sources.length ? formatCheckText(report, values.verbose === true) : 'No Bicep or ARM templates found.\n');
+        return result.failing ? EXIT_FAIL : EXIT_PASS;
+      });
+    },
+  };
+}

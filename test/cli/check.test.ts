@@ -1,0 +1,145 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Ajv4 from 'ajv-draft-04';
+import type { CheckReport } from '../../src/core/check/check-report';
+
+const ROOT = resolve(__dirname, '..', '..', '..');
+const BIN = join(ROOT, 'bin', 'amlnet.js');
+
+function amlnet(args: readonly string[], cwd = ROOT) {
+  const r = spawnSync(process.execPath, [BIN, 'check', ...args], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A compute subnet whose NSG allows every outbound requirement and both public-IP inbound ones. */
+const GOOD = `param location string = resourceGroup().location
+resource nsg 'Microsoft.Network/networkSecurityGroups@2023-09-01' = {
+  name: 'nsg-good'
+  location: location
+  properties: {
+    securityRules: [
+      { name: 'In', properties: { priority: 100, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: 'VirtualNetwork', destinationPortRanges: [ '29876-29877', '44224' ] } }
+      { name: 'Out', properties: { priority: 100, direction: 'Outbound', access: 'Allow', protocol: '*', sourceAddressPrefix: 'VirtualNetwork', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '*' } }
+    ]
+  }
+}
+resource vnet 'Microsoft.Network/virtualNetworks@2023-09-01' = {
+  name: 'vnet'
+  location: location
+  properties: {
+    addressSpace: { addressPrefixes: [ '10.0.0.0/16' ] }
+    subnets: [ { name: 'compute', properties: { addressPrefix: '10.0.1.0/24', networkSecurityGroup: { id: nsg.id } } } ]
+  }
+}
+resource ws 'Microsoft.MachineLearningServices/workspaces@2024-04-01' existing = { name: 'mlw' }
+resource cluster 'Microsoft.MachineLearningServices/workspaces/computes@2024-04-01' = {
+  parent: ws
+  name: 'cluster'
+  location: location
+  properties: { computeType: 'AmlCompute', properties: { subnet: { id: vnet.properties.subnets[0].id }, enableNodePublicIp: true } }
+}
+`;
+
+describe('amlnet check', () => {
+  let dir: string;
+  before(function () {
+    this.timeout(120000);
+    const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(build.status, 0, build.stderr);
+    dir = mkdtempSync(join(tmpdir(), 'amlnet-check-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('exits 1 on the examples and names the blocking rule with file:line', () => {
+    const r = amlnet(['examples']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /BLOCKED aml-out-key-vault: Blocked: TCP 443 to AzureKeyVault\.westeurope denied by DenyInternetOutbound \(priority 4000\)\. \[examples\/arm\/azuredeploy\.json:\d+\]/);
+    assert.match(r.stdout, /TCP 8787 to AzureMachineLearning: blocked \[examples\/arm\/azuredeploy\.json:\d+\]/);
+    assert.match(r.stdout, /Result: FAIL/);
+  });
+
+  it('exits 0 when everything in scope is met, and 1 in strict mode when some of it is met only by default', () => {
+    const good = join(dir, 'good');
+    mkdirSync(good);
+    writeFileSync(join(good, 'main.bicep'), GOOD);
+    const r = amlnet(['.'], good);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /Result: PASS/);
+    // The inbound rule's destination is VirtualNetwork and the outbound one is explicit: all explicit.
+    const strict = amlnet(['.', '--strict'], good);
+    assert.equal(strict.code, 0, strict.stdout);
+    writeFileSync(join(good, 'main.bicep'), GOOD.replace(/\{ name: 'Out'.*\n/, ''));
+    assert.equal(amlnet(['.'], good).code, 0);
+    assert.equal(amlnet(['.', '--strict'], good).code, 1);
+  });
+
+  it('writes the documented JSON report', () => {
+    const r = amlnet(['examples', '--format', 'json']);
+    assert.equal(r.code, 1);
+    const report = JSON.parse(r.stdout) as CheckReport;
+    assert.equal(report.version, 1);
+    const nsg = report.nsgs.find((n) => n.name === 'nsg-mlw-mlops-prod-training')!;
+    assert.equal(nsg.file, 'examples/arm/azuredeploy.json');
+    const aml = nsg.requirements.find((q) => q.id === 'aml-out-azure-machine-learning')!;
+    assert.equal(aml.verdict, 'partial');
+    assert.deepEqual(aml.ports.map((p) => [p.ports, p.outcome]), [['443, 18881', 'allowed'], ['8787', 'blocked']]);
+    assert.equal(aml.ports[1].decidedBy[0].rule, 'DenyRStudioOutbound');
+    assert.equal(typeof aml.ports[1].decidedBy[0].line, 'number');
+    assert.deepEqual(nsg.options.hbi.origin, 'template');
+  });
+
+  it('writes SARIF 2.1.0 that validates against its schema', () => {
+    const r = amlnet(['examples', '--format', 'sarif']);
+    assert.equal(r.code, 1);
+    const sarif = JSON.parse(r.stdout) as { runs: { results: { ruleId: string }[] }[] };
+    const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+    const validate = new Ajv4({ allErrors: true, strict: false, unicodeRegExp: false }).compile(schema);
+    assert.ok(validate(sarif), JSON.stringify(validate.errors));
+    const ids = sarif.runs[0].results.map((x: { ruleId: string }) => x.ruleId);
+    assert.ok(ids.includes('aml-out-key-vault'));
+    assert.ok(ids.includes('aml-out-azure-monitor'));
+  });
+
+  it('counts out-of-scope NSGs only with --scope all', () => {
+    const auto = JSON.parse(amlnet(['examples/bicep', '--format', 'json']).stdout) as CheckReport;
+    const all = JSON.parse(amlnet(['examples/bicep', '--format', 'json', '--scope', 'all']).stdout) as CheckReport;
+    assert.equal(auto.nsgs.find((n) => n.name === 'nsg-contoso-private-endpoints')!.inScope, false);
+    assert.equal(all.nsgs.find((n) => n.name === 'nsg-contoso-private-endpoints')!.inScope, true);
+    assert.ok(all.summary.blocked > auto.summary.blocked);
+  });
+
+  it('exits 2 with a clear message on a usage error or a missing path', () => {
+    const missing = amlnet(['no/such/folder']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /no such file or folder: no\/such\/folder/);
+    const flag = amlnet(['examples', '--scop', 'all']);
+    assert.equal(flag.code, 2);
+    assert.match(flag.stderr, /unknown option --scop \(did you mean --scope\?\)/);
+    assert.equal(amlnet(['examples', '--format', 'xml']).code, 2);
+  });
+
+  it('reports a broken template and still checks what it can, never crashing', () => {
+    const broken = join(dir, 'broken');
+    mkdirSync(broken);
+    writeFileSync(join(broken, 'main.bicep'), GOOD.replace("name: 'vnet'", "name: 'vnet' ]]] {{"));
+    writeFileSync(join(broken, 'bad.json'), '{ "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "resources": [ { ');
+    writeFileSync(join(broken, 'binary.json'), Buffer.from([0, 1, 2, 255, 254]));
+    const r = amlnet(['.', '--format', 'json'], broken);
+    assert.ok(r.code === 0 || r.code === 1, r.stderr);
+    const report = JSON.parse(r.stdout) as CheckReport;
+    assert.ok(report.problems.some((p) => p.file === 'main.bicep' && p.severity === 'error'));
+    assert.ok(report.problems.some((p) => p.file === 'bad.json'));
+    assert.ok(report.nsgs.some((n) => n.name === 'nsg-good'), 'the NSG before the error is still read');
+  });
+
+  it('says so when there are no templates', () => {
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    const r = amlnet(['.'], empty);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /No Bicep or ARM templates found/);
+  });
+});
