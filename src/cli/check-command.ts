@@ -7,6 +7,7 @@ import { buildSarif } from '../core/check/sarif';
 import type { ServiceTagPrefixes } from '../core/evaluation-context';
 import { readWorkspace, type Reader, type SourceFile } from '../core/read/read-workspace';
 import { loadServiceTagPrefixes } from '../core/service-tag-prefixes';
+import { LineIndex } from '../core/text/line-index';
 import { formatCheckText } from './format-check-text';
 import type { CliIo, Command } from './main';
 import {
@@ -78,13 +79,6 @@ export function findTemplateFiles(paths: readonly string[], cwd: string): { file
 
 function toPosix(p: string): string {
   return sep === '/' ? p : p.split(sep).join('/');
-}
-
-/** Line starts of a text, for offset → line:column. */
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return starts;
 }
 
 function originsFrom(values: Values, configOptions: Partial<CatalogOptions> | undefined): OptionOrigins {
@@ -187,20 +181,14 @@ export function makeCheckCommand(readers: readonly Reader[], toolVersion: () => 
           strict: values.strict === true,
           serviceTags,
         });
-        const starts = new Map<string, number[]>();
+        const indexes = new Map<string, LineIndex>();
         const locate: Locate = (span) => {
           const text = texts.get(span.file);
           if (text === undefined) return { file: span.file, line: 1, column: 1 };
-          let ls = starts.get(span.file);
-          if (!ls) starts.set(span.file, (ls = lineStarts(text)));
-          let lo = 0;
-          let hi = ls.length - 1;
-          while (lo < hi) {
-            const mid = (lo + hi + 1) >> 1;
-            if (ls[mid] <= span.start) lo = mid;
-            else hi = mid - 1;
-          }
-          return { file: span.file, line: lo + 1, column: span.start - ls[lo] + 1 };
+          let index = indexes.get(span.file);
+          if (!index) indexes.set(span.file, (index = new LineIndex(text)));
+          const { line, character } = index.positionAt(span.start);
+          return { file: span.file, line: line + 1, column: character + 1 };
         };
         const report = buildReport(result, locate, toolVersion());
         if (format === 'json') io.stdout(`${JSON.stringify(report, null, 2)}\n`);

@@ -20,7 +20,7 @@ import {
   BicepProgram, DEFAULT_BUDGET, EvalSession, ModuleHandle, ResourceHandle, ResourceIdValue, type ResourceInstance, isRegistryPath, keyName, originOf,
 } from './bicep-evaluator';
 import { commentText, leadingComments } from './comments';
-import { LineIndex } from './line-index';
+import { LineIndex } from '../text/line-index';
 import { parseBicep, parseBicepParam } from './parser';
 import type { BicepFile, ObjectExpression, ObjectProperty } from './syntax';
 
@@ -59,6 +59,27 @@ function usingTarget(param: BicepFile, path: string): string | undefined {
   return undefined;
 }
 
+/** A tree a caller already has for a file (a language server's incremental `reparseBicep`); used once, when the text matches. */
+let primed: { path: string; tree: BicepFile } | undefined;
+
+/**
+ * Hands the reader the tree of `path` that the caller has just parsed (e.g. with `reparseBicep`
+ * after an edit), so the next read of that file with exactly `tree.text` uses it instead of
+ * parsing again. The tree must equal `parseBicep(tree.text)`; it is used at most once.
+ */
+export function primeBicepParse(path: string, tree: BicepFile): void {
+  primed = { path, tree };
+}
+
+function parseEntry(file: SourceFile): BicepFile {
+  const p = primed;
+  if (p !== undefined && p.path === file.path && p.tree.text === file.text && p.tree.kind === 'bicep') {
+    primed = undefined;
+    return p.tree;
+  }
+  return parseBicep(file.text);
+}
+
 export const bicepReader: Reader = {
   accepts(file: SourceFile): boolean {
     return /\.bicep(param)?$/i.test(file.path);
@@ -83,7 +104,7 @@ function readEntry(file: SourceFile, host: FileHost, workspace: readonly SourceF
     // A template a `.bicepparam` file uses is read through it, with its values.
     const users = workspace.filter((f) => isBicepParam(f.path) && f.path !== file.path && targetOf(f) === file.path);
     if (users.length > 0) return { model: emptyModel(), followed: [] };
-    const parsed = parseBicep(file.text);
+    const parsed = parseEntry(file);
     session.files.set(file.path, parsed);
     const program = new BicepProgram(parsed, file.path, session, joinPath);
     return build(session, program, problems, []);

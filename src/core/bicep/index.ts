@@ -4,5 +4,5 @@ export { parseBicep, parseBicepParam, reparseBicep, MAX_DEPTH } from './parser';
 export type { ParseOptions, ParseStats, TextEdit } from './parser';
 export { forEachChild, walk, nodeAt } from './walk';
 export { commentText, commentsIn, leadingComments } from './comments';
-export { LineIndex } from './line-index';
-export type { LinePosition } from './line-index';
+export { LineIndex } from '../text/line-index';
+export type { LinePosition } from '../text/line-index';

@@ -2,6 +2,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { getNodeValue, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import schema from '../../../schemas/amlnet-config.schema.json';
 import { nearest } from '../suggest';
+import { LineIndex } from '../text/line-index';
 import { normalizeRegionName } from '../region';
 import type { CatalogOptions, Edition, RequirementSpec } from '../requirement';
 import {
@@ -83,10 +84,10 @@ function getValidator(): ValidateFunction {
  * the schema and the catalog. Never throws: every problem is an error with its path and position.
  */
 export function parseConfig(text: string, file: string = CONFIG_FILE_NAME): ConfigResult {
-  const lines = lineStarts(text);
+  const lines = new LineIndex(text);
   const at = (offset: number, path: string, message: string): ConfigError => {
-    const { line, column } = position(lines, offset);
-    return { file, line, column, path, message };
+    const { line, character } = lines.positionAt(offset);
+    return { file, line: line + 1, column: character + 1, path, message };
   };
 
   const syntax: ParseError[] = [];
@@ -159,25 +160,6 @@ export function applyConfig(
 
 // ---------------------------------------------------------------------------------------------
 // Positions and paths
-
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] === '\n') starts.push(i + 1);
-  }
-  return starts;
-}
-
-function position(starts: readonly number[], offset: number): { line: number; column: number } {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, column: offset - starts[lo] + 1 };
-}
 
 function syntaxMessage(e: ParseError): string {
   const words: Record<string, string> = {

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
-import { LineIndex } from '../../../src/core/bicep/line-index';
-import { fixture } from './helpers';
+import { LineIndex } from '../../../src/core/text/line-index';
+import { fixture } from '../bicep/helpers';
 
-describe('bicep line index', () => {
+describe('line index', () => {
   it('maps offsets to LSP positions across \\n, \\r\\n and \\r', () => {
     const text = 'ab\ncd\r\nef\rg';
     const index = new LineIndex(text);
