@@ -1,0 +1,452 @@
+/**
+ * End-to-end check benchmarks: generated 1 MB and 10 MB Bicep and ARM templates (VNets, subnets,
+ * NSGs with inline and child rules, loops, parameters, interpolation, an Azure ML workspace and a
+ * compute per unit) read with `readWorkspace` and checked with `checkModel`, each measured against
+ * a baseline taken in the same run (tree-sitter-bicep's parse, JSON.parse), printed as ratios.
+ */
+
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { checkModel, type CheckResult } from '../src/core/check/check-model';
+import { defaultOptions, getEdition } from '../src/core/catalog/catalog';
+import { armTemplateReader } from '../src/core/arm/arm-template-reader';
+import { bicepReader } from '../src/core/bicep/bicep-reader';
+import { parseBicep, reparseBicep } from '../src/core/bicep/parser';
+import { primeBicepParse } from '../src/core/bicep/bicep-reader';
+import type { BicepFile } from '../src/core/bicep/syntax';
+import type { CheckSettings } from '../src/core/check/check-model';
+import { readWorkspace, type FileHost, type SourceFile } from '../src/core/read/read-workspace';
+import type { WorkspaceModel } from '../src/core/model/workspace-model';
+import { generateBicep } from './bicep-parse';
+
+// ---------------------------------------------------------------------------------------------
+// Generators
+
+/** The module every Bicep unit calls: an Azure ML workspace and a compute cluster in a subnet. */
+export const WORKSPACE_BICEP = `param workspaceName string
+param computeSubnetId string
+param hbi bool = false
+param location string = resourceGroup().location
+
+resource workspace 'Microsoft.MachineLearningServices/workspaces@2024-04-01' = {
+  name: workspaceName
+  location: location
+  identity: { type: 'SystemAssigned' }
+  properties: {
+    friendlyName: workspaceName
+    hbiWorkspace: hbi
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource cluster 'Microsoft.MachineLearningServices/workspaces/computes@2024-04-01' = {
+  parent: workspace
+  name: 'cpu-cluster'
+  location: location
+  properties: {
+    computeType: 'AmlCompute'
+    properties: {
+      vmSize: 'Standard_DS3_v2'
+      scaleSettings: { minNodeCount: 0, maxNodeCount: 4 }
+      subnet: { id: computeSubnetId }
+      enableNodePublicIp: true
+    }
+  }
+}
+`;
+
+/** A Bicep template of about `megabytes` MB (the bicep-parse generator: units of NSG + VNet + workspace module). */
+export function generateBicepTemplate(megabytes: number, seed = 1): string {
+  return generateBicep(megabytes, seed);
+}
+
+const SERVICE_TAGS = ['AzureMachineLearning', 'BatchNodeManagement', 'AzureActiveDirectory', 'AzureResourceManager', 'AzureFrontDoor.FirstParty', 'MicrosoftContainerRegistry'];
+const PORTS = ['443', '44224', '29876-29877', '8787', '18881', '5831', '445', '22'];
+
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The ARM shape of one Bicep unit: parameter, copy variable, NSG with inline and child rules, conditional VNet with a property copy, workspace, compute, output. */
+function armUnit(n: number, next: () => number): { parameters: Record<string, unknown>; variables: Record<string, unknown>; resources: unknown[]; outputs: Record<string, unknown> } {
+  const rules: unknown[] = [];
+  const count = 4 + Math.floor(next() * 8);
+  for (let r = 0; r < count; r++) {
+    const tag = SERVICE_TAGS[Math.floor(next() * SERVICE_TAGS.length)];
+    const port = PORTS[Math.floor(next() * PORTS.length)];
+    const inbound = next() < 0.5;
+    rules.push({
+      name: `rule${n}_${r}`,
+      properties: {
+        priority: 100 + r * 10,
+        direction: inbound ? 'Inbound' : 'Outbound',
+        access: 'Allow',
+        protocol: 'Tcp',
+        sourceAddressPrefix: inbound ? tag : 'VirtualNetwork',
+        sourcePortRange: '*',
+        destinationAddressPrefix: inbound ? 'VirtualNetwork' : `[format('${tag}.{0}', parameters('location'))]`,
+        destinationPortRange: port,
+      },
+    });
+  }
+  const nsgName = `[format('nsg-{0}-${n}', parameters('prefix'))]`;
+  const vnetName = `[format('vnet-{0}-${n}', parameters('prefix'))]`;
+  const wsName = `[toLower(format('mlw-{0}-${n}', parameters('prefix')))]`;
+  return {
+    parameters: { [`addressSpace${n}`]: { type: 'string', defaultValue: `10.${n % 250}.0.0/16`, metadata: { description: `Address space of network ${n}` } } },
+    variables: {
+      copy: [{ name: `subnets${n}`, count: 3, input: { name: `[format('snet-${n}-{0}', copyIndex('subnets${n}'))]`, prefix: `[cidrSubnet(parameters('addressSpace${n}'), 24, copyIndex('subnets${n}'))]` } }],
+    },
+    resources: [
+      {
+        type: 'Microsoft.Network/networkSecurityGroups',
+        apiVersion: '2023-09-01',
+        name: nsgName,
+        location: "[parameters('location')]",
+        tags: { unit: `${n}`, env: "[parameters('env')]" },
+        properties: { securityRules: rules },
+      },
+      {
+        type: 'Microsoft.Network/networkSecurityGroups/securityRules',
+        apiVersion: '2023-09-01',
+        name: `[format('{0}/{1}', format('nsg-{0}-${n}', parameters('prefix')), 'DenyAllOutbound${n}')]`,
+        properties: {
+          priority: 4000, direction: 'Outbound', access: 'Deny', protocol: '*',
+          sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: 'Internet', destinationPortRange: '*',
+        },
+        dependsOn: [`[resourceId('Microsoft.Network/networkSecurityGroups', format('nsg-{0}-${n}', parameters('prefix')))]`],
+      },
+      {
+        condition: "[parameters('deployNetwork')]",
+        type: 'Microsoft.Network/virtualNetworks',
+        apiVersion: '2023-09-01',
+        name: vnetName,
+        location: "[parameters('location')]",
+        properties: {
+          addressSpace: { addressPrefixes: [`[parameters('addressSpace${n}')]`] },
+          copy: [{
+            name: 'subnets',
+            count: `[length(variables('subnets${n}'))]`,
+            input: {
+              name: `[variables('subnets${n}')[copyIndex('subnets')].name]`,
+              properties: {
+                addressPrefix: `[variables('subnets${n}')[copyIndex('subnets')].prefix]`,
+                networkSecurityGroup: `[if(equals(copyIndex('subnets'), 0), createObject('id', resourceId('Microsoft.Network/networkSecurityGroups', format('nsg-{0}-${n}', parameters('prefix')))), null())]`,
+              },
+            },
+          }],
+        },
+        dependsOn: [`[resourceId('Microsoft.Network/networkSecurityGroups', format('nsg-{0}-${n}', parameters('prefix')))]`],
+      },
+      {
+        type: 'Microsoft.MachineLearningServices/workspaces',
+        apiVersion: '2024-04-01',
+        name: wsName,
+        location: "[parameters('location')]",
+        identity: { type: 'SystemAssigned' },
+        properties: { friendlyName: wsName, hbiWorkspace: `[and(equals(parameters('env'), 'prod'), ${n % 2 === 0 ? 'true()' : 'false()'})]`, publicNetworkAccess: 'Enabled' },
+      },
+      {
+        type: 'Microsoft.MachineLearningServices/workspaces/computes',
+        apiVersion: '2024-04-01',
+        name: `[format('{0}/{1}', toLower(format('mlw-{0}-${n}', parameters('prefix'))), 'cpu-cluster')]`,
+        location: "[parameters('location')]",
+        properties: {
+          computeType: 'AmlCompute',
+          properties: {
+            vmSize: 'Standard_DS3_v2',
+            scaleSettings: { minNodeCount: 0, maxNodeCount: 4 },
+            subnet: { id: `[resourceId('Microsoft.Network/virtualNetworks/subnets', format('vnet-{0}-${n}', parameters('prefix')), 'snet-${n}-0')]` },
+            enableNodePublicIp: true,
+          },
+        },
+        dependsOn: [`[resourceId('Microsoft.MachineLearningServices/workspaces', toLower(format('mlw-{0}-${n}', parameters('prefix'))))]`],
+      },
+    ],
+    outputs: { [`nsgId${n}`]: { type: 'string', value: `[resourceId('Microsoft.Network/networkSecurityGroups', format('nsg-{0}-${n}', parameters('prefix')))]` } },
+  };
+}
+
+/** An ARM template of about `megabytes` MB with the content of `generateBicepTemplate` (deterministic). */
+export function generateArmTemplate(megabytes: number, seed = 1): string {
+  const target = Math.max(1, Math.round(megabytes * 1e6));
+  const next = random(seed);
+  const template = {
+    $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+    contentVersion: '1.0.0.0',
+    parameters: {
+      location: { type: 'string', defaultValue: '[resourceGroup().location]' },
+      prefix: { type: 'string', defaultValue: 'aml' },
+      env: { type: 'string', defaultValue: 'dev', allowedValues: ['dev', 'prod'] },
+      deployNetwork: { type: 'bool', defaultValue: true },
+    } as Record<string, unknown>,
+    variables: { copy: [] as unknown[] } as Record<string, unknown> & { copy: unknown[] },
+    resources: [] as unknown[],
+    outputs: {} as Record<string, unknown>,
+  };
+  // Estimate the size from each unit's JSON (pretty-printed at the depth it lands in).
+  let size = 600;
+  for (let n = 0; size < target; n++) {
+    const u = armUnit(n, next);
+    Object.assign(template.parameters, u.parameters);
+    template.variables.copy.push(...(u.variables.copy as unknown[]));
+    template.resources.push(...u.resources);
+    Object.assign(template.outputs, u.outputs);
+    size += JSON.stringify(u, null, 2).length * 1.0;
+  }
+  return JSON.stringify(template, null, 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checking
+
+export function benchSettings(): CheckSettings {
+  return { edition: getEdition('2022-09'), options: defaultOptions(), origins: {}, scope: 'auto', strict: false };
+}
+
+/** A host that serves the workspace module and nothing else. */
+export function benchHost(extra: ReadonlyMap<string, string> = new Map()): FileHost {
+  return { readFile: (path) => (path.endsWith('workspace.bicep') ? WORKSPACE_BICEP : extra.get(path)) };
+}
+
+const READERS = [bicepReader, armTemplateReader];
+
+/** Read + model + link + checkModel, as `amlnet check` does. */
+export function fullCheck(files: readonly SourceFile[], host: FileHost = benchHost(), settings = benchSettings()): { model: WorkspaceModel; result: CheckResult } {
+  const model = readWorkspace(files, host, READERS);
+  return { model, result: checkModel(model, settings) };
+}
+
+export function summary(r: { model: WorkspaceModel; result: CheckResult }): string {
+  const m = r.model;
+  const inScope = r.result.nsgs.filter((n) => n.inScope).length;
+  return `${m.vnets.length} VNets, ${m.subnets.length} subnets, ${m.nsgs.length} NSGs (${m.nsgs.reduce((k, n) => k + n.rules.length, 0)} rules, ${inScope} in scope), `
+    + `${m.workspaces.length} workspaces, ${m.computes.length} computes, ${m.problems.length} problems`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function timeMs(f: () => void): number {
+  const start = process.hrtime.bigint();
+  f();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+/** Warm-up runs, then `runs` measured runs; the median in milliseconds. */
+export function measure(runs: number, f: () => void, warmups = 2): number {
+  for (let i = 0; i < warmups; i++) f();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push(timeMs(f));
+  return median(times);
+}
+
+/** Interleaves two measurements so drift affects both alike; medians in ms. */
+function measurePair(runs: number, a: () => void, b: () => void, warmups = 2): [number, number] {
+  for (let i = 0; i < warmups; i++) {
+    a();
+    b();
+  }
+  const ta: number[] = [];
+  const tb: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    ta.push(timeMs(a));
+    tb.push(timeMs(b));
+  }
+  return [median(ta), median(tb)];
+}
+
+function verdict(ok: boolean): string {
+  return ok ? 'PASS' : 'MISS';
+}
+
+let sink = 0;
+
+interface TreeSitterParser {
+  setLanguage(language: unknown): void;
+  parse(text: string | ((index: number) => string | null), old?: unknown, options?: { bufferSize?: number }): { rootNode: { childCount: number } };
+}
+
+function treeSitter(): (text: string) => void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const P = require('tree-sitter') as new () => TreeSitterParser;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const B = require('tree-sitter-bicep') as unknown;
+  const p = new P();
+  p.setLanguage(B);
+  // tree-sitter's Node binding reads a string input in chunks (a callback avoids its 32 KB default-buffer limit).
+  return (text) => {
+    const chunk = 64 * 1024;
+    sink += p.parse((i: number) => (i < text.length ? text.slice(i, i + chunk) : null)).rootNode.childCount;
+  };
+}
+
+export function checkBicep1mb(runs: number): void {
+  const text = generateBicepTemplate(1);
+  const files = [{ path: 'main.bicep', text }];
+  const parse = treeSitter();
+  const check = (): void => {
+    sink += fullCheck(files).result.nsgs.length;
+  };
+  console.log(`  ${(text.length / 1e6).toFixed(2)} MB Bicep: ${summary(fullCheck(files))}`);
+  const [checkMs, tsMs] = measurePair(runs, check, () => parse(text));
+  const ratio = checkMs / tsMs;
+  console.log(`  full check:              median ${checkMs.toFixed(1)} ms (${(text.length / 1e3 / checkMs).toFixed(1)} MB/s)`);
+  console.log(`  tree-sitter-bicep parse: median ${tsMs.toFixed(1)} ms`);
+  console.log(`  ratio check / tree-sitter parse = ${ratio.toFixed(2)}x (target <= 0.5x): ${verdict(ratio <= 0.5)}`);
+}
+
+export function checkArm1mb(runs: number): void {
+  const text = generateArmTemplate(1);
+  const files = [{ path: 'azuredeploy.json', text }];
+  const check = (): void => {
+    sink += fullCheck(files).result.nsgs.length;
+  };
+  console.log(`  ${(text.length / 1e6).toFixed(2)} MB ARM: ${summary(fullCheck(files))}`);
+  const [checkMs, jsonMs] = measurePair(runs, check, () => {
+    sink += (JSON.parse(text) as { resources: unknown[] }).resources.length;
+  }, 3);
+  const ratio = checkMs / jsonMs;
+  console.log(`  full check:  median ${checkMs.toFixed(1)} ms`);
+  console.log(`  JSON.parse:  median ${jsonMs.toFixed(2)} ms`);
+  console.log(`  ratio check / JSON.parse = ${ratio.toFixed(1)}x (target <= 8x): ${verdict(ratio <= 8)}`);
+}
+
+export function recheckEdit1mb(runs: number): void {
+  let text = generateBicepTemplate(1);
+  const settings = benchSettings();
+  const host = benchHost();
+  let tree: BicepFile = parseBicep(text);
+  const check = (t: string): number => fullCheck([{ path: 'main.bicep', text: t }], host, settings).result.nsgs.length;
+  // One keystroke: change a digit of a rule priority near the middle of the file, alternating.
+  const anchor = text.indexOf('priority: 1', text.length >> 1) + 'priority: '.length;
+  let edits = 0;
+  const keystroke = (): void => {
+    const old = text[anchor];
+    const newText = old === '1' ? '2' : '1';
+    text = text.slice(0, anchor) + newText + text.slice(anchor + 1);
+    tree = reparseBicep(tree, text, { start: anchor, end: anchor + 1, newText });
+    primeBicepParse('main.bicep', tree);
+    sink += check(text);
+    edits++;
+  };
+  const full = (): void => {
+    sink += check(text);
+  };
+  const [editMs, fullMs] = measurePair(runs * 3, keystroke, full, 3);
+  console.log(`  ${(text.length / 1e6).toFixed(2)} MB Bicep, a one-character edit of a rule priority (${edits} edits)`);
+  console.log(`  reparse + re-read + re-check: median ${editMs.toFixed(1)} ms (target <= 30 ms): ${verdict(editMs <= 30)}`);
+  console.log(`  full check:                   median ${fullMs.toFixed(1)} ms; ratio edit / full = ${(editMs / fullMs).toFixed(2)}x`);
+}
+
+export function templates1000(runs: number): void {
+  // 500 Bicep and 500 ARM templates of ~50 KB each: ~50 MB in all, each checked as its own workspace (as a CI run per repository would).
+  const bicep: SourceFile[] = [];
+  const arm: SourceFile[] = [];
+  for (let i = 0; i < 500; i++) {
+    bicep.push({ path: `t${i}/main.bicep`, text: generateBicepTemplate(0.05, i + 1) });
+    arm.push({ path: `t${i}/azuredeploy.json`, text: generateArmTemplate(0.05, i + 1) });
+  }
+  const bytes = [...bicep, ...arm].reduce((n, f) => n + f.text.length, 0);
+  const host = benchHost();
+  const settings = benchSettings();
+  const all = (): void => {
+    for (let i = 0; i < 500; i++) {
+      sink += fullCheck([bicep[i]], host, settings).result.nsgs.length;
+      sink += fullCheck([arm[i]], host, settings).result.nsgs.length;
+    }
+  };
+  const json = (): void => {
+    for (const f of arm) sink += (JSON.parse(f.text) as { resources: unknown[] }).resources.length;
+  };
+  const [allMs, jsonMs] = measurePair(Math.max(1, Math.min(runs, 3)), all, json, 1);
+  console.log(`  1000 templates (500 Bicep, 500 ARM), ${(bytes / 1e6).toFixed(1)} MB`);
+  console.log(`  read + check all: median ${(allMs / 1000).toFixed(2)} s (target <= 5 s): ${verdict(allMs <= 5000)}`);
+  console.log(`  JSON.parse of the ARM half: median ${jsonMs.toFixed(0)} ms; ratio = ${(allMs / jsonMs).toFixed(1)}x`);
+}
+
+/**
+ * This process's peak RSS in bytes: VmHWM of /proc/self/status where there is one (it belongs to
+ * this process's memory map, made at exec), else getrusage's maxRSS (which on Linux also carries
+ * the peak of the parent that forked this process, so it can overstate a small child).
+ */
+function peakRss(): number {
+  try {
+    const m = /^VmHWM:\s*(\d+)\s*kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) * 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
+
+/** Child-process body for rss-bicep-10mb: prints the peak RSS in bytes. */
+export function rssChild(megabytes: number): void {
+  const text = generateBicepTemplate(megabytes);
+  const r = fullCheck([{ path: 'main.bicep', text }]);
+  const peak = peakRss();
+  console.log(JSON.stringify({ peak, summary: summary(r) }));
+}
+
+export function rssBicep10mb(script: string): void {
+  const peak = (args: string[]): { peak: number; summary?: string } => JSON.parse(execFileSync(process.execPath, [script, ...args], { encoding: 'utf8', maxBuffer: 1 << 20 }).trim().split('\n').pop() ?? '{}') as { peak: number; summary?: string };
+  const base = peak(['--rss-child', '0']);
+  const r = peak(['--rss-child', '10']);
+  console.log(`  10 MB Bicep: ${r.summary}`);
+  console.log(`  peak RSS of a fresh process checking it: ${(r.peak / 1e6).toFixed(0)} MB (target < 300 MB): ${verdict(r.peak < 300e6)}`);
+  console.log(`  baseline (the same process checking nothing): ${(base.peak / 1e6).toFixed(0)} MB; ratio = ${(r.peak / base.peak).toFixed(1)}x`);
+}
+
+export function rssChildMain(argv: readonly string[]): boolean {
+  const i = argv.indexOf('--rss-child');
+  if (i < 0) return false;
+  const mbArg = Number(argv[i + 1]);
+  if (mbArg > 0) rssChild(mbArg);
+  else console.log(JSON.stringify({ peak: peakRss() }));
+  return true;
+}
+
+export function keep(): number {
+  return sink;
+}
+
+/** Where a full check's time goes: parse, read (evaluate + model + link), checkModel; medians in ms. */
+export function phases(kind: 'bicep' | 'arm', megabytes: number, runs: number): { parse: number; readLink: number; check: number; bytes: number } {
+  const text = kind === 'bicep' ? generateBicepTemplate(megabytes) : generateArmTemplate(megabytes);
+  const files = [{ path: kind === 'bicep' ? 'main.bicep' : 'azuredeploy.json', text }];
+  const host = benchHost();
+  const settings = benchSettings();
+  const parse = kind === 'bicep'
+    ? (): void => { sink += parseBicep(text).statements.length; }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    : (): void => { sink += ((require('jsonc-parser') as typeof import('jsonc-parser')).parseTree(text)?.offset ?? 0); };
+  const model = readWorkspace(files, host, READERS);
+  const parseMs = measure(runs, parse);
+  const readMs = measure(runs, () => { sink += readWorkspace(files, host, READERS).nsgs.length; });
+  const checkMs = measure(runs, () => { sink += checkModel(model, settings).nsgs.length; });
+  return { parse: parseMs, readLink: readMs - parseMs, check: checkMs, bytes: text.length };
+}
+
+export function printPhases(runs: number): void {
+  for (const kind of ['bicep', 'arm'] as const) {
+    const rows = [0.5, 1, 2].map((m) => ({ m, ...phases(kind, m, runs) }));
+    for (const r of rows) {
+      console.log(`  ${kind} ${(r.bytes / 1e6).toFixed(2)} MB: parse ${r.parse.toFixed(1)} ms, rest of read + link ${r.readLink.toFixed(1)} ms, checkModel ${r.check.toFixed(1)} ms`);
+    }
+    const per = rows.map((r) => r.check / r.bytes * 1e6);
+    console.log(`  ${kind} checkModel ms per MB at 0.5/1/2 MB: ${per.map((p) => p.toFixed(1)).join(' / ')} (linear if flat)`);
+  }
+}
