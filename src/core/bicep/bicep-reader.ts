@@ -59,43 +59,34 @@ function usingTarget(param: BicepFile, path: string): string | undefined {
   return undefined;
 }
 
-/** A tree a caller already has for a file (a language server's incremental `reparseBicep`); used once, when the text matches. */
-let primed: { path: string; tree: BicepFile } | undefined;
-
-/**
- * Hands the reader the tree of `path` that the caller has just parsed (e.g. with `reparseBicep`
- * after an edit), so the next read of that file with exactly `tree.text` uses it instead of
- * parsing again. The tree must equal `parseBicep(tree.text)`; it is used at most once.
- */
-export function primeBicepParse(path: string, tree: BicepFile): void {
-  primed = { path, tree };
+/** How the reader gets the tree of an entry file; a language server passes its incremental trees. */
+export interface BicepReaderOptions {
+  /** Returns the tree of `text` (at `path`); it must equal `parseBicep(text)`. */
+  readonly parse?: (path: string, text: string) => BicepFile;
 }
 
-function parseEntry(file: SourceFile): BicepFile {
-  const p = primed;
-  if (p !== undefined && p.path === file.path && p.tree.text === file.text && p.tree.kind === 'bicep') {
-    primed = undefined;
-    return p.tree;
-  }
-  return parseBicep(file.text);
+/** A Bicep reader; `options.parse` lets a caller reuse trees it already has (e.g. from `reparseBicep`). */
+export function createBicepReader(options: BicepReaderOptions = {}): Reader {
+  const parse = options.parse ?? ((_path: string, text: string) => parseBicep(text));
+  return {
+    accepts(file: SourceFile): boolean {
+      return /\.bicep(param)?$/i.test(file.path);
+    },
+
+    read(file: SourceFile, host: FileHost, workspace: readonly SourceFile[]): ReadResult {
+      try {
+        return readEntry(file, host, workspace, parse);
+      } catch (e) {
+        const model = emptyModel();
+        return { model: { ...model, problems: [{ file: file.path, severity: 'error', message: `amlnet could not read this file: ${(e as Error).message}` }] }, followed: [] };
+      }
+    },
+  };
 }
 
-export const bicepReader: Reader = {
-  accepts(file: SourceFile): boolean {
-    return /\.bicep(param)?$/i.test(file.path);
-  },
+export const bicepReader: Reader = createBicepReader();
 
-  read(file: SourceFile, host: FileHost, workspace: readonly SourceFile[]): ReadResult {
-    try {
-      return readEntry(file, host, workspace);
-    } catch (e) {
-      const model = emptyModel();
-      return { model: { ...model, problems: [{ file: file.path, severity: 'error', message: `amlnet could not read this file: ${(e as Error).message}` }] }, followed: [] };
-    }
-  },
-};
-
-function readEntry(file: SourceFile, host: FileHost, workspace: readonly SourceFile[]): ReadResult {
+function readEntry(file: SourceFile, host: FileHost, workspace: readonly SourceFile[], parse: (path: string, text: string) => BicepFile): ReadResult {
   const textOf = (path: string): string | undefined => workspace.find((f) => f.path === path)?.text ?? host.readFile(path);
   // The step budget grows with the entry's size, so large files are evaluated, not cut short.
   const session = new EvalSession(textOf, Math.max(DEFAULT_BUDGET, file.text.length * 20));
@@ -104,7 +95,7 @@ function readEntry(file: SourceFile, host: FileHost, workspace: readonly SourceF
     // A template a `.bicepparam` file uses is read through it, with its values.
     const users = workspace.filter((f) => isBicepParam(f.path) && f.path !== file.path && targetOf(f) === file.path);
     if (users.length > 0) return { model: emptyModel(), followed: [] };
-    const parsed = parseEntry(file);
+    const parsed = parse(file.path, file.text);
     session.files.set(file.path, parsed);
     const program = new BicepProgram(parsed, file.path, session, joinPath);
     return build(session, program, problems, []);
