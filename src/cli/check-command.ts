@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import type { CatalogOptions } from '../core/requirement';
-import { checkModel, type OptionOrigins } from '../core/check/check-model';
+import { checkModel, type CheckResult, type CheckSettings, type OptionOrigins } from '../core/check/check-model';
+import { applyEdits, fixAll, type TextEdit } from '../core/fix/fix-nsg';
 import { buildReport, type Locate } from '../core/check/check-report';
 import { buildSarif } from '../core/check/sarif';
 import type { ServiceTagPrefixes } from '../core/evaluation-context';
@@ -39,6 +40,7 @@ const CHECK_FLAGS: Readonly<Record<string, FlagSpec>> = {
   format: { type: 'string' },
   'service-tags': { type: 'string' },
   verbose: { type: 'boolean' },
+  fix: { type: 'boolean' },
   help: { type: 'boolean' },
 };
 
@@ -89,6 +91,71 @@ function originsFrom(values: Values, configOptions: Partial<CatalogOptions> | un
   return origins as OptionOrigins;
 }
 
+/** One pass: find the files, read them, check them. */
+interface CheckRun {
+  readonly result: CheckResult;
+  /** Every file read, by the path messages use (entries, modules, linked templates, parameter files). */
+  readonly texts: Map<string, string>;
+  readonly sources: readonly SourceFile[];
+}
+
+function checkOnce(paths: readonly string[], cwd: string, readers: readonly Reader[], settings: CheckSettings): CheckRun {
+  const { files, missing } = findTemplateFiles(paths, cwd);
+  if (missing.length) throw new UsageError(`amlnet check: no such file or folder: ${missing.join(', ')}`);
+  const texts = new Map<string, string>();
+  const tooLarge: string[] = [];
+  const read = (path: string): string | undefined => {
+    if (texts.has(path)) return texts.get(path);
+    const abs = isAbsolute(path) ? path : join(cwd, path);
+    try {
+      if (statSync(abs).size > MAX_FILE_BYTES) {
+        tooLarge.push(path);
+        return undefined;
+      }
+      const text = readFileSync(abs, 'utf8');
+      texts.set(path, text);
+      return text;
+    } catch {
+      return undefined;
+    }
+  };
+  const sources: SourceFile[] = [];
+  for (const f of files) {
+    const text = read(f);
+    if (text !== undefined) sources.push({ path: f, text });
+  }
+  const model = readWorkspace(sources, { readFile: read }, readers);
+  const problems = [
+    ...model.problems,
+    ...tooLarge.map((file) => ({ file, severity: 'error' as const, message: `larger than ${MAX_FILE_BYTES / 1024 / 1024} MB: not read` })),
+  ];
+  return { result: checkModel({ ...model, problems }, settings), texts, sources };
+}
+
+/**
+ * `--fix`: inserts the missing rules into the files on disk. Each file is written whole to a
+ * temporary file beside it and renamed over it, so an interrupted run never leaves half a file.
+ * Reports to stderr (stdout stays the report, so JSON and SARIF remain parseable). Returns how
+ * many files changed.
+ */
+function applyFixes(run: CheckRun, settings: CheckSettings, io: CliIo): number {
+  const fix = fixAll(run.result.nsgs, run.texts, { includeAllowedByDefault: settings.strict, includeOutOfScope: settings.scope === 'all' });
+  const byFile = new Map<string, TextEdit[]>();
+  for (const e of fix.edits) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
+  for (const [file, edits] of byFile) {
+    const text = run.texts.get(file);
+    if (text === undefined) continue;
+    const abs = isAbsolute(file) ? file : join(io.cwd, file);
+    const tmp = `${abs}.amlnet-${process.pid}.tmp`;
+    writeFileSync(tmp, applyEdits(text, edits));
+    renameSync(tmp, abs);
+  }
+  for (const r of fix.rules) io.stderr(`amlnet check --fix: added ${r.direction.toLowerCase()} rule ${r.name} (priority ${r.priority})\n`);
+  for (const k of fix.skipped) io.stderr(`amlnet check --fix: not fixed: ${k.nsg} ${k.requirementId}: ${k.reason}\n`);
+  io.stderr(`amlnet check --fix: ${fix.rules.length} rule${fix.rules.length === 1 ? '' : 's'} added in ${byFile.size} file${byFile.size === 1 ? '' : 's'}; checking again\n`);
+  return byFile.size;
+}
+
 /** Builds `amlnet check` over the given readers (one per template language). */
 export function makeCheckCommand(readers: readonly Reader[], toolVersion: () => string): Command {
   return {
@@ -107,6 +174,8 @@ export function makeCheckCommand(readers: readonly Reader[], toolVersion: () => 
       '  --scope auto|all          auto (default): NSGs Azure ML uses, that carry an AzureMachineLearning',
       '                            rule, or that are marked with // amlnet-check; all: every NSG',
       '  --service-tags FILE       Azure\'s Service Tags JSON, to judge CIDR rules against service tags',
+      '  --fix                     Insert the missing rules into the templates (in their own style, at a',
+      '                            priority below every blocking rule), then check again',
       '  --format text|json|sarif  Output format (default text)',
       '  --verbose                 Text: also show NSGs out of scope, not-applicable requirements and every port',
       '  -h, --help                Show this help',
@@ -144,43 +213,21 @@ export function makeCheckCommand(readers: readonly Reader[], toolVersion: () => 
           serviceTags = loaded.prefixes;
         }
 
-        const { files, missing } = findTemplateFiles(positionals.length ? positionals : ['.'], io.cwd);
-        if (missing.length) throw new UsageError(`amlnet check: no such file or folder: ${missing.join(', ')}`);
-        const texts = new Map<string, string>();
-        const tooLarge: string[] = [];
-        const read = (path: string): string | undefined => {
-          if (texts.has(path)) return texts.get(path);
-          const abs = isAbsolute(path) ? path : join(io.cwd, path);
-          try {
-            if (statSync(abs).size > MAX_FILE_BYTES) {
-              tooLarge.push(path);
-              return undefined;
-            }
-            const text = readFileSync(abs, 'utf8');
-            texts.set(path, text);
-            return text;
-          } catch {
-            return undefined;
-          }
-        };
-        const sources: SourceFile[] = [];
-        for (const f of files) {
-          const text = read(f);
-          if (text !== undefined) sources.push({ path: f, text });
-        }
-        const model = readWorkspace(sources, { readFile: read }, readers);
-        const problems = [
-          ...model.problems,
-          ...tooLarge.map((file) => ({ file, severity: 'error' as const, message: `larger than ${MAX_FILE_BYTES / 1024 / 1024} MB: not read` })),
-        ];
-        const result = checkModel({ ...model, problems }, {
+        const paths = positionals.length ? positionals : ['.'];
+        const settings = {
           edition,
           options,
           origins: originsFrom(values, config?.options),
-          scope,
+          scope: scope as 'auto' | 'all',
           strict: values.strict === true,
           serviceTags,
-        });
+        };
+        let run = checkOnce(paths, io.cwd, readers, settings);
+        if (values.fix) {
+          const fixed = applyFixes(run, settings, io);
+          if (fixed > 0) run = checkOnce(paths, io.cwd, readers, settings);
+        }
+        const { result, texts, sources } = run;
         const indexes = new Map<string, LineIndex>();
         const locate: Locate = (span) => {
           const text = texts.get(span.file);

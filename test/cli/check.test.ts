@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Ajv4 from 'ajv-draft-04';
@@ -133,6 +133,25 @@ describe('amlnet check', () => {
     assert.ok(report.problems.some((p) => p.file === 'main.bicep' && p.severity === 'error'));
     assert.ok(report.problems.some((p) => p.file === 'bad.json'));
     assert.ok(report.nsgs.some((n) => n.name === 'nsg-good'), 'the NSG before the error is still read');
+  });
+
+  it('--fix inserts the missing rules on disk, says what it could not fix, and a second run changes nothing', () => {
+    const work = join(dir, 'fix');
+    cpSync(join(ROOT, 'examples'), work, { recursive: true });
+    const first = amlnet(['.', '--fix'], work);
+    assert.match(first.stderr, /added outbound rule AllowAzureMLAzureKeyVaultOutbound \(priority \d+\)/);
+    assert.match(first.stderr, /not fixed: nsg-mlw-mlops-prod-training aml-out-azure-machine-learning: no free priority .* below 100/);
+    // The report printed after --fix is the re-check: key vault and monitor now pass; 8787 stays blocked by a deny at 100.
+    assert.match(first.stdout, /ok {6}aml-out-key-vault: Allowed by AllowAzureMLAzureKeyVaultOutbound/);
+    assert.match(first.stdout, /ok {6}aml-out-azure-monitor: Allowed by AllowAzureMLAzureMonitorOutbound/);
+    assert.equal(first.code, 1, 'the requirement that could not be fixed still fails');
+    const arm = readFileSync(join(work, 'arm', 'azuredeploy.json'), 'utf8');
+    assert.match(arm, /"destinationAddressPrefix": "\[concat\('AzureKeyVault\.', parameters\('location'\)\)\]"/);
+    const after = readFileSync(join(work, 'bicep', 'modules', 'network.bicep'), 'utf8');
+    const second = amlnet(['.', '--fix'], work);
+    assert.match(second.stderr, /0 rules added in 0 files/);
+    assert.equal(readFileSync(join(work, 'bicep', 'modules', 'network.bicep'), 'utf8'), after);
+    assert.equal(readFileSync(join(work, 'arm', 'azuredeploy.json'), 'utf8'), arm);
   });
 
   it('says so when there are no templates', () => {
