@@ -3,23 +3,124 @@
  * evaluator, values located at the source that produced them, and `// amlnet-check` marks.
  * Nothing here throws on any input.
  */
-import { createScanner, type Node, parseTree, printParseErrorCode, SyntaxKind } from 'jsonc-parser';
+import { createScanner, type Node as TreeNode, printParseErrorCode, SyntaxKind, visit } from 'jsonc-parser';
 import type { ReadProblem, SourceSpan } from '../model/workspace-model';
 import { SymbolicValue, TemplateString, UnknownValue, type Value, isPlainObject } from '../template/value';
-import { AccessError, findKey, getProperty, setKey } from './arm-values';
+import { AccessError, findKey, getProperty, hasOwn, setKey } from './arm-values';
 import type { ArmScope } from './expression-evaluator';
 
-export type { Node } from 'jsonc-parser';
+/**
+ * A JSON value with its offsets: the tree jsonc-parser's `parseTree` builds, in a lighter form.
+ * An object keeps its property names, their offsets and lengths, and their value nodes side by side
+ * (a property written without a value has an undefined value node, and is skipped as parseTree's
+ * tree skips it); an array keeps its elements in `children`.
+ */
+export interface JsonNode {
+  readonly type: 'object' | 'array' | 'string' | 'number' | 'boolean' | 'null';
+  readonly offset: number;
+  length: number;
+  readonly value?: string | number | boolean | null;
+  /** Array elements, or (objects) property values, parallel to `keys`. */
+  readonly children?: (JsonNode | undefined)[];
+  /** Objects: property names. */
+  readonly keys?: string[];
+  /** Objects: offsets and lengths of the property names, parallel to `keys`. */
+  readonly keyOffsets?: number[];
+  readonly keyLengths?: number[];
+}
+
+export type Node = JsonNode;
 
 /** A parsed JSON file: its path as messages name it, its text, and its tree (undefined when nothing parses). */
 export interface JsonFile {
   readonly path: string;
   readonly text: string;
-  readonly root: Node | undefined;
+  readonly root: JsonNode | undefined;
+  /** Whether a comment in the text may be an `amlnet-check` mark (else no resource is marked). */
+  readonly markComments?: boolean;
 }
 
 /** Deeper JSON than this is not converted for the evaluator (it would be unknown there anyway). */
 const MAX_JSON_DEPTH = 400;
+
+const MARK = /^(\/\/|\/\*)\s*amlnet-check\b/;
+
+interface Building {
+  type: 'object' | 'array';
+  offset: number;
+  length: number;
+  children: (JsonNode | undefined)[];
+  keys?: string[];
+  keyOffsets?: number[];
+  keyLengths?: number[];
+}
+
+/**
+ * The tree of `text` as jsonc-parser's parseTree builds it (same nodes, offsets and error
+ * recovery, from the same visitor events) without property, key and parent nodes.
+ */
+function buildTree(source: string, errors: { error: number; offset: number; length: number }[]): { root: JsonNode | undefined; markComments: boolean } {
+  const top: Building = { type: 'array', offset: -1, length: -1, children: [] };
+  let current: Building = top;
+  const stack: Building[] = [];
+  // An object's property whose value has not come yet.
+  let pending = false;
+  let markComments = false;
+  const add = (node: JsonNode): void => {
+    if (current.keys !== undefined) {
+      if (!pending) return;
+      current.children[current.children.length - 1] = node;
+      pending = false;
+    } else {
+      current.children.push(node);
+    }
+  };
+  visit(source, {
+    onObjectBegin: (offset) => {
+      const node: Building = { type: 'object', offset, length: -1, children: [], keys: [], keyOffsets: [], keyLengths: [] };
+      add(node as JsonNode);
+      stack.push(current);
+      current = node;
+    },
+    onObjectProperty: (name, offset, length) => {
+      current.keys!.push(name);
+      current.keyOffsets!.push(offset);
+      current.keyLengths!.push(length);
+      current.children.push(undefined);
+      pending = true;
+    },
+    onObjectEnd: (offset, length) => {
+      current.length = offset + length - current.offset;
+      current = stack.pop()!;
+      pending = false;
+    },
+    onArrayBegin: (offset) => {
+      const node: Building = { type: 'array', offset, length: -1, children: [] };
+      add(node as JsonNode);
+      stack.push(current);
+      current = node;
+    },
+    onArrayEnd: (offset, length) => {
+      current.length = offset + length - current.offset;
+      current = stack.pop()!;
+      pending = false;
+    },
+    onLiteralValue: (value: unknown, offset, length) => {
+      const type = typeof value === 'string' ? 'string' : typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'boolean' : 'null';
+      add({ type, offset, length, value: value as JsonNode['value'] });
+    },
+    onSeparator: (sep) => {
+      if (sep === ',') pending = false;
+    },
+    onComment: (offset, length) => {
+      if (!markComments && MARK.test(source.slice(offset, offset + length))) markComments = true;
+    },
+    onError: (error, offset, length) => {
+      errors.push({ error, offset, length });
+    },
+  }, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+  return { root: top.children[0], markComments };
+}
 
 /**
  * Parses JSON with comments and trailing commas. Syntax errors become problems with their offset;
@@ -28,9 +129,10 @@ const MAX_JSON_DEPTH = 400;
 export function parseJsonFile(path: string, text: string, problems: ReadProblem[], severity: ReadProblem['severity'] = 'error'): JsonFile {
   const source = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
   const errors: { error: number; offset: number; length: number }[] = [];
-  let root: Node | undefined;
+  let root: JsonNode | undefined;
+  let markComments: boolean;
   try {
-    root = parseTree(source, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
+    ({ root, markComments } = buildTree(source, errors));
   } catch (e) {
     // jsonc-parser descends recursively: absurdly deep nesting overflows the stack.
     const why = e instanceof RangeError ? 'the JSON nests too deeply to read' : `the JSON cannot be read: ${String(e)}`;
@@ -49,7 +151,8 @@ export function parseJsonFile(path: string, text: string, problems: ReadProblem[
       span: { file: path, start: err.offset, end: err.offset + err.length },
     });
   }
-  return { path, text, root };
+  // markOffsets scans the text as given: with a byte-order mark, let it decide.
+  return { path, text, root, markComments: markComments || source !== text };
 }
 
 function describeParseError(code: string): string {
@@ -57,20 +160,62 @@ function describeParseError(code: string): string {
   return code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 }
 
-export function spanOf(file: string, node: Node): SourceSpan {
+export function spanOf(file: string, node: { readonly offset: number; readonly length: number }): SourceSpan {
   return { file, start: node.offset, end: node.offset + node.length };
 }
 
-/** The value node of property `key` of an object node (exact name first, then ARM's case-insensitive match; the last one wins as in JSON.parse). */
-export function child(node: Node | undefined, key: string): Node | undefined {
-  return propertyNode(node, key)?.children?.[1];
+/**
+ * `a.toLowerCase() === b.toLowerCase()` for strings of the same length, without allocating when
+ * both are ASCII.
+ */
+function sameLower(a: string, b: string): boolean {
+  for (let i = 0; i < a.length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 128 || y >= 128) return a.toLowerCase() === b.toLowerCase();
+    const lx = x | 32;
+    if (lx !== (y | 32) || lx < 97 || lx > 122) return false;
+  }
+  return true;
 }
 
-/** The property node (key and value) of `key` in an object node. */
-export function propertyNode(node: Node | undefined, key: string): Node | undefined {
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 128) return false;
+  return true;
+}
+
+/** The index of property `key` of an object node (exact name first, then ARM's case-insensitive match; the last one wins as in JSON.parse), or -1. */
+function propertyIndex(node: JsonNode, key: string): number {
+  const keys = node.keys!;
+  const values = node.children!;
+  let exact = -1;
+  let loose = -1;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    if (k.length !== key.length || values[i] === undefined) continue;
+    if (k === key) exact = i;
+    else if (sameLower(k, key)) loose = i;
+  }
+  return exact >= 0 ? exact : loose;
+}
+
+/** The value node of property `key` of an object node (exact name first, then ARM's case-insensitive match; the last one wins as in JSON.parse). */
+export function child(node: JsonNode | undefined, key: string): JsonNode | undefined;
+export function child(node: TreeNode | undefined, key: string): TreeNode | undefined;
+export function child(node: JsonNode | TreeNode | undefined, key: string): JsonNode | TreeNode | undefined {
+  if (node !== undefined && (node as JsonNode).keys !== undefined) {
+    const i = propertyIndex(node as JsonNode, key);
+    return i < 0 ? undefined : (node as JsonNode).children![i];
+  }
+  return propertyNode(node as TreeNode | undefined, key)?.children?.[1];
+}
+
+/** The property node (key and value) of `key` in an object node of a jsonc-parser tree. */
+export function propertyNode(node: TreeNode | undefined, key: string): TreeNode | undefined {
   if (node?.type !== 'object' || !node.children) return undefined;
-  let exact: Node | undefined;
-  let loose: Node | undefined;
+  let exact: TreeNode | undefined;
+  let loose: TreeNode | undefined;
   let lower: string | undefined;
   for (const p of node.children) {
     const k = p.children?.[0]?.value;
@@ -81,46 +226,58 @@ export function propertyNode(node: Node | undefined, key: string): Node | undefi
   return exact ?? loose;
 }
 
-/** The key node of property `key`. */
-export function keyNode(node: Node | undefined, key: string): Node | undefined {
-  return propertyNode(node, key)?.children?.[0];
+/** The key of property `key`, as a string node. */
+export function keyNode(node: JsonNode | undefined, key: string): JsonNode | undefined {
+  if (node?.keys === undefined) return undefined;
+  const i = propertyIndex(node, key);
+  return i < 0 ? undefined : { type: 'string', offset: node.keyOffsets![i], length: node.keyLengths![i], value: node.keys[i] };
 }
 
 /** The properties of an object node as [key, value node] pairs. */
-export function entries(node: Node | undefined): [string, Node][] {
-  if (node?.type !== 'object' || !node.children) return [];
-  const out: [string, Node][] = [];
-  for (const p of node.children) {
-    const k = p.children?.[0]?.value;
-    const v = p.children?.[1];
-    if (typeof k === 'string' && v) out.push([k, v]);
+export function entries(node: JsonNode | undefined): [string, JsonNode][] {
+  if (node?.keys === undefined) return [];
+  const out: [string, JsonNode][] = [];
+  const keys = node.keys;
+  const values = node.children!;
+  for (let i = 0; i < keys.length; i++) {
+    const v = values[i];
+    if (v !== undefined) out.push([keys[i], v]);
   }
   return out;
 }
 
 /** The elements of an array node. */
-export function elements(node: Node | undefined): Node[] {
-  return node?.type === 'array' && node.children ? node.children : [];
+export function elements(node: JsonNode | undefined): JsonNode[] {
+  return node?.type === 'array' && node.children ? node.children as JsonNode[] : [];
 }
 
 /** A string literal's value. */
-export function stringOf(node: Node | undefined): string | undefined {
+export function stringOf(node: JsonNode | undefined): string | undefined {
   return node?.type === 'string' && typeof node.value === 'string' ? node.value : undefined;
 }
 
 /** The node as plain JSON for the evaluator; `__proto__` is an ordinary key, too-deep values are left out. */
-export function toJson(node: Node | undefined, depth = 0): unknown {
+export function toJson(node: JsonNode | undefined, depth = 0): unknown {
   if (!node) return undefined;
   switch (node.type) {
     case 'string': case 'number': case 'boolean': case 'null':
       return node.value as unknown;
-    case 'array':
+    case 'array': {
       if (depth > MAX_JSON_DEPTH) return undefined;
-      return (node.children ?? []).map((c) => toJson(c, depth + 1));
+      const items = node.children as JsonNode[];
+      const out = new Array<unknown>(items.length);
+      for (let i = 0; i < items.length; i++) out[i] = toJson(items[i], depth + 1);
+      return out;
+    }
     case 'object': {
       if (depth > MAX_JSON_DEPTH) return undefined;
       const out: Record<string, unknown> = {};
-      for (const [k, v] of entries(node)) {
+      const keys = node.keys!;
+      const values = node.children!;
+      for (let i = 0; i < keys.length; i++) {
+        const v = values[i];
+        if (v === undefined) continue;
+        const k = keys[i];
         const value = toJson(v, depth + 1);
         if (k === '__proto__') Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
         else out[k] = value;
@@ -132,12 +289,23 @@ export function toJson(node: Node | undefined, depth = 0): unknown {
   }
 }
 
+/** Whether an object node has a property named `copy` in any case (with a value). */
+function hasCopyKey(node: JsonNode): boolean {
+  const keys = node.keys!;
+  const values = node.children!;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    if (k.length === 4 && values[i] !== undefined && sameLower(k, 'copy')) return true;
+  }
+  return false;
+}
+
 /**
  * Evaluates a JSON node as `scope.evaluateValue(toJson(node))` does, without converting literal
  * parts first: only expression strings, and objects with a `copy` key (property copies), go to
  * the evaluator.
  */
-export function evaluateNode(scope: ArmScope, node: Node, depth = 0): Value {
+export function evaluateNode(scope: ArmScope, node: JsonNode, depth = 0): Value {
   switch (node.type) {
     case 'string': {
       const s = node.value as string;
@@ -151,14 +319,22 @@ export function evaluateNode(scope: ArmScope, node: Node, depth = 0): Value {
       return node.value as boolean;
     case 'null':
       return null;
-    case 'array':
+    case 'array': {
       if (depth > 64) return scope.evaluateValue(toJson(node));
-      return (node.children ?? []).map((c) => evaluateNode(scope, c, depth + 1));
+      const items = node.children as JsonNode[];
+      const out = new Array<Value>(items.length);
+      for (let i = 0; i < items.length; i++) out[i] = evaluateNode(scope, items[i], depth + 1);
+      return out;
+    }
     case 'object': {
-      const props = entries(node);
-      if (depth > 64 || props.some(([k]) => k.length === 4 && k.toLowerCase() === 'copy')) return scope.evaluateValue(toJson(node));
+      if (depth > 64 || hasCopyKey(node)) return scope.evaluateValue(toJson(node));
       const out: Record<string, Value> = {};
-      for (const [k, v] of props) setKey(out, k, evaluateNode(scope, v, depth + 1));
+      const keys = node.keys!;
+      const values = node.children!;
+      for (let i = 0; i < keys.length; i++) {
+        const v = values[i];
+        if (v !== undefined) setKey(out, keys[i], evaluateNode(scope, v, depth + 1));
+      }
       return out;
     }
     default:
@@ -192,7 +368,7 @@ export function at(loc: Located, name: string): Located {
   const v = loc.value;
   let value: Value | undefined;
   if (v !== undefined && isPlainObject(v)) {
-    const key = findKey(v, name);
+    const key = lookupKey(v, name);
     value = key === undefined ? undefined : v[key];
   } else if (v instanceof UnknownValue) {
     value = v;
@@ -206,6 +382,15 @@ export function at(loc: Located, name: string): Located {
   if (direct) return { value, node: direct };
   const copy = copyEntry(node, name);
   return copy ? { value, each: child(copy, 'input') ?? copy } : { value };
+}
+
+/** `findKey` (an exact match, else the first without case), without lowercasing every key. */
+function lookupKey(obj: { readonly [key: string]: Value }, name: string): string | undefined {
+  if (hasOwn(obj, name)) return name;
+  if (!isAscii(name)) return findKey(obj, name);
+  // An ASCII name's lowercase equals only that of a key of the same length.
+  for (const k of Object.keys(obj)) if (k.length === name.length && sameLower(k, name)) return k;
+  return undefined;
 }
 
 /** Element i of a located array. */

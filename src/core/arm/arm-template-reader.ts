@@ -158,6 +158,8 @@ interface Instance {
   readonly nameSpan?: SourceSpan;
   /** The symbolic name (languageVersion 2.0). */
   readonly symbolicName?: string;
+  /** Where the property whose value the resource is starts (a resource in an object of resources). */
+  readonly keyOffset?: number;
   /** Set when the instance stands for every iteration of a copy loop whose count is unknown. */
   readonly unknownCount?: string;
 }
@@ -333,9 +335,18 @@ class ArmRead {
   }
 
   /** The resources of a template: an array, or an object keyed by symbolic name (languageVersion 2.0). */
-  private resourcesOf(node: Node | undefined): { node: Node; symbolicName?: string }[] {
+  private resourcesOf(node: Node | undefined): { node: Node; symbolicName?: string; keyOffset?: number }[] {
     if (node?.type === 'array') return elements(node).map((n) => ({ node: n }));
-    if (node?.type === 'object') return entries(node).map(([k, n]) => ({ node: n, symbolicName: k }));
+    if (node?.type === 'object') {
+      const out: { node: Node; symbolicName?: string; keyOffset?: number }[] = [];
+      const keys = node.keys!;
+      const values = node.children!;
+      for (let i = 0; i < keys.length; i++) {
+        const n = values[i];
+        if (n !== undefined) out.push({ node: n, symbolicName: keys[i], keyOffset: node.keyOffsets![i] });
+      }
+      return out;
+    }
     return [];
   }
 
@@ -377,8 +388,8 @@ class ArmRead {
   }
 
   private readTemplate(ctx: TemplateCtx): void {
-    for (const { node, symbolicName } of this.resourcesOf(child(ctx.root, 'resources'))) {
-      this.readResource(ctx, node, ctx.scope, undefined, symbolicName);
+    for (const { node, symbolicName, keyOffset } of this.resourcesOf(child(ctx.root, 'resources'))) {
+      this.readResource(ctx, node, ctx.scope, undefined, symbolicName, keyOffset);
     }
   }
 
@@ -387,7 +398,7 @@ class ArmRead {
   }
 
   /** A resource: its copy loop, condition, type and name, then what it declares and its nested children. */
-  private readResource(ctx: TemplateCtx, node: Node, scope: ArmScope, parent: Parent | undefined, symbolicName?: string): void {
+  private readResource(ctx: TemplateCtx, node: Node, scope: ArmScope, parent: Parent | undefined, symbolicName?: string, keyOffset?: number): void {
     if (node.type !== 'object') return;
     const path = ctx.file.path;
     if ((parent?.level ?? 0) >= MAX_CHILD_DEPTH) {
@@ -399,7 +410,7 @@ class ArmRead {
     const type = parent ? composeType(parent.type, typeValue) : typeValue;
     const copy = child(node, 'copy');
     if (copy?.type !== 'object') {
-      this.readInstance(ctx, node, scope, type, parent, symbolicName);
+      this.readInstance(ctx, node, scope, type, parent, symbolicName, keyOffset);
       return;
     }
     const loop = displayText(this.evaluate(scope, child(copy, 'name'))) ?? 'copy';
@@ -408,7 +419,7 @@ class ArmRead {
     if (typeof count === 'number' && Number.isInteger(count) && count >= 0) {
       if (count > MAX_COPY) this.problem(path, 'warning', `the copy loop '${loop}' has count ${count}, over ARM's limit of ${MAX_COPY}; amlnet reads the first ${MAX_COPY}`, copySpan);
       const n = Math.min(count, MAX_COPY);
-      for (let i = 0; i < n; i++) this.readInstance(ctx, node, scope.inCopy(loop, i, 'resource'), type, parent, symbolicName);
+      for (let i = 0; i < n; i++) this.readInstance(ctx, node, scope.inCopy(loop, i, 'resource'), type, parent, symbolicName, keyOffset);
       return;
     }
     const why = reasonOf(count ?? null, `the count of the copy loop '${loop}'`, 'a non-negative integer');
@@ -416,14 +427,15 @@ class ArmRead {
       // Rules of an unknown count may or may not exist: one rule of unknown priority stands for them.
       this.problem(path, 'warning', `the copy loop '${loop}' runs an unknown number of times (${why}); its rules are read as one rule that may or may not exist`, copySpan);
       const index = symbolic(`copyIndex('${loop.toLowerCase()}')`, `copyIndex('${loop}')`, 'int');
-      this.readInstance(ctx, node, scope.inCopy(loop, index, 'resource'), type, parent, symbolicName, why);
+      this.readInstance(ctx, node, scope.inCopy(loop, index, 'resource'), type, parent, symbolicName, keyOffset, why);
       return;
     }
     this.problem(path, 'warning', `the copy loop '${loop}' runs an unknown number of times (${why}); amlnet does not read the ${type} resources it declares`, copySpan);
   }
 
   private readInstance(
-    ctx: TemplateCtx, node: Node, scope: ArmScope, type: string, parent: Parent | undefined, symbolicName: string | undefined, unknownCount?: string,
+    ctx: TemplateCtx, node: Node, scope: ArmScope, type: string, parent: Parent | undefined, symbolicName: string | undefined, keyOffset: number | undefined,
+    unknownCount?: string,
   ): void {
     const path = ctx.file.path;
     if (++this.instances > MAX_INSTANCES) {
@@ -444,13 +456,13 @@ class ArmRead {
     const wanted = type.split('/').length - 1;
     if (parent && segments.length < wanted) segments = [...parent.segments, ...segments].slice(-wanted);
     const inst: Instance = {
-      t: ctx, node, scope, type, segments, span: spanOf(path, node), nameSpan: nameNode && spanOf(path, nameNode), symbolicName, unknownCount,
+      t: ctx, node, scope, type, segments, span: spanOf(path, node), nameSpan: nameNode && spanOf(path, nameNode), symbolicName, keyOffset, unknownCount,
     };
     const existing = this.evaluate(scope, child(node, 'existing')) === true;
     if (!existing) this.declare(inst);
     // Nested child resources: short type and name, composed with this resource's.
-    for (const { node: c } of this.resourcesOf(child(node, 'resources'))) {
-      this.readResource(ctx, c, scope, { type, segments, level: (parent?.level ?? 0) + 1 });
+    for (const { node: c, keyOffset: k } of this.resourcesOf(child(node, 'resources'))) {
+      this.readResource(ctx, c, scope, { type, segments, level: (parent?.level ?? 0) + 1 }, undefined, k);
     }
   }
 
@@ -506,6 +518,7 @@ class ArmRead {
   }
 
   private isMarked(inst: Instance): boolean {
+    if (!inst.t.file.markComments) return false;
     const path = inst.t.file.path;
     let marks = this.marks.get(path);
     if (!marks) {
@@ -514,8 +527,8 @@ class ArmRead {
     }
     if (marks.size === 0) return false;
     const node = inst.node;
-    const first = node.children?.[0];
-    return marks.has(node.offset) || (node.parent?.type === 'property' && marks.has(node.parent.offset)) || (first !== undefined && marks.has(first.offset));
+    const first = node.keyOffsets?.[0];
+    return marks.has(node.offset) || (inst.keyOffset !== undefined && marks.has(inst.keyOffset)) || (first !== undefined && marks.has(first));
   }
 
   // ---------------------------------------------------------------------------------------------
