@@ -92,6 +92,54 @@ export interface ObjectOrigin {
   readonly properties: ReadonlyMap<string, SourceSpan>;
 }
 
+/**
+ * An object literal's origin, worked out only when asked for: most evaluated objects are never
+ * asked. Keeps the literal's node (no parent links, so only its subtree), the file's path, and the
+ * evaluated keys of `${...}` keys and spread values in source order (undefined when there are none).
+ */
+class LazyOrigin implements ObjectOrigin {
+  private spanCache: SourceSpan | undefined;
+  private propsCache: Map<string, SourceSpan> | undefined;
+
+  constructor(
+    private readonly file: string,
+    private readonly node: ObjectExpression,
+    private readonly extra: readonly Value[] | undefined,
+  ) {}
+
+  get span(): SourceSpan {
+    return this.spanCache ??= { file: this.file, start: this.node.start, end: this.node.end };
+  }
+
+  get properties(): ReadonlyMap<string, SourceSpan> {
+    return this.propsCache ??= this.build();
+  }
+
+  private build(): Map<string, SourceSpan> {
+    const props = new Map<string, SourceSpan>();
+    const extra = this.extra;
+    let e = 0;
+    for (const m of this.node.properties) {
+      if (m.kind === 'property') {
+        let k = m.key.kind === 'identifier' ? m.key.name : m.key.kind === 'string' ? m.key.value : undefined;
+        if (k === undefined && m.key.kind === 'interpolatedString') k = (extra as readonly Value[])[e++] as string;
+        if (k === undefined) continue;
+        props.set(k, { file: this.file, start: m.value.start, end: m.value.end });
+      } else if (m.kind === 'spread') {
+        const v = (extra as readonly Value[])[e++];
+        if (v === null) continue;
+        const from = origins.get(v as object);
+        for (const k of Object.keys(v as object)) {
+          const sp = from?.properties.get(k);
+          if (sp) props.set(k, sp);
+          else props.delete(k);
+        }
+      }
+    }
+    return props;
+  }
+}
+
 const origins = new WeakMap<object, ObjectOrigin>();
 
 /** Where an object value was written (its literal), if it came from one. */
@@ -164,6 +212,8 @@ export interface ModuleInstance {
 export class EvalSession {
   readonly budget: Budget;
   depth = 0;
+  /** How often an evaluation was cut short (nesting limit, budget, stack): memos keep only results made without. */
+  limits = 0;
   moduleInstances = 0;
   /** Module instances created, for the reader to walk. */
   readonly modules: { instance: ModuleInstance; program: BicepProgram | UnknownValue }[] = [];
@@ -210,6 +260,8 @@ export class BicepProgram {
   private readonly memo = new Map<string, Lazy>();
   private readonly instanceMemo = new Map<ResourceInfo, ResourceInstance[] | UnknownValue>();
   private readonly moduleMemo = new Map<ModuleDeclaration, ModuleInstance[] | UnknownValue>();
+  /** Resources and modules whose copies are being worked out (a memo hit on one is a cycle). */
+  private readonly pending = new Set<ResourceInfo | ModuleDeclaration>();
 
   constructor(
     readonly file: BicepFile,
@@ -317,6 +369,7 @@ export class BicepProgram {
       return run();
     } catch (e) {
       this.session.depth = depth;
+      this.session.limits++;
       if (e instanceof EvaluationLimit) return new UnknownValue(e.message);
       if (e instanceof RangeError) return new UnknownValue('the expression is nested too deeply to evaluate');
       throw e;
@@ -332,7 +385,10 @@ export class BicepProgram {
       this.memo.set(key, entry);
     }
     if (entry.state === 'done') return entry.value as Value;
-    if (entry.state === 'busy') return new UnknownValue(`${what} refers to itself (a cycle)`);
+    if (entry.state === 'busy') {
+      this.session.limits++;
+      return new UnknownValue(`${what} refers to itself (a cycle)`);
+    }
     entry.state = 'busy';
     try {
       entry.value = run();
@@ -374,7 +430,11 @@ export class BicepProgram {
 
   private resourceInstances(info: ResourceInfo): ResourceInstance[] | UnknownValue {
     const memo = this.instanceMemo.get(info);
-    if (memo !== undefined) return memo;
+    if (memo !== undefined) {
+      if (this.pending.has(info)) this.session.limits++;
+      return memo;
+    }
+    this.pending.add(info);
     this.instanceMemo.set(info, new UnknownValue(`resource '${info.symbol}' depends on itself`));
     let result: ResourceInstance[] | UnknownValue;
     if (info.parent) {
@@ -393,6 +453,7 @@ export class BicepProgram {
       result = this.copies(info, undefined, undefined, undefined);
     }
     this.instanceMemo.set(info, result);
+    this.pending.delete(info);
     return result;
   }
 
@@ -437,7 +498,11 @@ export class BicepProgram {
 
   private moduleCopies(decl: ModuleDeclaration): ModuleInstance[] | UnknownValue {
     const memo = this.moduleMemo.get(decl);
-    if (memo !== undefined) return memo;
+    if (memo !== undefined) {
+      if (this.pending.has(decl)) this.session.limits++;
+      return memo;
+    }
+    this.pending.add(decl);
     const symbol = decl.name.kind === 'identifier' ? decl.name.name : '?';
     this.moduleMemo.set(decl, new UnknownValue(`module '${symbol}' depends on itself`));
     let result: ModuleInstance[] | UnknownValue;
@@ -452,6 +517,7 @@ export class BicepProgram {
       result = [this.makeModule(decl, symbol, undefined, value, undefined)];
     }
     this.moduleMemo.set(decl, result);
+    this.pending.delete(decl);
     return result;
   }
 
@@ -509,6 +575,7 @@ export class BicepProgram {
     s.budget.spend();
     if (++s.depth > MAX_EVAL_DEPTH) {
       s.depth--;
+      s.limits++;
       return new UnknownValue('the expression is nested too deeply for amlnet to evaluate');
     }
     try {
@@ -626,34 +693,32 @@ export class BicepProgram {
 
   private object(node: ObjectExpression, locals: Locals | undefined): Value {
     const out: Record<string, Value> = {};
-    const props = new Map<string, SourceSpan>();
+    // The evaluated `${...}` keys and spread values, in order, for the origin (rare: usually none).
+    let extra: Value[] | undefined;
     for (const m of node.properties) {
       if (m.kind === 'property') {
-        const key = m.key.kind === 'identifier' ? m.key.name : m.key.kind === 'string' ? m.key.value : undefined;
-        let k = key;
-        if (k === undefined && m.key.kind === 'interpolatedString') {
-          const kv = this.interpolate(m.key.segments, m.key.expressions, locals);
-          if (typeof kv !== 'string') return new UnknownValue(`the property name ${this.text(m.key)} is not known`);
+        const key = m.key;
+        let k = key.kind === 'identifier' ? key.name : key.kind === 'string' ? key.value : undefined;
+        if (k === undefined) {
+          if (key.kind !== 'interpolatedString') continue;
+          const kv = this.interpolate(key.segments, key.expressions, locals);
+          if (typeof kv !== 'string') return new UnknownValue(`the property name ${this.text(key)} is not known`);
           k = kv;
+          (extra ??= []).push(k);
         }
-        if (k === undefined) continue;
-        setKey(out, k, this.eval(m.value, locals));
-        props.set(k, this.span(m.value));
+        const v = this.eval(m.value, locals);
+        if (k === '__proto__') setKey(out, k, v);
+        else out[k] = v;
       } else if (m.kind === 'spread') {
         const v = this.eval(m.expression, locals);
+        (extra ??= []).push(v);
         if (v === null) continue;
         if (!isPlainObject(v)) return v instanceof UnknownValue ? v : new UnknownValue(`${this.text(m)}: only an object can be spread into an object`);
-        const from = origins.get(v);
-        for (const k of Object.keys(v)) {
-          setKey(out, k, v[k]);
-          const sp = from?.properties.get(k);
-          if (sp) props.set(k, sp);
-          else props.delete(k);
-        }
+        for (const k of Object.keys(v)) setKey(out, k, v[k]);
       }
       // Nested resources are declarations, not values.
     }
-    origins.set(out, { span: this.span(node), properties: props });
+    origins.set(out, new LazyOrigin(this.path, node, extra));
     return out;
   }
 
@@ -1002,12 +1067,28 @@ export class BicepProgram {
 export function bodyProperty(instance: ResourceInstance | ModuleInstance, key: string): Value | undefined {
   const body = instance.body;
   if (!body) return undefined;
-  const program = 'info' in instance ? instance.info.program : instance.caller;
   for (const m of body.properties) {
-    if (m.kind === 'property' && keyName(m.key) === key) return program.evaluate(m.value, instance.locals);
+    if (m.kind === 'property' && keyName(m.key) === key) {
+      // A copy's body property always evaluates to the same value: evaluate it once (`name` is read
+      // for every `.id`, `properties` by the reader and by `x.properties...` references).
+      let memo = bodyMemo.get(instance);
+      if (memo?.has(key)) return memo.get(key);
+      const program = 'info' in instance ? instance.info.program : instance.caller;
+      const limits = program.session.limits;
+      const v = program.evaluate(m.value, instance.locals);
+      // A result cut short by a limit depends on where it was asked for: not kept. Neither are
+      // objects and arrays, which would stay alive as long as the copy (the whole read).
+      if (program.session.limits === limits && (typeof v !== 'object' || v === null || !(Array.isArray(v) || isPlainObject(v)))) {
+        if (memo === undefined) bodyMemo.set(instance, memo = new Map());
+        memo.set(key, v);
+      }
+      return v;
+    }
   }
   return undefined;
 }
+
+const bodyMemo = new WeakMap<ResourceInstance | ModuleInstance, Map<string, Value>>();
 
 
 const VNET_TYPE = 'microsoft.network/virtualnetworks';

@@ -17,7 +17,7 @@ import { type FileHost, type ReadResult, type Reader, type SourceFile, emptyMode
 import { SymbolicValue, TemplateString, UnknownValue, type Value, isPlainObject } from '../template/value';
 import type { RuleProperty } from '../validate-rules';
 import {
-  BicepProgram, DEFAULT_BUDGET, EvalSession, ModuleHandle, ResourceHandle, ResourceIdValue, type ResourceInstance, isRegistryPath, keyName, originOf,
+  BicepProgram, DEFAULT_BUDGET, bodyProperty, EvalSession, ModuleHandle, ResourceHandle, ResourceIdValue, type ResourceInstance, isRegistryPath, keyName, originOf,
 } from './bicep-evaluator';
 import { commentText, leadingComments } from './comments';
 import { LineIndex } from '../text/line-index';
@@ -175,12 +175,21 @@ function findProperty(obj: ObjectExpression | undefined, key: string): ObjectPro
 }
 
 class ResourceReader {
+  /** Body properties read so far: `name` is read several times (parent, children, the element). */
+  private readonly props = new Map<string, Prop>();
+
   constructor(readonly program: BicepProgram, readonly instance: ResourceInstance) {}
 
   prop(key: string): Prop {
-    const node = findProperty(this.instance.body, key);
-    if (!node) return { value: undefined };
-    return { value: this.program.evaluate(node.value, this.instance.locals), span: this.program.span(node.value), keySpan: this.program.span(node.key), node };
+    let p = this.props.get(key);
+    if (p === undefined) {
+      const node = findProperty(this.instance.body, key);
+      // bodyProperty evaluates the first property named `key`, as findProperty finds it, once per copy.
+      p = node ? { value: bodyProperty(this.instance, key), span: this.program.span(node.value), keySpan: this.program.span(node.key), node } : { value: undefined };
+      // Only small values are kept: every reader of a file is alive until the file is read.
+      if (key === 'name' || key === 'parent') this.props.set(key, p);
+    }
+    return p;
   }
 
   /** `properties.<key>` with the key's and the value's spans when written literally. */
@@ -201,7 +210,14 @@ class ResourceReader {
 function findKeyCi(obj: Record<string, Value>, key: string): string | undefined {
   if (Object.prototype.hasOwnProperty.call(obj, key)) return key;
   const lower = key.toLowerCase();
-  return Object.keys(obj).find((k) => k.toLowerCase() === lower);
+  // Object.keys(obj).find(k => k.toLowerCase() === lower), without the array and without lowering
+  // keys of another length (only U+0130 changes length when lowered).
+  for (const k in obj) {
+    if (!Object.prototype.hasOwnProperty.call(obj, k)) continue;
+    if (k.length !== lower.length && !k.includes('\u0130')) continue;
+    if (k.toLowerCase() === lower) return k;
+  }
+  return undefined;
 }
 
 function get(v: Value | undefined, key: string): Value | undefined {
