@@ -53,7 +53,19 @@ function tagPrefixes(base: string, region: Region | undefined, env: RelationEnv)
   if (region && region.kind !== 'name') return undefined;
   const key = region ? `${base}.${region.name}`.toLowerCase() : base.toLowerCase();
   const cidrs = data.get(key);
-  return cidrs ? IpSet.fromCidrs(cidrs) : undefined;
+  return cidrs ? IpSet.fromCidrsShared(cidrs) : undefined;
+}
+
+// The public part of a CIDR term's addresses, per term set (terms are read once per NSG and reused).
+const publicParts = new WeakMap<IpSet, IpSet>();
+
+function publicPart(set: IpSet): IpSet {
+  let pub = publicParts.get(set);
+  if (!pub) {
+    pub = set.subtract(PRIVATE_SPACE);
+    publicParts.set(set, pub);
+  }
+  return pub;
 }
 
 function ipRelation(term: IpSet, target: IpSet, label: string): AddressRelation {
@@ -138,16 +150,15 @@ function relateToSpecial(term: Exclude<AddressTerm, { kind: 'any' | 'unknown' }>
 
 function relateToTag(term: Exclude<AddressTerm, { kind: 'any' | 'unknown' }>, target: AddressTarget & { kind: 'tag' }, env: RelationEnv): AddressRelation {
   const targetRegion = target.region ? resolveRegion(target.region, env) : undefined;
-  const label = targetText(target);
   switch (term.kind) {
     case 'special': return term.name === 'Internet' ? ALL : NONE;
     case 'asg': return NONE;
     case 'cidr': {
-      const pub = term.set.subtract(PRIVATE_SPACE);
+      const pub = publicPart(term.set);
       if (pub.isEmpty) return NONE;
       const data = tagPrefixes(target.base, targetRegion, env);
       if (!data) {
-        return { kind: 'unknown', reason: `whether ${term.text} covers ${label} cannot be told without service-tag prefix data` };
+        return { kind: 'unknown', reason: `whether ${term.text} covers ${targetText(target)} cannot be told without service-tag prefix data` };
       }
       return ipRelation(pub, data, term.text);
     }
@@ -160,7 +171,7 @@ function relateToTag(term: Exclude<AddressTerm, { kind: 'any' | 'unknown' }>, ta
       const sameBase = term.base === target.base;
       const cloud = term.base === 'AzureCloud' && !sameBase;
       if (cloud && !isInAzureCloud(target.base)) {
-        return { kind: 'unknown', reason: `whether ${term.text} covers ${label} is not documented; service-tag prefix data would decide it` };
+        return { kind: 'unknown', reason: `whether ${term.text} covers ${targetText(target)} is not documented; service-tag prefix data would decide it` };
       }
       if (!sameBase && !cloud) return NONE;
       if (!termRegion) return ALL;

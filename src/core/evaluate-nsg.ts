@@ -20,7 +20,10 @@ type Mask = Uint8Array;
 
 /** One dimension: its atoms and, per rule, which atoms the rule surely / possibly matches. */
 interface Dim {
-  readonly labels: readonly string[];
+  /** How many atoms. */
+  readonly size: number;
+  /** The atoms in words; only explanations need them, so most dimensions never build them (see `makeDim`). */
+  readonly labels: () => readonly string[];
   readonly certain: readonly Mask[];
   readonly maybe: readonly Mask[];
   readonly reasons: readonly (readonly string[])[];
@@ -46,6 +49,17 @@ interface EffectiveRule {
 const PORTED: readonly ('Tcp' | 'Udp')[] = ['Tcp', 'Udp'];
 const SUBNET: AddressTarget = { kind: 'subnet' };
 
+// One-atom masks, shared: masks are never written once a dimension is built (writers copy first).
+const ONE_ATOM: Mask = Uint8Array.of(1);
+const NO_ATOM: Mask = Uint8Array.of(0);
+const NO_REASONS: readonly string[] = [];
+
+/** A dimension whose labels are built on first use. */
+function makeDim(size: number, labels: () => readonly string[], certain: Mask[], maybe: Mask[], reasons: (readonly string[])[], ranges?: readonly (readonly PortRange[])[]): Dim {
+  let built: readonly string[] | undefined;
+  return { size, labels: () => built ??= labels(), certain, maybe, reasons, ranges };
+}
+
 function full(n: number): Mask {
   return new Uint8Array(n).fill(1);
 }
@@ -61,72 +75,117 @@ function ruleRef(norm: NormalizedRule): RuleRef {
   };
 }
 
+let cutScratch = new Int32Array(256);
+
 /** A dimension over port sets: pieces cut at every boundary, grouped by which rules hold them. */
 function portDim(space: PortSet, lists: readonly PortList[], group: boolean): Dim {
-  const cuts = new Set<number>();
+  let count = space.ranges.length * 2;
+  for (const l of lists) count += l.known.ranges.length * 2;
+  // A typed array sorts numerically without a comparator call per step (ports fit 32 bits); one
+  // scratch buffer serves every call (a view of it is sorted and read before the next call).
+  if (cutScratch.length < count) cutScratch = new Int32Array(Math.max(count, cutScratch.length * 2));
+  const cuts = cutScratch.subarray(0, count);
+  let n = 0;
   for (const r of space.ranges) {
-    cuts.add(r.from);
-    cuts.add(r.to + 1);
+    cuts[n++] = r.from;
+    cuts[n++] = r.to + 1;
   }
   for (const l of lists) for (const r of l.known.ranges) {
-    cuts.add(r.from);
-    cuts.add(r.to + 1);
+    cuts[n++] = r.from;
+    cuts[n++] = r.to + 1;
   }
-  const points = [...cuts].sort((a, b) => a - b);
+  cuts.sort();
   const pieces: PortRange[] = [];
-  for (let i = 0; i + 1 < points.length; i++) {
-    const from = points[i];
-    const to = points[i + 1] - 1;
-    if (space.has(from)) pieces.push({ from, to });
+  for (let i = 1, prev = cuts[0]; i < cuts.length; i++) {
+    const point = cuts[i];
+    if (point === prev) continue;
+    if (space.has(prev)) pieces.push({ from: prev, to: point - 1 });
+    prev = point;
   }
-  const sig = (p: PortRange) => lists.map((l) => (l.known.has(p.from) ? '1' : '0')).join('');
+  // Which pieces each list holds. Pieces are cut at every boundary, so a range holds a run of
+  // whole pieces: find its first by binary search and walk, instead of asking every piece.
+  const held: Mask[] = lists.map((l) => {
+    const m = new Uint8Array(pieces.length);
+    for (const r of l.known.ranges) {
+      let lo = 0;
+      let hi = pieces.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (pieces[mid].from < r.from) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let k = lo; k < pieces.length && pieces[k].from <= r.to; k++) m[k] = 1;
+    }
+    return m;
+  });
   const atoms: PortRange[][] = [];
+  /** Per atom, one of its pieces (all of an atom's pieces are held by the same lists). */
+  const firstPiece: number[] = [];
   if (group) {
     const bySig = new Map<string, PortRange[]>();
-    for (const p of pieces) {
-      const key = sig(p);
+    for (let k = 0; k < pieces.length; k++) {
+      let key = '';
+      for (const m of held) key += m[k] ? '1' : '0';
       const list = bySig.get(key);
-      if (list) list.push(p);
+      if (list) list.push(pieces[k]);
       else {
-        const fresh = [p];
+        const fresh = [pieces[k]];
         bySig.set(key, fresh);
         atoms.push(fresh);
+        firstPiece.push(k);
       }
     }
   } else {
-    for (const p of pieces) atoms.push([p]);
+    for (let k = 0; k < pieces.length; k++) {
+      atoms.push([pieces[k]]);
+      firstPiece.push(k);
+    }
   }
-  const labels = atoms.map((a) => PortSet.of(a).toString());
   const certain: Mask[] = [];
   const maybe: Mask[] = [];
-  const reasons: string[][] = [];
-  for (const l of lists) {
-    const c = new Uint8Array(atoms.length);
-    atoms.forEach((a, i) => { c[i] = l.known.has(a[0].from) ? 1 : 0; });
+  const reasons: (readonly string[])[] = [];
+  // Masks are never written after they are built, so rules without unknowns share one empty mask.
+  const none = new Uint8Array(atoms.length);
+  lists.forEach((l, j) => {
+    const m = held[j];
+    let c = m;
+    if (group) {
+      c = new Uint8Array(atoms.length);
+      for (let i = 0; i < atoms.length; i++) c[i] = m[firstPiece[i]];
+    }
     certain.push(c);
-    maybe.push(l.unknown.length ? c.map((v) => (v ? 0 : 1)) : new Uint8Array(atoms.length));
-    reasons.push([...l.unknown]);
-  }
-  return { labels, certain, maybe, reasons, ranges: atoms };
+    maybe.push(l.unknown.length ? c.map((v) => (v ? 0 : 1)) : none);
+    reasons.push(l.unknown);
+  });
+  return makeDim(atoms.length, () => atoms.map((a) => PortSet.of(a).toString()), certain, maybe, reasons, atoms);
 }
 
 function protocolDim(required: readonly ('Tcp' | 'Udp')[], rules: readonly NormalizedRule[]): Dim {
   const certain: Mask[] = [];
   const maybe: Mask[] = [];
-  const reasons: string[][] = [];
+  const reasons: (readonly string[])[] = [];
+  // Masks are read only once built, so rules with the same protocol share theirs.
+  const none = new Uint8Array(required.length);
+  const all = full(required.length);
+  const byProtocol = new Map<string, Mask>();
   for (const r of rules) {
     if (isUnknown(r.protocol)) {
-      certain.push(new Uint8Array(required.length));
-      maybe.push(full(required.length));
+      certain.push(none);
+      maybe.push(all);
       reasons.push([r.protocol.unknown]);
     } else {
       const p = r.protocol;
-      certain.push(Uint8Array.from(required.map((q) => (p === '*' || p === q ? 1 : 0))));
-      maybe.push(new Uint8Array(required.length));
-      reasons.push([]);
+      let m = byProtocol.get(p);
+      if (!m) {
+        m = Uint8Array.from(required.map((q) => (p === '*' || p === q ? 1 : 0)));
+        byProtocol.set(p, m);
+      }
+      certain.push(m);
+      maybe.push(none);
+      reasons.push(NO_REASONS);
     }
   }
-  return { labels: required, certain, maybe, reasons };
+  return { size: required.length, labels: () => required, certain, maybe, reasons };
 }
 
 function intervalText(r: IpInterval): string {
@@ -149,6 +208,20 @@ function relateEntries(entries: readonly AddressTerm[] | { unknown: string }, ta
   return isUnknown(entries) ? [{ kind: 'unknown', reason: entries.unknown }] : entries.map((t) => relateAddress(t, target, env));
 }
 
+// How a rule's entries relate to the compute subnet depends only on the entries and the subnet's
+// prefixes (shared IpSets, see IpSet.fromCidrsShared); every requirement asks it again, so keep
+// the last answer per entry list (entry lists are read once per NSG).
+const subnetRelations = new WeakMap<readonly AddressTerm[], { prefixes: IpSet | undefined; rels: AddressRelation[] }>();
+
+function relateToSubnet(entries: readonly AddressTerm[] | { unknown: string }, env: RelationEnv): AddressRelation[] {
+  if (isUnknown(entries)) return relateEntries(entries, SUBNET, env);
+  const memo = subnetRelations.get(entries);
+  if (memo && memo.prefixes === env.subnetPrefixes) return memo.rels;
+  const rels = relateEntries(entries, SUBNET, env);
+  subnetRelations.set(entries, { prefixes: env.subnetPrefixes, rels });
+  return rels;
+}
+
 /** Whether a rule's entries may meet the target at all. */
 function mayMeet(rels: readonly AddressRelation[]): boolean {
   return rels.some((r) => r.kind !== 'none');
@@ -168,10 +241,30 @@ function addressDim(
       ? { kind: 'unknown', reason: `how ${r.label} lies among the address prefixes of ${targetText(target)} cannot be told without its prefix data` }
       : r)));
   }
-  let labels: string[];
+  if (!hasIps && !hasKeys) {
+    // The common case (tags, specials, `*`): one atom, the whole target; no cutting needed.
+    const certain: Mask[] = [];
+    const maybe: Mask[] = [];
+    const reasons: string[][] = [];
+    for (const rs of rels) {
+      let hit = 0;
+      const why: string[] = [];
+      for (const r of rs) {
+        if (r.kind === 'unknown') why.push(r.reason);
+        else if (r.kind === 'all') hit = 1;
+      }
+      certain.push(hit ? ONE_ATOM : NO_ATOM);
+      maybe.push(why.length && !hit ? ONE_ATOM : NO_ATOM);
+      reasons.push(why);
+    }
+    return makeDim(1, () => [targetText(target)], certain, maybe, reasons);
+  }
+  let size: number;
+  let labels: () => string[];
   let atomOf: (r: AddressRelation) => Mask;
   if (hasIps && targetIps) {
-    const sets = rels.flat().filter((r): r is AddressRelation & { kind: 'ips' } => r.kind === 'ips').map((r) => r.set);
+    const sets: IpSet[] = [];
+    for (const rs of rels) for (const r of rs) if (r.kind === 'ips') sets.push(r.set);
     const cuts = new Map<number, bigint[]>();
     const addCut = (fam: number, v: bigint) => {
       const list = cuts.get(fam) ?? [];
@@ -198,7 +291,8 @@ function addressDim(
       else groups.set(key, [p]);
     }
     const atoms = [...groups.values()];
-    labels = atoms.map((a) => `${targetText(target)} addresses ${a.slice(0, 3).map(intervalText).join(', ')}${a.length > 3 ? ', ...' : ''}`);
+    size = atoms.length;
+    labels = () => atoms.map((a) => `${targetText(target)} addresses ${a.slice(0, 3).map(intervalText).join(', ')}${a.length > 3 ? ', ...' : ''}`);
     atomOf = (r) => {
       if (r.kind === 'all') return full(atoms.length);
       if (r.kind === 'ips') return Uint8Array.from(atoms.map((a) => (ipHas(r.set, a[0]) ? 1 : 0)));
@@ -207,36 +301,41 @@ function addressDim(
   } else if (hasKeys) {
     const keys: string[] = [];
     const keyLabels: string[] = [];
-    for (const r of rels.flat()) if (r.kind === 'key' && !keys.includes(r.key)) {
+    for (const rs of rels) for (const r of rs) if (r.kind === 'key' && !keys.includes(r.key)) {
       keys.push(r.key);
       keyLabels.push(r.label);
     }
-    labels = [...keyLabels, `the rest of ${targetText(target)}`];
+    size = keyLabels.length + 1;
+    labels = () => [...keyLabels, `the rest of ${targetText(target)}`];
     atomOf = (r) => {
-      if (r.kind === 'all') return full(labels.length);
-      const m = new Uint8Array(labels.length);
+      if (r.kind === 'all') return full(size);
+      const m = new Uint8Array(size);
       if (r.kind === 'key') m[keys.indexOf(r.key)] = 1;
       return m;
     };
   } else {
-    labels = [targetText(target)];
+    size = 1;
+    labels = () => [targetText(target)];
     atomOf = (r) => Uint8Array.of(r.kind === 'all' || r.kind === 'ips' || r.kind === 'key' ? 1 : 0);
   }
   const certain: Mask[] = [];
   const maybe: Mask[] = [];
   const reasons: string[][] = [];
   for (const rs of rels) {
-    const c = new Uint8Array(labels.length);
+    const c = new Uint8Array(size);
     const why: string[] = [];
     for (const r of rs) {
       if (r.kind === 'unknown') why.push(r.reason);
-      else atomOf(r).forEach((v, i) => { if (v) c[i] = 1; });
+      else {
+        const m = atomOf(r);
+        for (let i = 0; i < m.length; i++) if (m[i]) c[i] = 1;
+      }
     }
     certain.push(c);
-    maybe.push(why.length ? c.map((v) => (v ? 0 : 1)) : new Uint8Array(labels.length));
+    maybe.push(why.length ? c.map((v) => (v ? 0 : 1)) : new Uint8Array(size));
     reasons.push(why);
   }
-  return { labels, certain, maybe, reasons };
+  return makeDim(size, labels, certain, maybe, reasons);
 }
 
 function remoteTarget(remote: RemoteSpec, region: Region): AddressTarget {
@@ -294,20 +393,56 @@ interface CellResult {
   readonly detail: string;
 }
 
-// NSGs are immutable inputs: read each rule once, however many requirements are judged.
-const normalizedCache = new WeakMap<Nsg, readonly { norm: NormalizedRule; ref: RuleRef }[]>();
+/** What the engine reads of one NSG, whatever the requirement: its rules, normalized once. */
+interface NsgData {
+  readonly rules: readonly { norm: NormalizedRule; ref: RuleRef }[];
+  /** Per direction and position in the chain (0 or 1): the rules that may apply, as candidates. */
+  readonly candidates: Map<string, readonly Candidate[]>;
+}
 
-function normalizedRules(nsg: Nsg): readonly { norm: NormalizedRule; ref: RuleRef }[] {
-  let list = normalizedCache.get(nsg);
-  if (!list) {
+// NSGs are immutable inputs: read each rule once, however many requirements are judged.
+const nsgDataCache = new WeakMap<Nsg, NsgData>();
+
+function nsgData(nsg: Nsg): NsgData {
+  let data = nsgDataCache.get(nsg);
+  if (!data) {
     const norms = [
       ...nsg.rules.map((r) => normalizeRule(r, nsg.name)),
       ...DEFAULT_RULES.map((r) => normalizeRule(r, nsg.name, true)),
     ];
-    list = norms.map((norm) => ({ norm, ref: ruleRef(norm) }));
-    normalizedCache.set(nsg, list);
+    data = { rules: norms.map((norm) => ({ norm, ref: ruleRef(norm) })), candidates: new Map() };
+    nsgDataCache.set(nsg, data);
+  }
+  return data;
+}
+
+/** The NSG's rules that may apply in this direction (an unknown direction may), built once per NSG. */
+function directionCandidates(nsg: Nsg, direction: Direction, nsgIndex: number): readonly Candidate[] {
+  const data = nsgData(nsg);
+  const key = `${direction}${nsgIndex}`;
+  let list = data.candidates.get(key);
+  if (!list) {
+    const out: Candidate[] = [];
+    for (const { norm, ref } of data.rules) {
+      if (norm.isDefault ? norm.direction !== direction : !isUnknown(norm.direction) && norm.direction !== direction) continue;
+      out.push({ norm, ref, nsgIndex });
+    }
+    list = out;
+    data.candidates.set(key, list);
   }
   return list;
+}
+
+// Requirement port lists are catalog data: read each list once.
+const requiredCache = new WeakMap<readonly string[], PortSet>();
+
+function requiredPorts(ports: readonly string[]): PortSet {
+  let set = requiredCache.get(ports);
+  if (!set) {
+    set = portSetOf(ports);
+    requiredCache.set(ports, set);
+  }
+  return set;
 }
 
 /** Evaluates one service-tag requirement against a chain of NSGs. */
@@ -325,36 +460,38 @@ export function evaluateRequirement(chain: NsgChain, requirement: ResolvedTagReq
     };
   }
   const { region, aliases } = regionOf(nsgs, context);
-  const subnetPrefixes = context.subnetPrefixes ? IpSet.fromCidrs(context.subnetPrefixes) : undefined;
+  const subnetPrefixes = context.subnetPrefixes ? IpSet.fromCidrsShared(context.subnetPrefixes) : undefined;
   const env: RelationEnv = { context, regionAliases: aliases, subnetPrefixes };
 
-  const candidates: Candidate[] = [];
-  nsgs.forEach((nsg, nsgIndex) => {
-    for (const { norm, ref } of normalizedRules(nsg)) {
-      if (norm.isDefault ? norm.direction !== direction : !isUnknown(norm.direction) && norm.direction !== direction) continue;
-      candidates.push({ norm, ref, nsgIndex });
-    }
-  });
   const protocols = requirement.protocol === '*' ? PORTED : [requirement.protocol];
-  const required = portSetOf(requirement.ports);
+  const required = requiredPorts(requirement.ports);
   // Rules that cannot touch the requirement's protocols or ports are left out before any atoms are cut.
-  const touching = candidates.filter(({ norm }) => norm.isDefault || (
-    (isUnknown(norm.protocol) || norm.protocol === '*' || protocols.includes(norm.protocol as 'Tcp' | 'Udp'))
-    && (norm.destinationPorts.unknown.length > 0 || norm.destinationPorts.known.overlaps(required))));
+  const touching: Candidate[] = [];
+  for (let k = 0; k < nsgs.length; k++) {
+    for (const c of directionCandidates(nsgs[k], direction, k)) {
+      const norm = c.norm;
+      if (norm.isDefault || (
+        (isUnknown(norm.protocol) || norm.protocol === '*' || protocols.includes(norm.protocol as 'Tcp' | 'Udp'))
+        && (norm.destinationPorts.unknown.length > 0 || norm.destinationPorts.known.overlaps(required)))) touching.push(c);
+    }
+  }
 
   const breakdown: PortOutcome[] = [];
   const unknownBecause = new Set<string>();
+  const remoteSide = direction === 'Inbound' ? 'source' : 'destination';
+  const localSide = direction === 'Inbound' ? 'destination' : 'source';
+  // The local side is always the subnet: relate each rule's local entries once, not once per remote.
+  const localMemo: (AddressRelation[] | undefined)[] = new Array<AddressRelation[] | undefined>(touching.length);
   for (const remote of requirement.remote) {
     const target = remoteTarget(remote, region);
-    const remoteSide = direction === 'Inbound' ? 'source' : 'destination';
-    const localSide = direction === 'Inbound' ? 'destination' : 'source';
     const remoteRels: AddressRelation[][] = [];
     const localRels: AddressRelation[][] = [];
     const kept: Candidate[] = [];
-    for (const c of touching) {
+    for (let i = 0; i < touching.length; i++) {
+      const c = touching[i];
       const remoteRel = relateEntries(c.norm[remoteSide], target, env);
       if (!mayMeet(remoteRel)) continue;
-      const localRel = relateEntries(c.norm[localSide], SUBNET, env);
+      const localRel = localMemo[i] ??= relateToSubnet(c.norm[localSide], env);
       if (!mayMeet(localRel)) continue;
       kept.push(c);
       remoteRels.push(remoteRel);
@@ -374,7 +511,13 @@ export function evaluateRequirement(chain: NsgChain, requirement: ResolvedTagReq
     }
     breakdown.push(...mergeCells(cells, targetText(target), dims));
   }
-  return { ...base, breakdown, ...aggregate(breakdown, [...unknownBecause], nsgs.length > 1, direction) };
+  // Built field by field rather than spread: the same keys in the same order, without the cost of
+  // copying objects of varying shape.
+  const agg = aggregate(breakdown, [...unknownBecause], nsgs.length > 1, direction);
+  const verdict: RequirementVerdict = agg.unknownBecause
+    ? { id: base.id, direction, spec: base.spec, breakdown, verdict: agg.verdict, explanation: agg.explanation, decidedBy: agg.decidedBy, unknownBecause: agg.unknownBecause }
+    : { id: base.id, direction, spec: base.spec, breakdown, verdict: agg.verdict, explanation: agg.explanation, decidedBy: agg.decidedBy };
+  return verdict;
 }
 
 function targetPrefixes(target: AddressTarget, env: RelationEnv): IpSet | undefined {
@@ -384,7 +527,7 @@ function targetPrefixes(target: AddressTarget, env: RelationEnv): IpSet | undefi
   if (region && region.kind !== 'name') return undefined;
   const key = (region ? `${target.base}.${region.name}` : target.base).toLowerCase();
   const cidrs = env.context.serviceTags.get(key);
-  return cidrs ? IpSet.fromCidrs(cidrs) : undefined;
+  return cidrs ? IpSet.fromCidrsShared(cidrs) : undefined;
 }
 
 interface Cell {
@@ -416,38 +559,62 @@ function effectiveRules(candidates: readonly Candidate[], nsgIndex: number, whic
   return [...first, ...ordered.map((o) => o.rule), ...last, ...defaults];
 }
 
+// The first-match tables of one evaluation (best and worst case, up to two NSGs each) live only
+// until its cells are summarized, so four buffers are reused rather than allocated per requirement.
+const deciderBuffers: Int32Array[] = [];
+
+function deciderBuffer(slot: number, total: number): Int32Array {
+  let buf = deciderBuffers[slot];
+  if (!buf || buf.length < total) {
+    buf = new Int32Array(Math.max(total, 2 * (buf?.length ?? 64)));
+    deciderBuffers[slot] = buf;
+  }
+  const view = buf.subarray(0, total);
+  view.fill(-1);
+  return view;
+}
+
 function evaluateCells(candidates: readonly Candidate[], dims: readonly Dim[], nsgCount: number): Cell[] {
-  const sizes = dims.map((d) => d.labels.length);
+  const sizes = dims.map((d) => d.size);
   const total = sizes.reduce((a, b) => a * b, 1);
   // Per rule: does it apply at all in a case (an unknown direction applies only when that helps the case).
   const uncertainRule = candidates.map((c) => isUnknown(c.norm.direction));
-  const masks = (ruleIndex: number, useMaybe: boolean): Mask[] => dims.map((d) => {
-    if (!useMaybe) return d.certain[ruleIndex];
-    const m = d.certain[ruleIndex].slice();
-    d.maybe[ruleIndex].forEach((v, i) => { if (v) m[i] = 1; });
-    return m;
+  // Per rule, what it may match (certain or maybe), built once for both cases and only when some
+  // rule has a maybe; rules without one share their certain masks.
+  const loose: (readonly Mask[] | undefined)[] = new Array<readonly Mask[] | undefined>(candidates.length);
+  const looseMasks = (ruleIndex: number): readonly Mask[] => loose[ruleIndex] ??= dims.map((d) => {
+    const c = d.certain[ruleIndex];
+    const mb = d.maybe[ruleIndex];
+    let m: Mask | undefined;
+    for (let i = 0; i < mb.length; i++) if (mb[i]) (m ??= c.slice())[i] = 1;
+    return m ?? c;
   });
+  const certainMasks = (ruleIndex: number): readonly Mask[] => dims.map((d) => d.certain[ruleIndex]);
+  const dimCount = dims.length;
   const decide = (which: Case): Int32Array[] => {
     const perNsg: Int32Array[] = [];
+    const idx = new Int32Array(dimCount);
     for (let k = 0; k < nsgCount; k++) {
+      const slot = (which === 'best' ? 0 : 2) + k;
       const order = effectiveRules(candidates, k, which).filter((e) => e.useMaybe || !uncertainRule[e.index]);
-      const ruleMasks = order.map((e) => masks(e.index, e.useMaybe));
-      const decider = new Int32Array(total).fill(-1);
-      const idx = new Array<number>(dims.length).fill(0);
+      const ruleMasks = order.map((e) => (e.useMaybe ? looseMasks(e.index) : certainMasks(e.index)));
+      const outcome = order.map((e) => e.index * 2 + (e.allow ? 1 : 0));
+      const decider = deciderBuffer(slot, total);
+      idx.fill(0);
       for (let p = 0; p < total; p++) {
-        let rest = p;
-        for (let d = dims.length - 1; d >= 0; d--) {
-          idx[d] = rest % sizes[d];
-          rest = Math.floor(rest / sizes[d]);
-        }
-        for (let r = 0; r < order.length; r++) {
+        for (let r = 0; r < ruleMasks.length; r++) {
           const m = ruleMasks[r];
           let hit = true;
-          for (let d = 0; d < dims.length; d++) if (!m[d][idx[d]]) { hit = false; break; }
+          for (let d = 0; d < dimCount; d++) if (!m[d][idx[d]]) { hit = false; break; }
           if (hit) {
-            decider[p] = order[r].index * 2 + (order[r].allow ? 1 : 0);
+            decider[p] = outcome[r];
             break;
           }
+        }
+        // Next tuple: the last dimension runs fastest (p = ((i0 * s1 + i1) * s2 + i2) ...).
+        for (let d = dimCount - 1; d >= 0; d--) {
+          if (++idx[d] < sizes[d]) break;
+          idx[d] = 0;
         }
       }
       perNsg.push(decider);
@@ -484,7 +651,7 @@ function evaluateCells(candidates: readonly Candidate[], dims: readonly Dim[], n
           detail: `cannot be told: ${reasons.join('; ')}`,
         };
       }
-      cells.push({ protocol: dims[0].labels[proto] as 'Tcp' | 'Udp', portAtom: port, result, reasons });
+      cells.push({ protocol: dims[0].labels()[proto] as 'Tcp' | 'Udp', portAtom: port, result, reasons });
     }
   }
   return cells;
@@ -509,9 +676,11 @@ function summarize(perNsg: readonly Int32Array[], start: number, count: number, 
   const allowers: RuleRef[] = [];
   const deniers: RuleRef[] = [];
   let anyDefault = false;
-  const deniedAtoms = [new Set<number>(), new Set<number>(), new Set<number>()];
-  const seenAllow = new Set<number>();
-  const seenDeny = new Set<number>();
+  // Per dimension (source ports, remote, local addresses), which atoms hold denied traffic, as
+  // flags made on the first denial; and which rules were met, in small arrays (a few rules each).
+  let deniedAtoms: Uint8Array[] | undefined;
+  const seenAllow: number[] = [];
+  const seenDeny: number[] = [];
   for (let p = start; p < start + count; p++) {
     let denied = -1;
     for (const decider of perNsg) {
@@ -522,19 +691,20 @@ function summarize(perNsg: readonly Int32Array[], start: number, count: number, 
       }
     }
     if (denied >= 0) {
-      if (!seenDeny.has(denied)) {
-        seenDeny.add(denied);
+      if (!seenDeny.includes(denied)) {
+        seenDeny.push(denied);
         deniers.push(candidates[denied].ref);
       }
       const rel = p - start;
-      deniedAtoms[0].add(Math.floor(rel / (sizes[3] * sizes[4])));
-      deniedAtoms[1].add(Math.floor(rel / sizes[4]) % sizes[3]);
-      deniedAtoms[2].add(rel % sizes[4]);
+      deniedAtoms ??= [new Uint8Array(sizes[2]), new Uint8Array(sizes[3]), new Uint8Array(sizes[4])];
+      deniedAtoms[0][Math.floor(rel / (sizes[3] * sizes[4]))] = 1;
+      deniedAtoms[1][Math.floor(rel / sizes[4]) % sizes[3]] = 1;
+      deniedAtoms[2][rel % sizes[4]] = 1;
     } else {
       for (const decider of perNsg) {
         const r = decider[p] >> 1;
-        if (!seenAllow.has(r)) {
-          seenAllow.add(r);
+        if (!seenAllow.includes(r)) {
+          seenAllow.push(r);
           allowers.push(candidates[r].ref);
         }
         if (candidates[r].norm.isDefault) anyDefault = true;
@@ -561,9 +731,11 @@ function summarize(perNsg: readonly Int32Array[], start: number, count: number, 
     const names = ['source ports', 'remote addresses', 'local addresses'];
     const dimIndex = [2, 3, 4];
     const scope: string[] = [];
-    deniedAtoms.forEach((set, k) => {
+    deniedAtoms!.forEach((flags, k) => {
       const d = dims[dimIndex[k]];
-      if (set.size < d.labels.length) scope.push(`${names[k]} ${[...set].sort((a, b) => a - b).map((i) => d.labels[i]).join(', ')}`);
+      const atoms: number[] = [];
+      for (let i = 0; i < flags.length; i++) if (flags[i]) atoms.push(i);
+      if (atoms.length < d.size) scope.push(`${names[k]} ${atoms.map((i) => d.labels()[i]).join(', ')}`);
     });
     detail = `${detail}${scope.length ? ` for ${scope.join(' and ')}` : ''}; the rest is allowed by ${listRefs(allowers, multi)}`;
   }
@@ -573,15 +745,26 @@ function summarize(perNsg: readonly Int32Array[], start: number, count: number, 
 /** Merges port atoms with the same outcome into one breakdown row per protocol. */
 function mergeCells(cells: readonly Cell[], remote: string, dims: readonly Dim[]): PortOutcome[] {
   const rows: PortOutcome[] = [];
-  const keyOf = (c: Cell) => `${c.protocol}|${c.result.outcome}|${c.result.detail}`;
-  const groups = new Map<string, Cell[]>();
+  // Grouped by protocol and outcome, then by detail, in order of first appearance; nested maps
+  // spare building (and hashing) one long composite key per cell.
+  const groups: Cell[][] = [];
+  const byKind = new Map<string, Map<string, Cell[]>>();
   for (const c of cells) {
-    const k = keyOf(c);
-    const g = groups.get(k);
+    const kind = `${c.protocol}|${c.result.outcome}`;
+    let byDetail = byKind.get(kind);
+    if (!byDetail) {
+      byDetail = new Map();
+      byKind.set(kind, byDetail);
+    }
+    const g = byDetail.get(c.result.detail);
     if (g) g.push(c);
-    else groups.set(k, [c]);
+    else {
+      const fresh = [c];
+      byDetail.set(c.result.detail, fresh);
+      groups.push(fresh);
+    }
   }
-  for (const g of groups.values()) {
+  for (const g of groups) {
     const ports = PortSet.of(g.flatMap((c) => dims[1].ranges![c.portAtom]));
     rows.push({
       protocol: g[0].protocol,

@@ -88,6 +88,19 @@ export class IpSet {
     return IpSet.of(out);
   }
 
+  /**
+   * `fromCidrs` for lists the engine reads again and again (the subnet's prefixes, service-tag
+   * data): read once per list object. The lists are readonly inputs and must not change in place.
+   */
+  static fromCidrsShared(cidrs: readonly string[]): IpSet | undefined {
+    let set = sharedSets.get(cidrs);
+    if (set === undefined) {
+      set = IpSet.fromCidrs(cidrs) ?? null;
+      sharedSets.set(cidrs, set);
+    }
+    return set ?? undefined;
+  }
+
   get isEmpty(): boolean {
     return this.intervals.length === 0;
   }
@@ -135,6 +148,8 @@ export class IpSet {
     return this.intervals.slice();
   }
 }
+
+const sharedSets = new WeakMap<readonly string[], IpSet | null>();
 
 /**
  * Address space that never belongs to a public service tag: RFC 1918, shared (RFC 6598),

@@ -96,8 +96,18 @@ export class PortSet {
     return other.subtract(this).isEmpty;
   }
 
+  /** Whether any port is in both; walks both lists without building the intersection (the engine asks this per rule). */
   overlaps(other: PortSet): boolean {
-    return !this.intersect(other).isEmpty;
+    let i = 0;
+    let j = 0;
+    while (i < this.ranges.length && j < other.ranges.length) {
+      const a = this.ranges[i];
+      const b = other.ranges[j];
+      if (a.from <= b.to && b.from <= a.to) return true;
+      if (a.to < b.to) i++;
+      else j++;
+    }
+    return false;
   }
 
   equals(other: PortSet): boolean {
