@@ -2,6 +2,7 @@ import { selectRequirements } from '../catalog/catalog';
 import { evaluateSelection } from '../evaluate-nsg';
 import type { EvaluationContext, ServiceTagPrefixes } from '../evaluation-context';
 import { isUnknown } from '../maybe';
+import type { Nsg } from '../nsg';
 import type {
   AmlComputeModel,
   AmlWorkspaceModel,
@@ -16,7 +17,7 @@ import { regionNamed, regionText, type Region } from '../region';
 import type { CatalogOptions, Edition, NotApplicable, ResolvedRequirement, Selection } from '../requirement';
 import { parseAddressEntry } from '../service-tags';
 import { validateRules, type RuleFinding } from '../validate-rules';
-import type { RequirementVerdict } from '../verdict';
+import type { PortOutcome, RequirementVerdict, RuleRef } from '../verdict';
 import { isFailure } from '../verdict-policy';
 
 /** Where an option's value came from, for the report. */
@@ -116,8 +117,218 @@ function unionSelection(selections: readonly Selection[]): Selection {
   return { edition: selections[0].edition, options: selections[0].options, applicable: [...applicable.values()], notApplicable: [...notApplicable.values()] };
 }
 
-/** Checks every NSG of a model against the requirements that apply to it. */
-export function checkModel(model: WorkspaceModel, settings: CheckSettings): CheckResult {
+// ---------------------------------------------------------------------------------------------
+// Re-checking after an edit
+
+/**
+ * An NSG's verdicts and findings as computed once, with each rule `origin` replaced by the rule's
+ * index, so they can be handed out again with the origins of a later model (spans shift after edits).
+ */
+interface CachedNsg {
+  readonly verdicts: readonly RequirementVerdict[];
+  readonly findings: readonly RuleFinding[];
+}
+
+/**
+ * Verdicts and findings of NSGs from earlier checks, for a language server that re-checks after
+ * every edit: pass the same cache to each `checkModel`, and only NSGs whose inputs changed are
+ * evaluated again. An entry is keyed by everything that decides its verdicts and findings (see
+ * `nsgKey`); service-tag data is keyed by identity, so it must not be changed in place. Entries not
+ * used by a check are dropped after it, so the cache holds one model's NSGs: use one cache per
+ * workspace.
+ */
+export class CheckCache {
+  private entries = new Map<string, CachedNsg>();
+  private used = new Map<string, CachedNsg>();
+  /** How many NSGs the last check took from the cache and how many it evaluated. */
+  hits = 0;
+  misses = 0;
+
+  /** @internal */
+  begin(): void {
+    this.used = new Map();
+    this.hits = 0;
+    this.misses = 0;
+  }
+
+  /** @internal */
+  get(key: string): CachedNsg | undefined {
+    const hit = this.entries.get(key) ?? this.used.get(key);
+    if (hit) {
+      this.hits++;
+      this.used.set(key, hit);
+    }
+    return hit;
+  }
+
+  /** @internal */
+  set(key: string, value: CachedNsg): void {
+    this.misses++;
+    this.used.set(key, value);
+  }
+
+  /** @internal Keeps only what the check just finished used. */
+  end(): void {
+    this.entries = this.used;
+    this.used = new Map();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/** An exact text form of plain data: distinct values give distinct keys (types, -0, NaN, absent vs undefined keys). */
+function stableKey(v: unknown): string {
+  switch (typeof v) {
+    // Length-prefixed: no escaping needed, and no string can be mistaken for another.
+    case 'string': return `${v.length}:${v}`;
+    case 'number': return Object.is(v, -0) ? '-0' : `${v}`;
+    case 'boolean': return v ? 'T' : 'F';
+    case 'undefined': return 'U';
+    case 'bigint': return `${v}n`;
+    case 'object': {
+      if (v === null) return 'N';
+      if (Array.isArray(v)) {
+        let out = '[';
+        for (let i = 0; i < v.length; i++) out += (i ? ',' : '') + (i in v ? stableKey(v[i]) : 'H');
+        return `${out}]`;
+      }
+      const proto = Object.getPrototypeOf(v) as unknown;
+      // Only plain data can be keyed exactly; anything else makes the NSG uncacheable.
+      if (proto !== Object.prototype && proto !== null) throw new Uncacheable();
+      const rec = v as Record<string, unknown>;
+      let out = '{';
+      for (const k of Object.keys(rec).sort()) out += `${k.length}:${k}=${stableKey(rec[k])},`;
+      return `${out}}`;
+    }
+    default: throw new Uncacheable();
+  }
+}
+
+class Uncacheable extends Error {}
+
+const serviceTagsIds = new WeakMap<object, number>();
+let nextServiceTagsId = 1;
+
+function identity(data: object | undefined): string {
+  if (!data) return '-';
+  let id = serviceTagsIds.get(data);
+  if (id === undefined) {
+    id = nextServiceTagsId++;
+    serviceTagsIds.set(data, id);
+  }
+  return String(id);
+}
+
+/** The rule properties the engine and the validator read; `origin` is left out (it is re-attached). */
+const RULE_FIELDS = ['name', 'priority', 'direction', 'access', 'protocol', 'sourceAddresses', 'sourcePorts', 'destinationAddresses', 'destinationPorts'] as const;
+
+/**
+ * Everything that decides an NSG's verdicts and findings: its name, location and rules (without
+ * origins), the requirements selected for it as the engine reads them, and the evaluation context.
+ * Requirement specs are not in the key: verdicts get the current selection's specs back by position.
+ * Undefined when some input is not plain data.
+ */
+function nsgKey(nsg: Nsg, selection: Selection, context: EvaluationContext): string | undefined {
+  try {
+    let key = `${stableKey(nsg.name)}|${stableKey(nsg.location)}|`;
+    for (const r of nsg.rules) {
+      key += '(';
+      for (const f of RULE_FIELDS) key += `${stableKey(r[f])};`;
+      key += ')';
+    }
+    return `${key}|${selectionKey(selection)}|${stableKey(context.region)}|${stableKey(context.subnetPrefixes)}|${identity(context.serviceTags)}`;
+  } catch (e) {
+    if (e instanceof Uncacheable) return undefined;
+    throw e;
+  }
+}
+
+// NSGs with the same options share one selection (see `checkModel`), so its key is built once;
+// and as it is long and the same for most NSGs, NSG keys hold a short number for it instead
+// (distinct selections are few: editions times option values).
+const selectionKeys = new WeakMap<Selection, string>();
+const selectionIds = new Map<string, string>();
+
+/** The selection as `evaluateSelection` reads it (specs aside: they are re-attached), as a short id. */
+function selectionKey(selection: Selection): string {
+  let id = selectionKeys.get(selection);
+  if (id === undefined) {
+    let key = `${stableKey(selection.options.region)}|`;
+    for (const r of selection.applicable) {
+      if (r.kind === 'service-tag') key += stableKey([r.id, r.direction, r.protocol, r.ports, r.remote]);
+    }
+    key += '|';
+    for (const n of selection.notApplicable) {
+      if (n.spec.kind === 'service-tag') key += stableKey([n.spec.id, n.spec.direction, n.because]);
+    }
+    id = selectionIds.get(key);
+    if (id === undefined) {
+      id = `s${selectionIds.size}`;
+      selectionIds.set(key, id);
+    }
+    selectionKeys.set(selection, id);
+  }
+  return id;
+}
+
+/** The NSG with each rule's origin replaced by its index, so results can be re-attached to later origins. */
+function indexedNsg(nsg: Nsg): Nsg {
+  return { name: nsg.name, location: nsg.location, rules: nsg.rules.map((r, i) => ({ ...r, origin: i })) };
+}
+
+/** The specs of the verdicts `evaluateSelection` returns, in its order. */
+function verdictSpecs(selection: Selection): RequirementVerdict['spec'][] {
+  const specs: RequirementVerdict['spec'][] = [];
+  for (const r of selection.applicable) if (r.kind === 'service-tag') specs.push(r.spec);
+  for (const n of selection.notApplicable) if (n.spec.kind === 'service-tag') specs.push(n.spec);
+  return specs;
+}
+
+/** Cached results with the current rules' origins (and the current specs) put back. */
+function materialize(cached: CachedNsg, nsg: Nsg, specs: readonly RequirementVerdict['spec'][]): CachedNsg {
+  const origins = nsg.rules.map((r) => r.origin);
+  // One new ref per cached ref, so refs shared between rows stay shared.
+  const refs = new Map<RuleRef, RuleRef>();
+  const ref = (r: RuleRef): RuleRef => {
+    if (typeof r.origin !== 'number') return r;
+    let out = refs.get(r);
+    if (!out) {
+      out = { ...r, origin: origins[r.origin] };
+      refs.set(r, out);
+    }
+    return out;
+  };
+  const userRef = (r: RuleRef): boolean => typeof r.origin === 'number';
+  // Rows decided only by default rules carry no origin: they are handed out as they are.
+  const row = (o: PortOutcome): PortOutcome => (o.decidedBy.some(userRef) ? { ...o, decidedBy: o.decidedBy.map(ref) } : o);
+  const verdicts = cached.verdicts.map((v, i) => ({ ...v, breakdown: v.breakdown.map(row), decidedBy: v.decidedBy.map(ref), spec: specs[i] }));
+  const findings = cached.findings.map((f) => (typeof f.origin === 'number' ? { ...f, origin: origins[f.origin] } : f));
+  return { verdicts, findings };
+}
+
+/** Verdicts and findings of one NSG, from the cache when nothing that decides them changed. */
+function judgeNsg(nsg: NsgModel, selection: Selection, context: EvaluationContext, cache: CheckCache | undefined): CachedNsg {
+  const key = cache && nsgKey(nsg, selection, context);
+  if (!cache || key === undefined) {
+    return { verdicts: evaluateSelection({ subnet: nsg }, selection, context), findings: validateRules(nsg) };
+  }
+  let cached = cache.get(key);
+  if (!cached) {
+    const indexed = indexedNsg(nsg);
+    cached = { verdicts: evaluateSelection({ subnet: indexed }, selection, context), findings: validateRules(indexed) };
+    cache.set(key, cached);
+  }
+  return materialize(cached, nsg, verdictSpecs(selection));
+}
+
+/**
+ * Checks every NSG of a model against the requirements that apply to it. With a cache, NSGs
+ * whose inputs are unchanged since an earlier check with that cache are not evaluated again.
+ */
+export function checkModel(model: WorkspaceModel, settings: CheckSettings, cache?: CheckCache): CheckResult {
+  cache?.begin();
   const subnetsByNsg = new Map<string, SubnetModel[]>();
   for (const s of model.subnets) {
     const target = s.nsg?.target;
@@ -138,6 +349,7 @@ export function checkModel(model: WorkspaceModel, settings: CheckSettings): Chec
   const vnets = new Map<string, VnetModel>(model.vnets.map((v) => [v.key, v]));
   const marked = new Set((settings.markedNsgs ?? []).map((n) => n.toLowerCase()));
 
+  const selectionsByOptions = new Map<string, Selection>();
   const nsgs: NsgCheck[] = [];
   for (const nsg of model.nsgs) {
     const subnets = subnetsByNsg.get(nsg.key) ?? [];
@@ -180,11 +392,18 @@ export function checkModel(model: WorkspaceModel, settings: CheckSettings): Chec
     const publicIps = publicIp.values.length ? publicIp.values : [settings.options.publicIp];
     const hbis = hbi.values.length ? hbi.values : [settings.options.hbi];
     const regionName = region.value?.kind === 'name' ? region.value.name : settings.options.region;
-    const selections: Selection[] = [];
-    for (const p of publicIps) for (const h of hbis) {
-      selections.push(selectRequirements(settings.edition, { ...settings.options, publicIp: p, hbi: h, region: regionName }));
+    // The selection depends only on these values (selectRequirements is pure), so NSGs that share
+    // them share one selection: built once, and keyed once for the cache.
+    const selectionMemo = `${publicIps.join()}|${hbis.join()}|${regionName === undefined ? '' : `=${regionName}`}`;
+    let selection = selectionsByOptions.get(selectionMemo);
+    if (!selection) {
+      const selections: Selection[] = [];
+      for (const p of publicIps) for (const h of hbis) {
+        selections.push(selectRequirements(settings.edition, { ...settings.options, publicIp: p, hbi: h, region: regionName }));
+      }
+      selection = selections.length === 1 ? selections[0] : unionSelection(selections);
+      selectionsByOptions.set(selectionMemo, selection);
     }
-    const selection = selections.length === 1 ? selections[0] : unionSelection(selections);
 
     const prefixes = subnets.map((s) => s.addressPrefixes.value);
     const subnetPrefixes = prefixes.length > 0 && prefixes.every((p) => !isUnknown(p)) ? (prefixes as string[][]).flat() : undefined;
@@ -195,12 +414,13 @@ export function checkModel(model: WorkspaceModel, settings: CheckSettings): Chec
       subnetPrefixes,
       serviceTags: settings.serviceTags,
     };
-    const verdicts = evaluateSelection({ subnet: nsg }, selection, context);
+    const { verdicts, findings } = judgeNsg(nsg, selection, context, cache);
     const vnetList = [...new Set(subnets.map((s) => s.vnet).filter((k): k is string => !!k))]
       .map((k) => vnets.get(k))
       .filter((v): v is VnetModel => v !== undefined);
-    nsgs.push({ nsg, subnets, vnets: vnetList, computes, inScope, scopeReasons, options, verdicts, findings: validateRules(nsg) });
+    nsgs.push({ nsg, subnets, vnets: vnetList, computes, inScope, scopeReasons, options, verdicts, findings });
   }
+  cache?.end();
   const failing = nsgs.some((n) => n.inScope && n.verdicts.some((v) => isFailure(v.verdict, settings)));
   return { edition: settings.edition, strict: settings.strict, nsgs, problems: model.problems, failing };
 }
