@@ -6,6 +6,7 @@
 
 import { parseBicep } from '../src/core/bicep/parser';
 import type { BicepFile } from '../src/core/bicep/syntax';
+import { mulberry32 as random } from '../test/support/seeded-random';
 
 /** Options for `benchBicepParse`. */
 export interface BicepParseBenchOptions {
@@ -37,17 +38,6 @@ export interface BicepParseBenchResult {
 const SERVICE_TAGS = ['AzureMachineLearning', 'BatchNodeManagement', 'AzureActiveDirectory', 'AzureResourceManager', 'AzureFrontDoor.FirstParty', 'MicrosoftContainerRegistry'];
 const PORTS = ['443', '44224', '29876-29877', '8787', '18881', '5831', '445', '22'];
 
-/** A small deterministic PRNG (mulberry32), so every run generates the same file. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function rule(name: string, priority: number, direction: string, tag: string, port: string, indent: string): string {
   const i = indent;

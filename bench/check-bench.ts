@@ -17,6 +17,7 @@ import type { CheckSettings } from '../src/core/check/check-model';
 import { readWorkspace, type FileHost, type Reader, type SourceFile } from '../src/core/read/read-workspace';
 import type { WorkspaceModel } from '../src/core/model/workspace-model';
 import { generateBicep } from './bicep-parse';
+import { mulberry32 as random } from '../test/support/seeded-random';
 
 // ---------------------------------------------------------------------------------------------
 // Generators
@@ -62,16 +63,6 @@ export function generateBicepTemplate(megabytes: number, seed = 1): string {
 const SERVICE_TAGS = ['AzureMachineLearning', 'BatchNodeManagement', 'AzureActiveDirectory', 'AzureResourceManager', 'AzureFrontDoor.FirstParty', 'MicrosoftContainerRegistry'];
 const PORTS = ['443', '44224', '29876-29877', '8787', '18881', '5831', '445', '22'];
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The ARM shape of one Bicep unit: parameter, copy variable, NSG with inline and child rules, conditional VNet with a property copy, workspace, compute, output. */
 function armUnit(n: number, next: () => number): { parameters: Record<string, unknown>; variables: Record<string, unknown>; resources: unknown[]; outputs: Record<string, unknown> } {

@@ -21,6 +21,7 @@ import { bicepReader } from '../src/core/bicep/bicep-reader';
 import { defaultOptions, getEdition } from '../src/core/catalog/catalog';
 import { checkModel } from '../src/core/check/check-model';
 import { readWorkspace, type FileHost } from '../src/core/read/read-workspace';
+import { mulberry32 } from '../test/support/seeded-random';
 
 const CORPUS_DIRS = ['test/fixtures/templates', 'examples'];
 const TEMPLATE = /\.(json|jsonc|bicep|bicepparam)$/i;
@@ -56,16 +57,6 @@ export function loadCorpus(root = repoRoot()): CorpusFile[] {
 // ---------------------------------------------------------------------------------------------
 // Mutations
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function inputSeed(seed: number, index: number): number {
   let h = (seed ^ 0x9e3779b9) >>> 0;

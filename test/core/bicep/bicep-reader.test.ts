@@ -5,6 +5,7 @@ import { bicepReader } from '../../../src/core/bicep/bicep-reader';
 import { isUnknown } from '../../../src/core/maybe';
 import type { SourceSpan, WorkspaceModel } from '../../../src/core/model/workspace-model';
 import { readWorkspace, type SourceFile } from '../../../src/core/read/read-workspace';
+import { mulberry32 as rng } from '../../support/seeded-random';
 
 function read(text: string, files: Record<string, string> = {}, entry = 'main.bicep'): { model: WorkspaceModel; followed: readonly string[] } {
   const file: SourceFile = { path: entry, text };
@@ -282,17 +283,6 @@ resource vnet 'Microsoft.Network/virtualNetworks@2024-01-01' = {
 
 // ---- fuzz -------------------------------------------------------------------------------------
 
-/** A small deterministic PRNG (mulberry32), so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TOKENS = ['{', '}', '[', ']', '(', ')', "'", '${', ':', ',', '\n', '...', '?', '??', '.?', '!', '::', 'for x in ', 'if (false) ', 'range(0, 9999)', 'nsg', 'location', '=>', '/*', '//', "'''", 'resource r \'Microsoft.Network/networkSecurityGroups@1\' = ', 'module m \'./x.bicep\' = ', 'existing', 'parent: nsg\n', '@', ' ', 'var v = v\n', 'concat(v, v)'];
 

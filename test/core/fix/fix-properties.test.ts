@@ -10,6 +10,7 @@ import type { FixOptions } from '../../../src/core/fix/fix-nsg';
 import { isUnknown } from '../../../src/core/maybe';
 import { findFixtures, readExpectation, settingsFor, type FixtureCase } from '../read/fixture-harness';
 import { checkGuarantees, Overlay, readAndCheck } from './fix-harness';
+import { mulberry32 as random } from '../../support/seeded-random';
 
 const CASES: FixtureCase[] = [
   ...findFixtures('test/fixtures/templates', '*'),
@@ -21,17 +22,6 @@ function settings(c: FixtureCase, strict = false): CheckSettings {
   return { ...settingsFor(c.expected.options), scope: 'all', strict };
 }
 
-/** A seeded random source (mulberry32), so failures replay. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A mutated copy of the workspace: in each file that declares rules, some rules removed (with the
