@@ -7,6 +7,7 @@
 import { parseBicep } from '../src/core/bicep/parser';
 import type { BicepFile } from '../src/core/bicep/syntax';
 import { mulberry32 as random } from '../test/support/seeded-random';
+import { median } from './measure';
 
 /** Options for `benchBicepParse`. */
 export interface BicepParseBenchOptions {
@@ -147,12 +148,6 @@ param deployNetwork bool = true
     size += u.length;
   }
   return parts.join('\n');
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** The first parse in the process; its own function so that its tree is garbage afterwards. */

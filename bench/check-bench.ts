@@ -18,6 +18,7 @@ import { readWorkspace, type FileHost, type Reader, type SourceFile } from '../s
 import type { WorkspaceModel } from '../src/core/model/workspace-model';
 import { generateBicep } from './bicep-parse';
 import { mulberry32 as random } from '../test/support/seeded-random';
+import { median, timeMs } from './measure';
 
 // ---------------------------------------------------------------------------------------------
 // Generators
@@ -223,18 +224,6 @@ export function summary(r: { model: WorkspaceModel; result: CheckResult }): stri
 
 // ---------------------------------------------------------------------------------------------
 // Measuring
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function timeMs(f: () => void): number {
-  const start = process.hrtime.bigint();
-  f();
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
 
 /** Warm-up runs, then `runs` measured runs; the median in milliseconds. */
 export function measure(runs: number, f: () => void, warmups = 2): number {

@@ -16,6 +16,7 @@ import { SUBNET, worldTagCidrs } from '../test/core/oracle';
 import { caseSeed, generateNsg } from '../test/core/random-nsg';
 import { runDifferential } from '../scripts/differential';
 import { checkArm1mb, checkBicep1mb, keep, printPhases, recheckEdit1mb, rssBicep10mb, rssChildMain, templates1000 } from './check-bench';
+import { median, timeMs } from './measure';
 
 interface BenchOptions {
   readonly runs: number;
@@ -30,18 +31,6 @@ interface BenchCase {
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function timeMs(f: () => void): number {
-  const start = process.hrtime.bigint();
-  f();
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
 
 /** Warm-up runs, then `runs` measured runs; the median and the spread in milliseconds. */
 function measure(runs: number, f: () => void, warmups = 2): { median: number; min: number; max: number } {
