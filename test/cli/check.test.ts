@@ -154,6 +154,26 @@ describe('amlnet check', () => {
     assert.equal(readFileSync(join(work, 'arm', 'azuredeploy.json'), 'utf8'), arm);
   });
 
+  it('--service-tags decides CIDR rules against tags, and a bad file is a usage error', () => {
+    const work = join(dir, 'tags');
+    mkdirSync(work);
+    // A deny on a public CIDR before the storage allow: unknown without prefix data.
+    writeFileSync(join(work, 'main.bicep'), GOOD.replace("securityRules: [", "securityRules: [\n      { name: 'DenyRange', properties: { priority: 90, direction: 'Outbound', access: 'Deny', protocol: '*', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '20.60.0.0/16', destinationPortRange: '*' } }"));
+    const storageVerdict = (args: string[]) => (JSON.parse(amlnet(['.', '--format', 'json', '--region', 'westeurope', ...args], work).stdout) as CheckReport)
+      .nsgs[0].requirements.find((r) => r.id === 'aml-out-storage')!.verdict;
+    assert.equal(storageVerdict([]), 'unknown');
+    const tags = (prefixes: string[]) => JSON.stringify({ values: [{ name: 'Storage.WestEurope', properties: { addressPrefixes: prefixes } }] });
+    writeFileSync(join(work, 'inside.json'), tags(['20.60.0.0/16']));
+    writeFileSync(join(work, 'outside.json'), tags(['52.1.0.0/16']));
+    assert.equal(storageVerdict(['--service-tags', 'inside.json']), 'blocked');
+    assert.equal(storageVerdict(['--service-tags', 'outside.json']), 'allowed');
+    writeFileSync(join(work, 'bad.json'), '{ "values": 3 }');
+    const bad = amlnet(['.', '--service-tags', 'bad.json'], work);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--service-tags bad\.json: not a service-tag file/);
+    assert.equal(amlnet(['.', '--service-tags', 'missing.json'], work).code, 2);
+  });
+
   it('says so when there are no templates', () => {
     const empty = join(dir, 'empty');
     mkdirSync(empty);
