@@ -1,4 +1,4 @@
-// Layers point one way: core <- server, azure, cli <- client. The engine in src/core stays pure.
+// Layers point one way: core <- host (node) <- server, azure, cli <- client. The engine in src/core stays pure.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -22,13 +22,13 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         patterns: [
           { group: editorPackages, message: 'src/core is the pure engine: no editor or LSP imports.' },
-          { group: ['**/server/**', '**/client/**', '**/azure/**', '**/cli/**'], message: 'src/core may not import from outer layers.' },
+          { group: ['**/server/**', '**/client/**', '**/azure/**', '**/cli/**', '**/host/**'], message: 'src/core may not import from outer layers.' },
         ],
       }],
     },
   },
   {
-    files: ['src/server/**/*.ts', 'src/cli/**/*.ts', 'src/azure/**/*.ts'],
+    files: ['src/server/**/*.ts', 'src/cli/**/*.ts', 'src/azure/**/*.ts', 'src/host/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
