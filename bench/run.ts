@@ -17,6 +17,7 @@ import { caseSeed, generateNsg } from '../test/core/random-nsg';
 import { runDifferential } from '../scripts/differential';
 import { checkArm1mb, checkBicep1mb, keep, printPhases, recheckEdit1mb, rssBicep10mb, rssChildMain, templates1000 } from './check-bench';
 import { median, timeMs } from './measure';
+import { azureTenantBench } from './azure-bench';
 
 interface BenchOptions {
   readonly runs: number;
@@ -192,6 +193,10 @@ const CASES: Readonly<Record<string, BenchCase>> = {
   'check-phases': {
     description: 'where a full check\'s time goes (parse, read + link, checkModel) for 0.5, 1 and 2 MB Bicep and ARM, and whether checkModel scales linearly',
     run: (o) => printPhases(o.runs),
+  },
+  'azure-tenant': {
+    description: 'live Azure against the local HTTPS test server: 200 subscriptions and 5,000 NSGs through Resource Graph (target <= 10 requests) beside per-subscription calls',
+    run: (o) => azureTenantBench(Math.min(o.runs, 3)),
   },
   'rss-bicep-10mb': {
     description: 'peak RSS of a fresh process checking a generated 10 MB Bicep file (target < 300 MB)',

@@ -8,7 +8,9 @@ const watch = process.argv.includes('--watch');
 const candidates = [
   { in: 'src/client/extension.ts', out: 'client', external: ['vscode'] },
   { in: 'src/server/server.ts', out: 'server', external: [] },
-  { in: 'src/cli/main.ts', out: 'cli', external: [] },
+  // The CLI runs from an npm install, where @azure/* are dependencies: loading them from node_modules
+  // keeps the bundle small and startup fast for the commands that never touch Azure.
+  { in: 'src/cli/main.ts', out: 'cli', external: ['@azure/*'] },
 ];
 const entries = candidates.filter((e) => existsSync(e.in));
 
@@ -24,6 +26,8 @@ const contexts = await Promise.all(entries.map((e) => esbuild.context({
   sourcemap: !production,
   minify: production,
   external: e.external,
+  // The Azure SDK's HTTP layer checks classes by name (AbortSignal): minified or renamed, it fails.
+  keepNames: true,
   logLevel: 'warning',
 })));
 

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { nearest } from '../core/suggest';
 import { armTemplateReader } from '../core/arm/arm-template-reader';
 import { bicepReader } from '../core/bicep/bicep-reader';
+import type { AzureCliHooks } from './azure-check';
 import { makeCheckCommand } from './check-command';
 import { editionsCommand, requirementsCommand } from './requirements-command';
 
@@ -15,6 +16,8 @@ export interface CliIo {
   /** Reads a UTF-8 file; throws like `fs.readFileSync` when it cannot. */
   readonly readFile: (path: string) => string;
   readonly exists: (path: string) => boolean;
+  /** `check --azure`: a credential and endpoint instead of DefaultAzureCredential and the cloud's (tests). */
+  readonly azure?: AzureCliHooks;
 }
 
 /** One subcommand, `amlnet <name> ...`: an entry in the command table. */
