@@ -1,15 +1,18 @@
-import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import type { CatalogOptions } from '../core/requirement';
 import { checkModel, type CheckResult, type CheckSettings, type OptionOrigins } from '../core/check/check-model';
 import { applyEdits, fixAll, type TextEdit } from '../core/fix/fix-nsg';
+import { fixAllFirewalls } from '../core/fix/fix-firewall';
 import { buildReport, type Locate } from '../core/check/check-report';
 import { buildSarif } from '../core/check/sarif';
 import type { ServiceTagPrefixes } from '../core/evaluation-context';
 import { readWorkspace, type Reader, type SourceFile } from '../core/read/read-workspace';
 import { loadServiceTagPrefixes } from '../core/service-tag-prefixes';
 import { LineIndex } from '../core/text/line-index';
+import { findTemplateFiles, MAX_FILE_BYTES, tooLargeMessage } from '../host/template-files';
 import { formatCheckText } from './format-check-text';
+import { AZURE_HELP, checkAzure, subscriptionIds } from './azure-check';
 import type { CliIo, Command } from './main';
 import {
   BOOLEAN_FLAGS,
@@ -27,10 +30,8 @@ import {
 export const EXIT_PASS = 0;
 export const EXIT_FAIL = 1;
 
-/** Files larger than this are reported, not read: no real template comes near it. */
-export const MAX_FILE_BYTES = 64 * 1024 * 1024;
-const TEMPLATE_FILE = /\.(json|jsonc|bicep|bicepparam)$/i;
-const SKIPPED_DIRS = new Set(['node_modules', '.git', '.vscode-test', 'out', 'dist']);
+export { findTemplateFiles, MAX_FILE_BYTES } from '../host/template-files';
+
 const DOCS = 'https://learn.microsoft.com/azure/machine-learning/how-to-access-azureml-behind-firewall';
 
 const CHECK_FLAGS: Readonly<Record<string, FlagSpec>> = {
@@ -42,46 +43,9 @@ const CHECK_FLAGS: Readonly<Record<string, FlagSpec>> = {
   verbose: { type: 'boolean' },
   fix: { type: 'boolean' },
   help: { type: 'boolean' },
+  azure: { type: 'boolean' },
+  subscription: { type: 'string', multiple: true } as FlagSpec,
 };
-
-/** Template files under the given paths, relative to `cwd` with `/` separators, sorted. */
-export function findTemplateFiles(paths: readonly string[], cwd: string): { files: string[]; missing: string[] } {
-  const files: string[] = [];
-  const missing: string[] = [];
-  const walk = (abs: string): void => {
-    let entries;
-    try {
-      entries = readdirSync(abs, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (e.isDirectory()) {
-        if (!SKIPPED_DIRS.has(e.name) && !e.name.startsWith('.')) walk(join(abs, e.name));
-      } else if (e.isFile() && TEMPLATE_FILE.test(e.name) && e.name !== '.amlnet.json') {
-        files.push(join(abs, e.name));
-      }
-    }
-  };
-  for (const p of paths) {
-    const abs = isAbsolute(p) ? p : join(cwd, p);
-    let st;
-    try {
-      st = statSync(abs);
-    } catch {
-      missing.push(p);
-      continue;
-    }
-    if (st.isDirectory()) walk(abs);
-    else files.push(abs);
-  }
-  const rel = [...new Set(files)].map((f) => toPosix(relative(cwd, f) || f));
-  return { files: rel.sort(), missing };
-}
-
-function toPosix(p: string): string {
-  return sep === '/' ? p : p.split(sep).join('/');
-}
 
 function originsFrom(values: Values, configOptions: Partial<CatalogOptions> | undefined): OptionOrigins {
   const origins: Record<string, 'flag' | 'config'> = {};
@@ -127,9 +91,9 @@ function checkOnce(paths: readonly string[], cwd: string, readers: readonly Read
   const model = readWorkspace(sources, { readFile: read }, readers);
   const problems = [
     ...model.problems,
-    ...tooLarge.map((file) => ({ file, severity: 'error' as const, message: `larger than ${MAX_FILE_BYTES / 1024 / 1024} MB: not read` })),
+    ...tooLarge.map((file) => ({ file, severity: 'error' as const, message: tooLargeMessage() })),
   ];
-  return { result: checkModel({ ...model, problems }, settings), texts, sources };
+  return { result: checkModel({ ...model, problems }, { ...settings, sourceText: (file) => texts.get(file) }), texts, sources };
 }
 
 /**
@@ -139,9 +103,13 @@ function checkOnce(paths: readonly string[], cwd: string, readers: readonly Read
  * many files changed.
  */
 function applyFixes(run: CheckRun, settings: CheckSettings, io: CliIo): number {
-  const fix = fixAll(run.result.nsgs, run.texts, { includeAllowedByDefault: settings.strict, includeOutOfScope: settings.scope === 'all' });
+  // A requirement suppressed in the source is left as it is.
+  const checks = run.result.nsgs.map((n) => (n.suppressed ? { ...n, verdicts: n.verdicts.filter((v) => !n.suppressed!.requirements.has(v.id)) } : n));
+  const fix = fixAll(checks, run.texts, { includeAllowedByDefault: settings.strict, includeOutOfScope: settings.scope === 'all' });
+  // Firewalls that routes lead to: the missing network and application rules.
+  const fwFix = fixAllFirewalls(run.result.firewalls ?? [], run.texts, { includeOutOfScope: settings.scope === 'all' });
   const byFile = new Map<string, TextEdit[]>();
-  for (const e of fix.edits) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
+  for (const e of [...fix.edits, ...fwFix.edits]) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
   for (const [file, edits] of byFile) {
     const text = run.texts.get(file);
     if (text === undefined) continue;
@@ -152,7 +120,10 @@ function applyFixes(run: CheckRun, settings: CheckSettings, io: CliIo): number {
   }
   for (const r of fix.rules) io.stderr(`amlnet check --fix: added ${r.direction.toLowerCase()} rule ${r.name} (priority ${r.priority})\n`);
   for (const k of fix.skipped) io.stderr(`amlnet check --fix: not fixed: ${k.nsg} ${k.requirementId}: ${k.reason}\n`);
-  io.stderr(`amlnet check --fix: ${fix.rules.length} rule${fix.rules.length === 1 ? '' : 's'} added in ${byFile.size} file${byFile.size === 1 ? '' : 's'}; checking again\n`);
+  for (const r of fwFix.rules) io.stderr(`amlnet check --fix: added ${r.kind} rule ${r.rule} to ${r.firewall}/${r.collection}${r.newCollectionPriority !== undefined ? ` (new collection, priority ${r.newCollectionPriority})` : ''}\n`);
+  for (const k of fwFix.skipped) io.stderr(`amlnet check --fix: not fixed: firewall of ${k.subnet} ${k.requirementId}: ${k.reason}\n`);
+  const count = fix.rules.length + fwFix.rules.length;
+  io.stderr(`amlnet check --fix: ${count} rule${count === 1 ? '' : 's'} added in ${byFile.size} file${byFile.size === 1 ? '' : 's'}; checking again\n`);
   return byFile.size;
 }
 
@@ -178,16 +149,20 @@ export function makeCheckCommand(readers: readonly Reader[], toolVersion: () => 
       '                            priority below every blocking rule), then check again',
       '  --format text|json|sarif  Output format (default text)',
       '  --verbose                 Text: also show NSGs out of scope, not-applicable requirements and every port',
+      ...AZURE_HELP,
       '  -h, --help                Show this help',
       '',
       CATALOG_FLAGS_NOTE,
       'Options declared in the templates (a compute\'s enableNodePublicIp, a workspace\'s hbiWorkspace, an',
       'NSG\'s location) win over flags; the report says where each option came from.',
       'Exit codes: 0 nothing in scope is blocked or partial, 1 something is, 2 usage error or unreadable input.',
+      'With --azure, a subscription that cannot be read is reported under Problems (and on stderr) and the',
+      'exit code follows the verdicts of the others; if none can be read, the exit code is 2.',
       '',
     ].join('\n'),
     run(args, io: CliIo) {
-      return guarded(io, () => {
+      let azure: Promise<number> | undefined;
+      const code = guarded(io, () => {
         const { values, positionals } = parseFlagsAndPaths('check', args, CHECK_FLAGS);
         if (values.help) {
           io.stdout(this.help);
@@ -222,6 +197,16 @@ export function makeCheckCommand(readers: readonly Reader[], toolVersion: () => 
           strict: values.strict === true,
           serviceTags,
         };
+        if (values.subscription !== undefined && values.azure !== true) throw new UsageError('amlnet check: --subscription needs --azure');
+        if (values.azure === true) {
+          if (positionals.length) throw new UsageError('amlnet check --azure reads live subscriptions, not files: drop the paths');
+          if (values.fix) throw new UsageError('amlnet check --azure: --fix writes templates; live NSGs are never changed');
+          const subscriptions = subscriptionIds(values.subscription);
+          azure = checkAzure({
+            settings, subscriptions, format, verbose: values.verbose === true, serviceTagsFromFile: serviceTags !== undefined, docs: DOCS, toolVersion: toolVersion(),
+          }, io);
+          return EXIT_PASS;
+        }
         let run = checkOnce(paths, io.cwd, readers, settings);
         if (values.fix) {
           const fixed = applyFixes(run, settings, io);
@@ -243,6 +228,7 @@ export function makeCheckCommand(readers: readonly Reader[], toolVersion: () => 
         else io.stdout(sources.length ? formatCheckText(report, values.verbose === true) : 'No Bicep or ARM templates found.\n');
         return result.failing ? EXIT_FAIL : EXIT_PASS;
       });
+      return azure ?? code;
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { CheckReport, ReportNsg, ReportOption, ReportRequirement } from '../core/check/check-report';
 import type { VerdictKind } from '../core/verdict';
+import { firewallLines, orphanFirewallLines } from './format-firewall-text';
 
 // The text form of `amlnet check`: VNet > subnet > NSG, then each requirement with its verdict and
 // the file:line of the rule that decided it, as a CI log or a terminal shows it.
@@ -30,7 +31,7 @@ function places(rules: readonly { default: boolean; file?: string; line?: number
 
 function requirementLines(r: ReportRequirement, indent: string, verbose: boolean): string[] {
   const split = r.ports.length > 1 && (r.verdict === 'partial' || r.verdict === 'unknown' || verbose);
-  const lines = [`${indent}${MARK[r.verdict]} ${r.id}: ${r.explanation}${split ? '' : places(r.decidedBy)}`];
+  const lines = [`${indent}${MARK[r.verdict]} ${r.id}${r.suppressed ? ' (suppressed)' : ''}: ${r.explanation}${split ? '' : places(r.decidedBy)}`];
   if (split) {
     for (const p of r.ports) {
       lines.push(`${indent}          ${p.protocol.toUpperCase()} ${p.ports} ${r.direction === 'Inbound' ? 'from' : 'to'} ${p.remote}: ${p.outcome}${places(p.decidedBy)}`);
@@ -57,7 +58,7 @@ function nsgLines(n: ReportNsg, indent: string, verbose: boolean): string[] {
     lines.push(`${inner}${direction}`);
     for (const r of reqs) lines.push(...requirementLines(r, `${inner}  `, verbose));
   }
-  for (const f of n.findings) lines.push(`${inner}${f.severity === 'error' ? 'ERROR  ' : 'warning'} ${f.code}: ${f.message}${at(f.file, f.line)}`);
+  for (const f of n.findings) lines.push(`${inner}${f.severity === 'error' ? 'ERROR  ' : 'warning'} ${f.code}${f.suppressed ? ' (suppressed)' : ''}: ${f.message}${at(f.file, f.line)}`);
   return lines;
 }
 
@@ -87,9 +88,11 @@ export function formatCheckText(report: CheckReport, verbose = false): string {
     for (const s of subnets) {
       lines.push(`  Subnet ${s.subnet}`);
       for (const n of s.nsgs) lines.push(...nsgLines(n, '    ', verbose));
+      lines.push(...firewallLines(report, vnet === '(VNet not known)' ? null : vnet, s.subnet, '    ', verbose));
     }
     lines.push('');
   }
+  lines.push(...orphanFirewallLines(report, new Set(bySubnet.keys()), verbose));
   if (orphans.length) {
     lines.push('NSGs on no subnet');
     for (const n of orphans) lines.push(...nsgLines(n, '  ', verbose));
@@ -104,6 +107,11 @@ export function formatCheckText(report: CheckReport, verbose = false): string {
   const s = report.summary;
   lines.push(`Edition ${report.edition}${report.strict ? ', strict' : ''}: ${report.nsgs.length} NSG${report.nsgs.length === 1 ? '' : 's'} read, ${inScope} in scope. `
     + `In scope: ${s.allowed} allowed, ${s['allowed-by-default']} allowed by default, ${s.blocked} blocked, ${s.partial} partial, ${s.unknown} unknown, ${s['not-applicable']} not applicable.`);
+  const fw = (report.firewalls ?? []).filter((f) => f.inScope);
+  if (fw.length) {
+    const count = (k: string) => fw.reduce((n, f) => n + f.requirements.filter((q) => q.verdict === k).length, 0);
+    lines.push(`Firewalls: ${fw.length} subnet${fw.length === 1 ? '' : 's'} in scope routed through an appliance: ${count('allowed')} allowed, ${count('blocked')} blocked, ${count('partial')} partial, ${count('unknown')} unknown.`);
+  }
   lines.push(report.failing ? 'Result: FAIL (a requirement in scope is blocked or partial' + (report.strict ? ', or allowed only by default' : '') + ')' : 'Result: PASS');
   return `${lines.join('\n')}\n`;
 }

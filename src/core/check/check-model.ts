@@ -19,6 +19,8 @@ import { parseAddressEntry } from '../service-tags';
 import { validateRules, type RuleFinding } from '../validate-rules';
 import type { PortOutcome, RequirementVerdict, RuleRef } from '../verdict';
 import { isFailure } from '../verdict-policy';
+import { checkFirewalls, isFirewallFailure, type SubnetFirewallCheck } from '../firewall/check-firewalls';
+import { SuppressionIndex, suppressedFor } from './suppression';
 
 /** Where an option's value came from, for the report. */
 export type OptionOrigin =
@@ -39,6 +41,11 @@ export interface CheckSettings {
   /** NSG names marked in scope by a setting. */
   readonly markedNsgs?: readonly string[];
   readonly serviceTags?: ServiceTagPrefixes;
+  /**
+   * The text of a file the model was read from (by the path its spans carry), for suppression
+   * comments and metadata (see suppression.ts). Without it nothing is suppressed.
+   */
+  readonly sourceText?: (file: string) => string | undefined;
 }
 
 /** One option's value for one NSG, with its origin. */
@@ -66,6 +73,8 @@ export interface NsgCheck {
   readonly options: NsgOptions;
   readonly verdicts: readonly RequirementVerdict[];
   readonly findings: readonly RuleFinding[];
+  /** Suppressed in the source: requirement ids of reported verdicts, and indexes into `findings`. */
+  readonly suppressed?: { readonly requirements: ReadonlySet<string>; readonly findings: ReadonlySet<number> };
 }
 
 /** The check of a whole model. */
@@ -74,8 +83,10 @@ export interface CheckResult {
   readonly strict: boolean;
   readonly nsgs: readonly NsgCheck[];
   readonly problems: readonly ReadProblem[];
-  /** Something in scope is blocked or partial (or, in strict mode, allowed only by default). */
+  /** Something in scope is blocked or partial (or, in strict mode, allowed only by default), and not suppressed. */
   readonly failing: boolean;
+  /** Subnets whose routes lead to a virtual appliance: the route, the firewall and its verdicts (src/core/firewall). */
+  readonly firewalls?: readonly SubnetFirewallCheck[];
 }
 
 function userOrigin(key: keyof CatalogOptions, settings: CheckSettings): OptionOrigin {
@@ -349,6 +360,7 @@ export function checkModel(model: WorkspaceModel, settings: CheckSettings, cache
   const vnets = new Map<string, VnetModel>(model.vnets.map((v) => [v.key, v]));
   const marked = new Set((settings.markedNsgs ?? []).map((n) => n.toLowerCase()));
 
+  const suppression = settings.sourceText ? new SuppressionIndex(settings.sourceText) : undefined;
   const selectionsByOptions = new Map<string, Selection>();
   const nsgs: NsgCheck[] = [];
   for (const nsg of model.nsgs) {
@@ -418,11 +430,15 @@ export function checkModel(model: WorkspaceModel, settings: CheckSettings, cache
     const vnetList = [...new Set(subnets.map((s) => s.vnet).filter((k): k is string => !!k))]
       .map((k) => vnets.get(k))
       .filter((v): v is VnetModel => v !== undefined);
-    nsgs.push({ nsg, subnets, vnets: vnetList, computes, inScope, scopeReasons, options, verdicts, findings });
+    const suppressed = suppression && suppressedFor(suppression, nsg, verdicts, findings);
+    nsgs.push({ nsg, subnets, vnets: vnetList, computes, inScope, scopeReasons, options, verdicts, findings, ...(suppressed ? { suppressed } : {}) });
   }
   cache?.end();
-  const failing = nsgs.some((n) => n.inScope && n.verdicts.some((v) => isFailure(v.verdict, settings)));
-  return { edition: settings.edition, strict: settings.strict, nsgs, problems: model.problems, failing };
+  const failing = nsgs.some((n) => n.inScope && n.verdicts.some((v) => isFailure(v.verdict, settings) && !n.suppressed?.requirements.has(v.id)));
+  // Outbound traffic a route sends through a firewall must pass the firewall too.
+  const firewalls = checkFirewalls(model, nsgs, settings);
+  const firewallFailing = firewalls.some((f) => f.inScope && f.verdicts.some(isFirewallFailure));
+  return { edition: settings.edition, strict: settings.strict, nsgs, problems: model.problems, failing: failing || firewallFailing, firewalls };
 }
 
 /** A region for display: its name, or the expression it stands for. */

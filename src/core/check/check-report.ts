@@ -1,3 +1,5 @@
+import type { FirewallVerdictKind } from '../firewall/evaluate-firewall';
+import { firewallReport, firewallSummary, type ReportFirewallSubnet } from '../firewall/firewall-report';
 import type { SourceSpan } from '../model/workspace-model';
 import { regionText } from '../region';
 import type { PortOutcome, RuleRef, VerdictKind } from '../verdict';
@@ -44,6 +46,8 @@ export interface ReportRequirement {
   readonly decidedBy: readonly ReportRule[];
   readonly unknownBecause?: readonly string[];
   readonly docs: string;
+  /** Suppressed in the source (`amlnet-disable-next-line`, ARM `metadata`): reported, never failing. Absent when not. */
+  readonly suppressed?: true;
 }
 
 export interface ReportOption<T> {
@@ -64,6 +68,8 @@ export interface ReportFinding {
   readonly suggestion?: string;
   readonly file?: string;
   readonly line?: number;
+  /** Suppressed in the source. Absent when not. */
+  readonly suppressed?: true;
 }
 
 export interface ReportNsg {
@@ -99,6 +105,10 @@ export interface CheckReport {
   readonly summary: Readonly<Record<VerdictKind, number>>;
   readonly nsgs: readonly ReportNsg[];
   readonly problems: readonly ReportProblem[];
+  /** Subnets whose routes lead to a virtual appliance, with the firewall's verdicts (README "JSON output"). */
+  readonly firewalls?: readonly ReportFirewallSubnet[];
+  /** The firewall verdicts of subnets in scope, counted like `summary`. */
+  readonly firewallSummary?: Readonly<Record<FirewallVerdictKind, number>>;
 }
 
 function where(span: SourceSpan | undefined, locate: Locate): { file?: string; line?: number } {
@@ -159,20 +169,23 @@ function nsgReport(n: NsgCheck, locate: Locate): ReportNsg {
       decidedBy: v.decidedBy.map((r) => rule(r, locate)),
       ...(v.unknownBecause ? { unknownBecause: v.unknownBecause } : {}),
       docs: v.spec.docs,
+      ...(n.suppressed?.requirements.has(v.id) ? { suppressed: true as const } : {}),
     })),
-    findings: n.findings.map((f) => ({
+    findings: n.findings.map((f, i) => ({
       code: f.code,
       severity: f.severity,
       rule: f.rule,
       message: f.message,
       ...(f.suggestion ? { suggestion: f.suggestion } : {}),
       ...where(origin(f.origin), locate),
+      ...(n.suppressed?.findings.has(i) ? { suppressed: true as const } : {}),
     })),
   };
 }
 
 /** The stable JSON report of a check. */
 export function buildReport(result: CheckResult, locate: Locate, toolVersion: string): CheckReport {
+  const firewalls = firewallReport(result.firewalls ?? [], locate);
   const summary: Record<VerdictKind, number> = { allowed: 0, 'allowed-by-default': 0, blocked: 0, partial: 0, unknown: 0, 'not-applicable': 0 };
   for (const n of result.nsgs) if (n.inScope) for (const v of n.verdicts) summary[v.verdict]++;
   return {
@@ -184,5 +197,7 @@ export function buildReport(result: CheckResult, locate: Locate, toolVersion: st
     summary,
     nsgs: result.nsgs.map((n) => nsgReport(n, locate)),
     problems: result.problems.map((p) => ({ severity: p.severity, message: p.message, ...where(p.span, locate), file: p.file })),
+    firewalls,
+    firewallSummary: firewallSummary(firewalls),
   };
 }

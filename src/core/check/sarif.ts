@@ -1,5 +1,6 @@
 import type { Edition } from '../requirement';
 import type { CheckReport, ReportRule } from './check-report';
+import { firewallSarifResults } from '../firewall/firewall-sarif';
 
 // SARIF 2.1.0 (OASIS), as GitHub code scanning and Azure DevOps read it. Requirement ids and
 // rule-finding codes are the SARIF rule ids, so suppressions and dashboards key on the same codes
@@ -79,6 +80,7 @@ export function buildSarif(report: CheckReport, edition: Edition, informationUri
         locations: location(nsg.file, nsg.line),
         relatedLocations: req.decidedBy.filter((r) => !r.default).flatMap((r, i) => location(r.file, r.line, ruleText(r)).map((l) => ({ id: i, ...l }))),
         properties: { nsg: nsg.name, verdict: req.verdict },
+        ...(req.suppressed ? { suppressions: [{ kind: 'inSource' }] } : {}),
       });
     }
     for (const f of nsg.findings) {
@@ -88,9 +90,11 @@ export function buildSarif(report: CheckReport, edition: Edition, informationUri
         message: { text: f.message },
         locations: location(f.file ?? nsg.file, f.line ?? nsg.line),
         properties: { nsg: nsg.name, rule: f.rule },
+        ...(f.suppressed ? { suppressions: [{ kind: 'inSource' }] } : {}),
       });
     }
   }
+  results.push(...firewallSarifResults(report, rules, known, informationUri));
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
