@@ -7,7 +7,8 @@
 // wrong extension), read with `readWorkspace` (both readers) and then checked with `checkModel`.
 // A failure is: an exception out of readWorkspace or checkModel, a reader that threw inside (the
 // "amlnet could not read this file" problem that readWorkspace and the readers turn throws into),
-// or an input still running after --timeout-ms (a hang). Inputs run in a worker thread; the main
+// a WorkspaceReader that, given the input as an edit of its fixture, reads a model other than
+// readWorkspace's, or an input still running after --timeout-ms (a hang). Inputs run in a worker thread; the main
 // thread watches its progress and, on a hang, terminates it, saves the input and restarts after
 // it. Each failing input is written to a temporary file whose path is printed; input i of seed S
 // is reproduced with `--seed S --case i`.
@@ -15,12 +16,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { armTemplateReader } from '../src/core/arm/arm-template-reader';
 import { bicepReader } from '../src/core/bicep/bicep-reader';
 import { defaultOptions, getEdition } from '../src/core/catalog/catalog';
 import { checkModel } from '../src/core/check/check-model';
 import { readWorkspace, type FileHost } from '../src/core/read/read-workspace';
+import { WorkspaceReader } from '../src/core/read/workspace-reader';
 import { mulberry32 } from '../test/support/seeded-random';
 
 const CORPUS_DIRS = ['test/fixtures/templates', 'examples'];
@@ -163,6 +166,15 @@ export function makeInput(corpus: readonly CorpusFile[], seed: number, index: nu
 
 const READERS = [bicepReader, armTemplateReader];
 
+/** The one edit that turns `a` into `b`: their common prefix and suffix kept, the middle replaced. */
+function singleEdit(a: string, b: string): { start: number; end: number; newText: string } {
+  let start = 0;
+  while (start < a.length && start < b.length && a.charCodeAt(start) === b.charCodeAt(start)) start++;
+  let k = 0;
+  while (k < a.length - start && k < b.length - start && a.charCodeAt(a.length - 1 - k) === b.charCodeAt(b.length - 1 - k)) k++;
+  return { start, end: a.length - k, newText: b.slice(start, b.length - k) };
+}
+
 /** Reads and checks one input; a failure's description, or undefined. */
 export function runInput(input: Input, corpus: readonly CorpusFile[]): string | undefined {
   const byPath = new Map(corpus.map((f) => [f.path, f.text]));
@@ -172,6 +184,14 @@ export function runInput(input: Input, corpus: readonly CorpusFile[]): string | 
     const model = readWorkspace([{ path: input.path, text: input.text }], host, READERS);
     const thrown = model.problems.find((p) => p.message.startsWith('amlnet could not read this file'));
     if (thrown) return `a reader threw: ${thrown.message}`;
+    // The language server's path: read the fixture, then the mutated text as an edit of it.
+    const original = byPath.get(input.path);
+    if (original !== undefined && original !== input.text) {
+      const reader = new WorkspaceReader();
+      reader.read([{ path: input.path, text: original }], host);
+      reader.edit(input.path, input.text, singleEdit(original, input.text));
+      if (!isDeepStrictEqual(reader.read([{ path: input.path, text: input.text }], host), model)) return 'a re-read after the edit differs from a fresh read';
+    }
     for (const scope of ['all', 'auto'] as const) {
       checkModel(model, { edition: getEdition('2022-09'), options: defaultOptions(), origins: {}, scope, strict: scope === 'all' });
     }

@@ -801,6 +801,8 @@ class ArmRead {
         ...(ip.value !== undefined ? { privateIp: readOf(ip, maybeString(ip.value, 'privateIPAddress'), path, inst.span) } : {}),
         ...(policy ? { policy } : {}),
       };
+      const proxy = at(at(props, 'additionalProperties'), 'Network.DNS.EnableProxy');
+      if (proxy.value !== undefined) entry.model = { ...entry.model, dnsProxy: readOf(proxy, maybeBoolean(proxy.value, 'Network.DNS.EnableProxy'), path, inst.span) };
       for (const [key, k] of [['applicationRuleCollections', 'application'], ['networkRuleCollections', 'network'], ['natRuleCollections', 'nat']] as const) {
         const list = at(props, key);
         if (!Array.isArray(list.value)) continue;
@@ -809,6 +811,14 @@ class ArmRead {
           entry.collections.push(this.collection(loc, k, at(loc, 'properties'), inst.span, path, i));
         }
       }
+    } else {
+      const base = linkOf(at(props, 'basePolicy'), inst.t.file);
+      const proxy = at(at(props, 'dnsSettings'), 'enableProxy');
+      entry.model = {
+        ...entry.model,
+        ...(base ? { basePolicy: base } : {}),
+        ...(proxy.value !== undefined ? { dnsProxy: readOf(proxy, maybeBoolean(proxy.value, 'dnsSettings.enableProxy'), path, inst.span) } : {}),
+      };
     }
     this.firewalls.push(entry);
   }
@@ -819,10 +829,12 @@ class ArmRead {
     const path = inst.t.file.path;
     const list = at(this.properties(inst), 'ruleCollections');
     if (!Array.isArray(list.value)) return;
+    const groupPriority = at(this.properties(inst), 'priority');
+    const group = { name: this.last(inst), priority: readOf(groupPriority, maybeNumber(groupPriority.value, 'the priority'), path, inst.span), span: inst.span };
     for (let i = 0; i < (list.value as readonly Value[]).length; i++) {
       const loc = item(list, i);
       const kind = displayText(at(loc, 'ruleCollectionType').value) ?? 'unknown';
-      const collection = this.collection(loc, kind, loc, inst.span, path, i);
+      const collection = { ...this.collection(loc, kind, loc, inst.span, path, i), group };
       this.childCollections.push({ parent, item: collection, template: inst.t.id, span: collection.span ?? inst.span, what: `rule collection ${collection.name}` });
     }
   }

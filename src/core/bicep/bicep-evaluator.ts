@@ -140,7 +140,18 @@ class LazyOrigin implements ObjectOrigin {
   }
 }
 
-const origins = new WeakMap<object, ObjectOrigin>();
+/**
+ * Each object literal's value carries its origin under this symbol, as a non-enumerable property:
+ * no `Object.keys`, spread, `JSON.stringify` or deep comparison sees it, and a copy does not have
+ * it. (A WeakMap did the same at a much higher cost: one ephemeron per object for the collector.)
+ */
+const ORIGIN = Symbol('origin');
+
+const origins = {
+  get(v: object): ObjectOrigin | undefined {
+    return (v as { [ORIGIN]?: ObjectOrigin })[ORIGIN];
+  },
+};
 
 /** Where an object value was written (its literal), if it came from one. */
 export function originOf(v: Value): ObjectOrigin | undefined {
@@ -718,7 +729,7 @@ export class BicepProgram {
       }
       // Nested resources are declarations, not values.
     }
-    origins.set(out, new LazyOrigin(this.path, node, extra));
+    Object.defineProperty(out, ORIGIN, { value: new LazyOrigin(this.path, node, extra) });
     return out;
   }
 

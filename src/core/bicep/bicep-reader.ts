@@ -17,12 +17,13 @@ import { type FileHost, type ReadResult, type Reader, type SourceFile, emptyMode
 import { SymbolicValue, TemplateString, UnknownValue, type Value, isPlainObject } from '../template/value';
 import type { RuleProperty } from '../validate-rules';
 import {
-  BicepProgram, DEFAULT_BUDGET, bodyProperty, EvalSession, ModuleHandle, ResourceHandle, ResourceIdValue, type ResourceInstance, isRegistryPath, keyName, originOf,
+  BicepProgram, DEFAULT_BUDGET, bodyProperty, EvalSession, ModuleHandle, ResourceHandle, ResourceIdValue, type ResourceInfo, type ResourceInstance, isRegistryPath, keyName, originOf,
 } from './bicep-evaluator';
 import { commentText, leadingComments } from './comments';
 import { LineIndex } from '../text/line-index';
-import { parseBicep, parseBicepParam } from './parser';
-import type { BicepFile, ObjectExpression, ObjectProperty } from './syntax';
+import { parseBicep, parseBicepParam, reparseBicep } from './parser';
+import type { BicepFile, ObjectExpression, ObjectProperty, ResourceDeclaration, Statement } from './syntax';
+import { type SpanBounds, SpanShifter, TouchesEdit, declaredNames, editableKind, fingerprint, sameTree, spanBounds, usageOf } from './bicep-incremental';
 
 const T = {
   nsg: 'microsoft.network/networksecuritygroups',
@@ -86,10 +87,16 @@ export function createBicepReader(options: BicepReaderOptions = {}): Reader {
 
 export const bicepReader: Reader = createBicepReader();
 
-function readEntry(file: SourceFile, host: FileHost, workspace: readonly SourceFile[], parse: (path: string, text: string) => BicepFile): ReadResult {
-  const textOf = (path: string): string | undefined => workspace.find((f) => f.path === path)?.text ?? host.readFile(path);
+function readEntry(file: SourceFile, host: FileHost, workspace: readonly SourceFile[], parse: (path: string, text: string) => BicepFile, keep?: (state: EntryState) => void): ReadResult {
+  // Every other file read (modules, imports), with the text it had: a kept state is valid while they are unchanged.
+  const reads = new Map<string, string | undefined>();
+  const textOf = (path: string): string | undefined => {
+    const text = workspace.find((f) => f.path === path)?.text ?? host.readFile(path);
+    reads.set(path, text);
+    return text;
+  };
   // The step budget grows with the entry's size, so large files are evaluated, not cut short.
-  const session = new EvalSession(textOf, Math.max(DEFAULT_BUDGET, file.text.length * 20));
+  const session = new EvalSession(textOf, budgetFor(file.text));
   const problems: ReadProblem[] = [];
   if (!isBicepParam(file.path)) {
     // A template a `.bicepparam` file uses is read through it, with its values.
@@ -98,7 +105,17 @@ function readEntry(file: SourceFile, host: FileHost, workspace: readonly SourceF
     const parsed = parse(file.path, file.text);
     session.files.set(file.path, parsed);
     const program = new BicepProgram(parsed, file.path, session, joinPath);
-    return build(session, program, problems, []);
+    if (!keep) return build(session, program, problems, []);
+    const built = buildEntry(session, program, problems, [], true);
+    const result = { model: assembleEntry(built, entryParseProblems(file.path, parsed)), followed: [...built.followed] };
+    // Kept for the next read only when no evaluation was cut short (then a part's value does not
+    // depend on the order statements are read in).
+    if (session.limits === 0 && built.entryFirst) {
+      const interfaces = interfacesOf(program, undefined, undefined);
+      const budget = budgetFor(file.text);
+      if (session.limits === 0) keep({ text: file.text, statements: parsed.statements, built, interfaces, used: budget - session.budget.left, budget, reads });
+    }
+    return result;
   }
   const paramFile = parseBicepParam(file.text);
   session.files.set(file.path, paramFile);
@@ -158,6 +175,8 @@ class ModelBuilder {
   readonly childRoutes = new Map<string, RouteModel[]>();
   readonly childSubnets: { subnet: Mutable<SubnetModel>; vnetKey?: string; vnetName?: string }[] = [];
   readonly ruleGroups = new Map<string, FirewallModel['ruleCollections'][number][]>();
+  /** Each NSG's full name in lower case, for child rules named `nsg/rule`. */
+  readonly nsgNames = new Map<NsgModel, string>();
 }
 
 /** A body property of a resource copy: its value, where the value and the key are written. */
@@ -239,9 +258,40 @@ function lastSegment(name: string): string {
   return parts[parts.length - 1];
 }
 
+// ---- reading a program: parts per statement, then put together -------------------------------
+//
+// What each top-level statement of the entry file adds to the model is kept apart (a `Part`), and
+// the parts are put together by `assemble`, which adds child resources to their parents (rules to
+// NSGs, routes to route tables, rule collection groups to policies, subnets to VNets). The
+// incremental reader keeps the parts between reads and evaluates again only the statements an
+// edit touched (see `readIncrementally`).
+
+/** What one top-level statement of the entry file, or one whole module program, adds to the model. */
+type Part = ModelBuilder;
+
+/** The parts of one read, before they are put together. */
+interface BuiltEntry {
+  /** The entry's own problems, then those of the module walk. */
+  readonly head: readonly ReadProblem[];
+  /** The entry program's part per top-level statement (undefined for statements that add nothing), or one part for all. */
+  readonly parts: readonly (Part | undefined)[];
+  /** One part per module program followed, in the order read. */
+  readonly modules: readonly Part[];
+  /** Parse problems of the files read other than the entry, in the order read. */
+  readonly otherParse: readonly ReadProblem[];
+  /** Whether the entry's file was the first the session read (then its parse problems come before `otherParse`). */
+  readonly entryFirst: boolean;
+  readonly followed: readonly string[];
+}
+
 function build(session: EvalSession, entry: BicepProgram, problems: ReadProblem[], followed: string[]): ReadResult {
-  const b = new ModelBuilder();
-  b.problems.push(...problems);
+  const built = buildEntry(session, entry, problems, followed);
+  return { model: assembleEntry(built, entryParseProblems(entry.path, entry.file)), followed: built.followed as string[] };
+}
+
+/** Reads an entry program with its modules; `perStatement` keeps the entry's statements' parts apart (for the incremental reader). */
+function buildEntry(session: EvalSession, entry: BicepProgram, problems: readonly ReadProblem[], followed: string[], perStatement = false): BuiltEntry {
+  const head: ReadProblem[] = [...problems];
   const programs: BicepProgram[] = [entry];
   for (let i = 0; i < programs.length && i < 500; i++) {
     const p = programs[i];
@@ -249,41 +299,72 @@ function build(session: EvalSession, entry: BicepProgram, problems: ReadProblem[
       if (decl.path.kind !== 'string') continue;
       const ref = decl.path.value;
       if (isRegistryPath(ref)) {
-        b.problems.push({ file: p.path, span: p.span(decl.path), severity: 'info', message: `not followed: ${ref} (registry and template spec modules are not read)` });
+        head.push({ file: p.path, span: p.span(decl.path), severity: 'info', message: `not followed: ${ref} (registry and template spec modules are not read)` });
         continue;
       }
       const copies = p.moduleInstances(decl);
       if (copies instanceof UnknownValue) {
-        b.problems.push({ file: p.path, span: p.span(decl), severity: 'warning', message: `module ${ref} not followed: ${copies.reason}` });
+        head.push({ file: p.path, span: p.span(decl), severity: 'warning', message: `module ${ref} not followed: ${copies.reason}` });
         continue;
       }
       for (const c of copies) {
         if (c.condition === false) continue;
         if (!c.program) {
-          b.problems.push({ file: p.path, span: p.span(decl.path), severity: 'error', message: `cannot read the module ${joinPath(p.path, ref)}` });
+          head.push({ file: p.path, span: p.span(decl.path), severity: 'error', message: `cannot read the module ${joinPath(p.path, ref)}` });
           continue;
         }
-        if (c.condition !== true) b.problems.push({ file: p.path, span: p.span(decl), severity: 'info', message: `module ${c.text} is read although its condition is not known: ${reasonOf(c.condition, 'the condition')}` });
+        if (c.condition !== true) head.push({ file: p.path, span: p.span(decl), severity: 'info', message: `module ${c.text} is read although its condition is not known: ${reasonOf(c.condition, 'the condition')}` });
         if (!followed.includes(c.program.path)) followed.push(c.program.path);
         programs.push(c.program);
       }
     }
   }
-  for (const p of programs) readProgram(b, p);
-  finish(b);
+  const parts = readStatements(entry, undefined, !perStatement);
+  const modules = programs.slice(1).map((p) => readStatements(p, undefined, true)[0] as Part);
   for (const path of session.imports.keys()) if (!followed.includes(path)) followed.push(path);
-  b.problems.push(...parseProblems(session));
-  const model: WorkspaceModel = {
-    vnets: b.vnets, subnets: b.subnets, nsgs: b.nsgs, nics: b.nics, routeTables: b.routeTables, workspaces: b.workspaces,
-    computes: b.computes, firewalls: b.firewalls, problems: b.problems,
-  };
-  return { model, followed };
+  // The entry's own parse problems come first when its file was the first read (a `.bicep` entry).
+  const first = session.files.keys().next().value;
+  const entryFirst = first === entry.path && session.files.get(first) === entry.file;
+  const otherParse = parseProblems(session).filter((p) => !entryFirst || p.file !== entry.path);
+  return { head, parts, modules, otherParse: entryFirst ? otherParse : parseProblems(session), entryFirst, followed };
 }
 
-function readProgram(b: ModelBuilder, program: BicepProgram): void {
+/** The parse problems of the entry's own file. */
+function entryParseProblems(path: string, file: BicepFile): ReadProblem[] {
+  return file.diagnostics.map((d) => ({ file: path, span: { file: path, start: d.start, end: d.end }, severity: 'error' as const, message: d.message }));
+}
+
+function assembleEntry(built: BuiltEntry, entryParse: readonly ReadProblem[]): WorkspaceModel {
+  const entryParts: Part[] = [];
+  for (const p of built.parts) if (p) entryParts.push(p);
+  return assemble(built.head, [entryParts, ...built.modules.map((m) => [m])], built.entryFirst ? [...entryParse, ...built.otherParse] : built.otherParse);
+}
+
+function rootDecl(info: ResourceInfo): ResourceDeclaration {
+  let i = info;
+  while (i.parent) i = i.parent;
+  return i.decl;
+}
+
+/**
+ * Reads a program's resources: per top-level statement (aligned with the file's statements), or
+ * as one part (`whole`); `only` limits it to some statements. Copies are worked out for every
+ * resource first, then children are read, then the resources, as a whole read does.
+ */
+function readStatements(program: BicepProgram, only: ReadonlySet<Statement> | undefined, whole = false): (Part | undefined)[] {
   const file = program.file;
-  const readers: ResourceReader[] = [];
+  const index = new Map<Statement, number>();
+  if (!whole) file.statements.forEach((s, i) => index.set(s, i));
+  const parts: (Part | undefined)[] = whole ? [new ModelBuilder()] : new Array<Part | undefined>(file.statements.length).fill(undefined);
+  const partOf = (decl: ResourceDeclaration): Part => {
+    const i = whole ? 0 : index.get(decl) ?? -1;
+    return parts[i] ??= new ModelBuilder();
+  };
+  const readers: { b: Part; r: ResourceReader }[] = [];
   for (const info of program.resources) {
+    const root = rootDecl(info);
+    if (only && !only.has(root)) continue;
+    const b = partOf(root);
     const copies = program.instances(info);
     if (copies instanceof UnknownValue) {
       if (interesting(info.type)) b.problems.push({ file: program.path, span: program.span(info.decl), severity: 'warning', message: `resource ${info.symbol}: its copies are not known (${copies.reason}); it is not checked` });
@@ -295,12 +376,75 @@ function readProgram(b: ModelBuilder, program: BicepProgram): void {
       if (c.condition !== true && interesting(info.type)) {
         b.problems.push({ file: program.path, span: program.span(info.decl), severity: 'info', message: `resource ${c.text} is read although its condition is not known: ${reasonOf(c.condition, 'the condition')}` });
       }
-      readers.push(new ResourceReader(program, c));
+      readers.push({ b, r: new ResourceReader(program, c) });
     }
   }
   // Children first, so their parents find them.
-  for (const r of readers) readChild(b, r);
-  for (const r of readers) readResource(b, r, file);
+  for (const { b, r } of readers) readChild(b, r);
+  for (const { b, r } of readers) readResource(b, r, file);
+  if (whole) parts[0] ??= new ModelBuilder();
+  return parts;
+}
+
+function appendAll<T>(into: Map<string, T[]>, from: ReadonlyMap<string, readonly T[]>): void {
+  for (const [k, list] of from) {
+    const to = into.get(k);
+    if (to) to.push(...list);
+    else into.set(k, [...list]);
+  }
+}
+
+/**
+ * Puts parts together into one model: `programs` in the order read, each a list of parts. Each
+ * program's NSGs, route tables and policies get the children read so far (its own and earlier
+ * programs'); then child subnets join their VNets. Parts are not changed (they may be kept).
+ */
+function assemble(head: readonly ReadProblem[], programs: readonly (readonly Part[])[], tail: readonly ReadProblem[]): WorkspaceModel {
+  const out = { vnets: [] as VnetBuild[], subnets: [] as SubnetModel[], nsgs: [] as NsgModel[], nics: [] as NicModel[], routeTables: [] as RouteTableModel[], workspaces: [] as AmlWorkspaceModel[], computes: [] as AmlComputeModel[], firewalls: [] as FirewallModel[], problems: [...head] };
+  const rules = new Map<string, RuleModel[]>();
+  const rulesByName = new Map<string, RuleModel[]>();
+  const routes = new Map<string, RouteModel[]>();
+  const groups = new Map<string, FirewallModel['ruleCollections'][number][]>();
+  const childSubnets: { subnet: Mutable<SubnetModel>; vnetKey?: string; vnetName?: string }[] = [];
+  for (const parts of programs) {
+    for (const part of parts) {
+      for (const p of part.problems) out.problems.push(p);
+      appendAll(rules, part.childRules);
+      appendAll(rulesByName, part.childRulesByName);
+      appendAll(routes, part.childRoutes);
+      appendAll(groups, part.ruleGroups);
+    }
+    for (const part of parts) {
+      const clones = new Map<SubnetModel, Mutable<SubnetModel>>();
+      for (const c of part.childSubnets) {
+        const subnet = { ...c.subnet };
+        clones.set(c.subnet, subnet);
+        childSubnets.push({ subnet, vnetKey: c.vnetKey, vnetName: c.vnetName });
+      }
+      for (const v of part.vnets) out.vnets.push({ ...v, subnets: [...v.subnets] });
+      for (const s of part.subnets) out.subnets.push(clones.get(s) ?? s);
+      for (const n of part.nsgs) {
+        const children = [...(rules.get(n.key) ?? []), ...(rulesByName.get(part.nsgNames.get(n) ?? '') ?? [])];
+        out.nsgs.push(children.length > 0 ? { ...n, rules: [...n.rules, ...children], ruleStyle: n.ruleStyle === 'none' ? 'child' : n.ruleStyle } : n);
+      }
+      for (const n of part.nics) out.nics.push(n);
+      for (const t of part.routeTables) {
+        const more = routes.get(t.key);
+        out.routeTables.push(more ? { ...t, routes: [...t.routes, ...more] } : t);
+      }
+      for (const w of part.workspaces) out.workspaces.push(w);
+      for (const c of part.computes) out.computes.push(c);
+      for (const f of part.firewalls) out.firewalls.push(f.kind === 'firewall-policy' ? { ...f, ruleCollections: groups.get(f.key) ?? [] } : f);
+    }
+  }
+  for (const { subnet, vnetKey, vnetName } of childSubnets) {
+    const vnet = vnetKey ? out.vnets.find((v) => v.key === vnetKey) : vnetName ? out.vnets.find((v) => v.name.toLowerCase() === vnetName.toLowerCase()) : undefined;
+    if (!vnet) continue;
+    subnet.vnet = vnet.key;
+    vnet.subnets.push(subnet.key);
+  }
+  for (const p of tail) out.problems.push(p);
+  return out;
 }
 
 function interesting(type: string): boolean {
@@ -337,9 +481,15 @@ function readChild(b: ModelBuilder, r: ResourceReader): void {
     const props = r.prop('properties');
     const list = get(props.value, 'ruleCollections');
     if (parent.key && Array.isArray(list)) {
+      const groupPriority = r.inner(props, 'priority');
+      const group = {
+        name: lastSegment(displayName(r.prop('name').value, r.instance.text)),
+        priority: { value: maybeNumber(groupPriority.value, 'the priority'), span: groupPriority.span ?? r.span },
+        span: r.span,
+      };
       for (const c of list as readonly Value[]) {
         const priority = get(c, 'priority');
-        push(b.ruleGroups, parent.key, { name: displayName(get(c, 'name'), '?'), priority: { value: maybeNumber(priority, 'the priority') }, kind: displayName(get(c, 'ruleCollectionType'), '?'), span: originOf(c)?.span ?? r.span, raw: c });
+        push(b.ruleGroups, parent.key, { name: displayName(get(c, 'name'), '?'), priority: { value: maybeNumber(priority, 'the priority') }, kind: displayName(get(c, 'ruleCollectionType'), '?'), span: originOf(c)?.span ?? r.span, raw: c, group });
       }
     }
   }
@@ -372,17 +522,15 @@ function readResource(b: ModelBuilder, r: ResourceReader, file: BicepFile): void
           rules.push(unknownRule('securityRules', reasonOf(list, 'securityRules', 'a list'), rulesProp.span ?? r.span, 'inline'));
         }
       }
-      const children = [...(b.childRules.get(key) ?? []), ...(b.childRulesByName.get(name.toLowerCase()) ?? [])];
-      if (children.length > 0) {
-        rules.push(...children);
-        if (ruleStyle === 'none') ruleStyle = 'child';
-      }
+      // Child rules (from any statement of the program) are added when the statements are put together: see `assemble`.
       const location = r.prop('location');
       const marked = leadingComments(file, info.decl.start).some((c) => /^amlnet-check\b/.test(commentText(file, c)));
-      b.nsgs.push({
+      const nsg: NsgModel = {
         kind: 'nsg', ...base, location: location.value === undefined ? undefined : regionOf(location.value),
         rules, ruleStyle, securityRulesSpan: rulesProp.keySpan ?? (rulesProp.value !== undefined ? rulesProp.span : undefined), marked: marked || undefined,
-      });
+      };
+      b.nsgs.push(nsg);
+      b.nsgNames.set(nsg, name.toLowerCase());
       return;
     }
     case T.vnet: {
@@ -437,7 +585,7 @@ function readResource(b: ModelBuilder, r: ResourceReader, file: BicepFile): void
       if (Array.isArray(list)) {
         for (const rt of list as readonly Value[]) routes.push(readRoute(get(rt, 'properties'), displayName(get(rt, 'name'), '?'), originOf(rt)?.span ?? r.span));
       }
-      routes.push(...(b.childRoutes.get(key) ?? []));
+      // Child routes are added in `assemble`.
       b.routeTables.push({ kind: 'route-table', ...base, routes });
       return;
     }
@@ -485,14 +633,25 @@ function readResource(b: ModelBuilder, r: ResourceReader, file: BicepFile): void
         const configs = get(props, 'ipConfigurations');
         const first = Array.isArray(configs) ? (configs as readonly Value[])[0] : undefined;
         const ip = get(get(first, 'properties'), 'privateIPAddress');
+        const extra = get(props, 'additionalProperties');
+        const proxy = get(extra, 'Network.DNS.EnableProxy');
         b.firewalls.push({
           kind: 'firewall', ...base,
-          privateIp: ip === undefined ? undefined : { value: maybeString(ip, 'the private IP address') },
+          privateIp: ip === undefined ? undefined : { value: maybeString(ip, 'the private IP address'), span: originOf(get(first, 'properties') ?? null)?.properties.get('privateIPAddress') },
           policy: linkOf(get(props, 'firewallPolicy'), originOf(props ?? null)?.properties.get('firewallPolicy')),
-          ruleCollections: [],
+          ...(proxy === undefined ? {} : { dnsProxy: { value: maybeBoolean(proxy, 'Network.DNS.EnableProxy'), span: originOf(extra ?? null)?.properties.get('Network.DNS.EnableProxy') ?? r.span } }),
+          ruleCollections: classicCollections(props, r.span),
         });
       } else {
-        b.firewalls.push({ kind: 'firewall-policy', ...base, ruleCollections: b.ruleGroups.get(key) ?? [] });
+        const dns = get(props, 'dnsSettings');
+        const proxy = get(dns, 'enableProxy');
+        b.firewalls.push({
+          kind: 'firewall-policy', ...base,
+          basePolicy: linkOf(get(props, 'basePolicy'), originOf(props ?? null)?.properties.get('basePolicy')),
+          ...(proxy === undefined ? {} : { dnsProxy: { value: maybeBoolean(proxy, 'dnsSettings.enableProxy'), span: originOf(dns ?? null)?.properties.get('enableProxy') ?? r.span } }),
+          // The rule collection groups (child resources) are added in `assemble`.
+          ruleCollections: [],
+        });
       }
       return;
     }
@@ -501,13 +660,18 @@ function readResource(b: ModelBuilder, r: ResourceReader, file: BicepFile): void
   }
 }
 
-function finish(b: ModelBuilder): void {
-  for (const { subnet, vnetKey, vnetName } of b.childSubnets) {
-    const vnet = vnetKey ? b.vnets.find((v) => v.key === vnetKey) : vnetName ? b.vnets.find((v) => v.name.toLowerCase() === vnetName.toLowerCase()) : undefined;
-    if (!vnet) continue;
-    subnet.vnet = vnet.key;
-    vnet.subnets.push(subnet.key);
+/** A classic firewall's `applicationRuleCollections`, `networkRuleCollections` and `natRuleCollections`. */
+function classicCollections(props: Value | undefined, fallback: SourceSpan): FirewallModel['ruleCollections'][number][] {
+  const out: FirewallModel['ruleCollections'][number][] = [];
+  for (const [key, kind] of [['applicationRuleCollections', 'application'], ['networkRuleCollections', 'network'], ['natRuleCollections', 'nat']] as const) {
+    const list = get(props, key);
+    if (!Array.isArray(list)) continue;
+    (list as readonly Value[]).forEach((c, i) => {
+      const priority = get(get(c, 'properties'), 'priority');
+      out.push({ name: displayName(get(c, 'name'), `${key}[${i}]`), priority: { value: maybeNumber(priority, 'the priority') }, kind, span: originOf(c)?.span ?? fallback, raw: c });
+    });
   }
+  return out;
 }
 
 // ---- pieces --------------------------------------------------------------------------------
@@ -668,4 +832,335 @@ function ports(props: Value | undefined, side: 'source' | 'destination'): Maybe<
 /** 1-based line of an offset in a text, for messages. */
 export function lineOf(text: string, offset: number): number {
   return new LineIndex(text).positionAt(offset).line + 1;
+}
+
+// ---- the incremental reader ------------------------------------------------------------------
+
+/** An edit of a file's text: `[start, end)` of the old text replaced by `newText` (UTF-16 offsets). */
+export interface TextChange {
+  readonly start: number;
+  readonly end: number;
+  readonly newText: string;
+}
+
+/** A reader that keeps what it read of each file, so that reading a file again after `edit`s costs little. */
+export interface IncrementalReader extends Reader {
+  /**
+   * `path` now has `text`, made by `change` from the text it had before (the text last read, or
+   * last given here). Call it for each change, in order; `read` then reuses what it can.
+   */
+  edit(path: string, text: string, change: TextChange): void;
+  /** Drops what is kept of `path` (a closed or deleted file). */
+  forget(path: string): void;
+  /** How many reads reused kept parts, and how many read the file whole (for tests and traces). */
+  readonly stats: { incremental: number; whole: number };
+}
+
+/** What the incremental reader keeps of an entry `.bicep` file between reads. */
+interface EntryState {
+  readonly text: string;
+  /** The file's statements as read (nodes an edit does not touch stay the same objects). */
+  readonly statements: readonly Statement[];
+  readonly built: BuiltEntry;
+  /** Per statement: for a top-level resource without a loop, the text form of what `x.id` and `x.name` read. */
+  readonly interfaces: readonly (string | undefined)[];
+  /** Steps a fresh read of this text would spend at most, and the budget it has. */
+  readonly used: number;
+  readonly budget: number;
+  /** The other files the read read (modules, imports), with their texts. */
+  readonly reads: ReadonlyMap<string, string | undefined>;
+}
+
+/** The tree of a file the reader has read, with the region changed since that read. */
+interface TreeState {
+  tree: BicepFile;
+  /** `[start, oldEnd)` of the text last read became `[start, newEnd)` of `tree.text`; undefined when nothing changed. */
+  changed?: { start: number; oldEnd: number; newEnd: number };
+}
+
+function budgetFor(text: string): number {
+  return Math.max(DEFAULT_BUDGET, text.length * 20);
+}
+
+/** What `x.id` and `x.name` read of each top-level resource statement without a loop (undefined otherwise). */
+function interfacesOf(program: BicepProgram, only: ReadonlySet<Statement> | undefined, previous: readonly (string | undefined)[] | undefined): (string | undefined)[] {
+  const out = program.file.statements.map((s, i) => (only && !only.has(s) && previous ? previous[i] : undefined));
+  const index = new Map<Statement, number>();
+  program.file.statements.forEach((s, i) => index.set(s, i));
+  for (const info of program.resources) {
+    if (info.parent || (only && !only.has(info.decl))) continue;
+    const i = index.get(info.decl);
+    if (i === undefined || info.decl.value.kind === 'for') continue;
+    const copies = program.instances(info);
+    if (copies instanceof UnknownValue || copies.length !== 1) continue;
+    const name = fingerprint(bodyProperty(copies[0], 'name') ?? null);
+    out[i] = name === undefined ? undefined : `${info.type}|${info.existing}|${info.key}|${copies[0].text}|${name}`;
+  }
+  return out;
+}
+
+/**
+ * Reads an entry `.bicep` file again after an edit, reusing the parts of the statements the edit
+ * did not touch; undefined when it cannot be sure the result equals a whole read (the caller then
+ * reads the file whole). The statements evaluated again: those the edit changed (and the one
+ * after, whose leading comments may have changed), and every statement that uses a name they
+ * declare, transitively; except that a use of a resource as `x.id` or `x.name` does not count
+ * when what those read is unchanged. Anything touching modules, imports or the module walk, a
+ * name declared twice, a cycle or an exhausted budget makes it give up.
+ */
+function readIncrementally(path: string, tree: BicepFile, state: EntryState, changed: { start: number; oldEnd: number; newEnd: number }, textOf: (path: string) => string | undefined):
+  { result: ReadResult; state: EntryState } | undefined {
+  for (const [other, text] of state.reads) if (textOf(other) !== text) return undefined;
+  const now = tree.statements;
+  const before = state.statements;
+  const n = now.length;
+  const m = before.length;
+  let p = 0;
+  while (p < n && p < m && now[p] === before[p]) p++;
+  let q = 0;
+  while (q < n - p && q < m - p && now[n - 1 - q] === before[m - 1 - q]) q++;
+  // New statements [p, n - q) replace old ones [p, m - q); the first kept one after them is read
+  // again too, for its leading comments.
+  const dirty = new Set<number>();
+  for (let i = p; i < n - q; i++) dirty.add(i);
+  // (Only a resource can be an NSG whose `// amlnet-check` comment changed.)
+  if (q > 0 && now[n - q].kind === 'resource') dirty.add(n - q);
+  const removed = before.slice(p, m - q);
+  for (const s of removed) if (!editableKind(s)) return undefined;
+  for (const i of dirty) if (!editableKind(now[i])) return undefined;
+
+  // Names declared more than once (in either text) are not followed: the read gives up if one matters.
+  const count = (list: readonly Statement[]): Map<string, number> => {
+    const c = new Map<string, number>();
+    for (const s of list) for (const name of declaredNames(s)) c.set(name, (c.get(name) ?? 0) + 1);
+    return c;
+  };
+  const nowCount = count(now);
+  const beforeCount = count(before);
+  const special = new Set<string>();
+  for (const s of now) if (s.kind === 'module' || s.kind === 'import' || s.kind === 'extension') for (const name of declaredNames(s)) special.add(name);
+  for (const s of before) if (s.kind === 'module' || s.kind === 'import' || s.kind === 'extension') for (const name of declaredNames(s)) special.add(name);
+
+  const session = new EvalSession(textOf, budgetFor(tree.text));
+  session.files.set(path, tree);
+  const program = new BicepProgram(tree, path, session, joinPath);
+  const oldIndex = (i: number): number => (i < p ? i : i - n + m);
+  let newInterfaces: (string | undefined)[] | undefined;
+  // Whether users of `name` that only read `name.id` / `name.name` see the same thing as before.
+  const sameInterface = (name: string): boolean => {
+    if (nowCount.get(name) !== 1 || beforeCount.get(name) !== 1) return false;
+    const i = now.findIndex((s) => s.kind === 'resource' && s.name.kind === 'identifier' && s.name.name === name);
+    const j = before.findIndex((s) => s.kind === 'resource' && s.name.kind === 'identifier' && s.name.name === name);
+    if (i < 0 || j < 0) return false;
+    newInterfaces ??= interfacesOf(program, new Set([...dirty].map((k) => now[k])), undefined);
+    const a = newInterfaces[i] ?? (dirty.has(i) ? undefined : state.interfaces[oldIndex(i)]);
+    return a !== undefined && a === state.interfaces[j];
+  };
+
+  // Names whose value may have changed: those of statements whose tree changed (a statement
+  // parsed again to the same tree, or only read again for its comments, changes no value).
+  const names: string[] = [];
+  // Statements whose declared names are queued (a statement read again may still not be one).
+  const queued = new Set<number>();
+  const pairs = n - q - p === m - q - p;
+  for (let i = p; i < n - q; i++) {
+    if (pairs && sameTree(now[i], before[i])) continue;
+    queued.add(i);
+    names.push(...declaredNames(now[i]));
+    if (pairs) names.push(...declaredNames(before[i]));
+  }
+  if (!pairs) for (let j = p; j < m - q; j++) names.push(...declaredNames(before[j]));
+  const seen = new Set<string>();
+  for (let k = 0; k < names.length; k++) {
+    const name = names[k];
+    if (seen.has(name)) continue;
+    seen.add(name);
+    if (special.has(name) || (nowCount.get(name) ?? 0) > 1 || (beforeCount.get(name) ?? 0) > 1) return undefined;
+    let checked: boolean | undefined;
+    for (let i = 0; i < n; i++) {
+      if (queued.has(i)) continue;
+      const use = usageOf(now[i]).get(name);
+      if (use === undefined) continue;
+      if (use === 1 && (checked ??= sameInterface(name))) continue;
+      if (!editableKind(now[i])) return undefined;
+      dirty.add(i);
+      queued.add(i);
+      names.push(...declaredNames(now[i]));
+    }
+  }
+  // The statements read again must not use modules or imports, even through other declarations
+  // (module instances belong to the module walk, which counts them in order).
+  const declaring = new Map<string, number[]>();
+  now.forEach((st, i) => {
+    for (const name of declaredNames(st)) push(declaring, name, i);
+  });
+  const reached = new Set<number>(dirty);
+  const todo = [...dirty];
+  while (todo.length > 0) {
+    const i = todo.pop() as number;
+    for (const name of usageOf(now[i]).keys()) {
+      if (special.has(name)) return undefined;
+      for (const j of declaring.get(name) ?? []) {
+        if (!reached.has(j)) {
+          reached.add(j);
+          todo.push(j);
+        }
+      }
+    }
+  }
+
+  const only = new Set<Statement>();
+  for (const i of dirty) only.add(now[i]);
+  const fresh = readStatements(program, only);
+  const interfaces = interfacesOf(program, only, now.map((_, i) => (dirty.has(i) ? undefined : state.interfaces[oldIndex(i)])));
+  if (session.limits > 0) return undefined;
+  const spent = session.budget.left >= 0 ? budgetFor(tree.text) - session.budget.left : Infinity;
+  const used = state.used + spent;
+  if (used > budgetFor(tree.text)) return undefined;
+
+  const shifter = new SpanShifter(path, changed.start, changed.oldEnd, changed.newEnd - changed.oldEnd);
+  let parts: (Part | undefined)[];
+  let built: BuiltEntry;
+  try {
+    parts = now.map((_, i) => (dirty.has(i) ? fresh[i] : shiftPart(state.built.parts[oldIndex(i)], shifter)));
+    built = {
+      head: shifter.shift(state.built.head),
+      parts,
+      modules: state.built.modules.map((mp) => shiftPart(mp, shifter) as Part),
+      otherParse: shifter.shift(state.built.otherParse),
+      entryFirst: state.built.entryFirst,
+      followed: state.built.followed,
+    };
+  } catch (e) {
+    if (e instanceof TouchesEdit) return undefined;
+    throw e;
+  }
+  const model = assembleEntry(built, entryParseProblems(path, tree));
+  return { result: { model, followed: [...built.followed] }, state: { text: tree.text, statements: now, built, interfaces, used, budget: budgetFor(tree.text), reads: state.reads } };
+}
+
+/** The span bounds of each kept part of the entry file, worked out once per part. */
+const partBounds = new WeakMap<Part, SpanBounds>();
+
+function boundsOf(part: Part, file: string): SpanBounds {
+  let b = partBounds.get(part);
+  if (!b) {
+    const into = { maxStart: -1, maxEnd: -1 };
+    for (const list of [part.vnets, part.subnets, part.nsgs, part.nics, part.routeTables, part.workspaces, part.computes, part.firewalls, part.problems]) spanBounds(list, file, into);
+    for (const map of [part.childRules, part.childRulesByName, part.childRoutes, part.ruleGroups]) for (const v of map.values()) spanBounds(v, file, into);
+    for (const c of part.childSubnets) spanBounds(c.subnet, file, into);
+    b = into;
+    partBounds.set(part, b);
+  }
+  return b;
+}
+
+/** A kept part with its spans moved (the same part when nothing moves). */
+function shiftPart(part: Part | undefined, shifter: SpanShifter): Part | undefined {
+  if (!part) return part;
+  // Firewall rule collections keep their evaluated value (`raw`), whose origins point into the
+  // tree of the read that made them: such a part is never kept (the file is read whole).
+  if (part.firewalls.length > 0 || part.ruleGroups.size > 0) throw new TouchesEdit();
+  const bounds = boundsOf(part, shifter.file);
+  if (shifter.before(bounds)) return part;
+  const out = new ModelBuilder();
+  const put = <T>(to: T[], from: readonly T[]): void => {
+    for (const x of from) to.push(shifter.shift(x));
+  };
+  put(out.vnets, part.vnets);
+  put(out.subnets, part.subnets);
+  put(out.nsgs, part.nsgs);
+  put(out.nics, part.nics);
+  put(out.routeTables, part.routeTables);
+  put(out.workspaces, part.workspaces);
+  put(out.computes, part.computes);
+  put(out.firewalls, part.firewalls);
+  put(out.problems, part.problems);
+  for (const [k, v] of part.childRules) out.childRules.set(k, shifter.shift(v));
+  for (const [k, v] of part.childRulesByName) out.childRulesByName.set(k, shifter.shift(v));
+  for (const [k, v] of part.childRoutes) out.childRoutes.set(k, shifter.shift(v));
+  for (const [k, v] of part.ruleGroups) out.ruleGroups.set(k, shifter.shift(v));
+  // A child subnet is also in `subnets`, and an NSG is named in `nsgNames`: the copies stay the same objects.
+  for (const c of part.childSubnets) {
+    const i = part.subnets.indexOf(c.subnet);
+    out.childSubnets.push({ subnet: i >= 0 ? out.subnets[i] : shifter.shift(c.subnet), vnetKey: c.vnetKey, vnetName: c.vnetName });
+  }
+  part.nsgs.forEach((nsg, i) => {
+    const name = part.nsgNames.get(nsg);
+    if (name !== undefined) out.nsgNames.set(out.nsgs[i], name);
+  });
+  if (bounds.maxStart >= 0) partBounds.set(out, { maxStart: bounds.maxStart + shifter.delta, maxEnd: bounds.maxEnd + shifter.delta });
+  return out;
+}
+
+/**
+ * The Bicep reader with memory: it keeps each file's tree (re-parsed with `reparseBicep` on
+ * `edit`) and, for an entry `.bicep` file, the model parts of its statements, so that a read after
+ * an edit evaluates only the statements the edit can affect (`readIncrementally`). Its results
+ * equal `bicepReader`'s on the same input; whatever it cannot reuse safely it reads whole.
+ */
+export function createIncrementalBicepReader(): IncrementalReader {
+  const trees = new Map<string, TreeState>();
+  const states = new Map<string, EntryState>();
+  const stats = { incremental: 0, whole: 0 };
+  return {
+    stats,
+    accepts: (file) => /\.bicep(param)?$/i.test(file.path),
+
+    edit(path: string, text: string, change: TextChange): void {
+      const t = trees.get(path);
+      if (!t) return;
+      const old = t.tree.text;
+      if (!(change.start >= 0 && change.start <= change.end && change.end <= old.length)
+        || text.length !== old.length - (change.end - change.start) + change.newText.length || !text.startsWith(change.newText, change.start)) {
+        trees.delete(path);
+        states.delete(path);
+        return;
+      }
+      t.tree = reparseBicep(t.tree, text, change, { paramFile: t.tree.kind === 'bicepparam' });
+      const delta = change.newText.length - (change.end - change.start);
+      const c = t.changed;
+      if (!c) t.changed = { start: change.start, oldEnd: change.end, newEnd: change.start + change.newText.length };
+      else {
+        const start = Math.min(c.start, change.start);
+        const newEnd = Math.max(c.newEnd, change.end) + delta;
+        const totalDelta = c.newEnd - c.oldEnd + delta;
+        t.changed = { start, oldEnd: newEnd - totalDelta, newEnd };
+      }
+    },
+
+    forget(path: string): void {
+      trees.delete(path);
+      states.delete(path);
+    },
+
+    read(file: SourceFile, host: FileHost, workspace: readonly SourceFile[]): ReadResult {
+      try {
+        const t = trees.get(file.path);
+        const tree = t && t.tree.text === file.text ? t.tree : undefined;
+        const state = states.get(file.path);
+        states.delete(file.path);
+        const textOf = (path: string): string | undefined => workspace.find((f) => f.path === path)?.text ?? host.readFile(path);
+        if (tree && state && t?.changed && !isBicepParam(file.path)
+          && !workspace.some((f) => isBicepParam(f.path) && f.path !== file.path && targetOf(f) === file.path)) {
+          const again = readIncrementally(file.path, tree, state, t.changed, textOf);
+          if (again) {
+            stats.incremental++;
+            states.set(file.path, again.state);
+            t.changed = undefined;
+            return again.result;
+          }
+        }
+        const parsed = tree ?? (isBicepParam(file.path) ? parseBicepParam(file.text) : parseBicep(file.text));
+        trees.set(file.path, { tree: parsed });
+        stats.whole++;
+        return readEntry(file, host, workspace, (path, text) => (path === file.path && text === parsed.text ? parsed : parseBicep(text)), (s) => states.set(file.path, s));
+      } catch (e) {
+        trees.delete(file.path);
+        states.delete(file.path);
+        const model = emptyModel();
+        return { model: { ...model, problems: [{ file: file.path, severity: 'error', message: `amlnet could not read this file: ${(e as Error).message}` }] }, followed: [] };
+      }
+    },
+  };
 }

@@ -49,19 +49,29 @@ export function linkModel(model: WorkspaceModel): WorkspaceModel {
   const all: ModelElement[] = [...model.vnets, ...model.subnets, ...model.nsgs, ...model.nics, ...model.routeTables, ...model.workspaces, ...model.computes, ...model.firewalls];
   const vnetByKey = new Map(model.vnets.map((v) => [v.key, v.name]));
   const vnetName = (key: string | undefined) => (key ? vnetByKey.get(key) : undefined);
-  const byType = new Map<string, ModelElement[]>();
-  for (const e of all) {
-    const t = TYPE_OF[e.kind];
-    const list = byType.get(t) ?? [];
-    list.push(e);
-    byType.set(t, list);
-  }
+  // Elements by type, then by the name they answer to (in model order), each with its parent's
+  // name; made when the first link needs it (readers resolve most links themselves).
+  let index: Map<string, Map<string, { e: ModelElement; parent?: string }[]>> | undefined;
+  const byTypeName = (): Map<string, Map<string, { e: ModelElement; parent?: string }[]>> => {
+    if (index) return index;
+    index = new Map();
+    for (const e of all) {
+      const t = TYPE_OF[e.kind];
+      let byName = index.get(t);
+      if (!byName) index.set(t, byName = new Map());
+      const n = namesOf(e, vnetName);
+      const list = byName.get(n.name);
+      if (list) list.push({ e, parent: n.parent });
+      else byName.set(n.name, [{ e, parent: n.parent }]);
+    }
+    return index;
+  };
   const resolve = (link: Link | undefined): Link | undefined => {
     if (!link || link.target || !link.ref) return link;
-    const candidates = (byType.get(link.ref.type.toLowerCase()) ?? []).filter((e) => {
-      const n = namesOf(e, vnetName);
-      return n.name === link.ref!.name.toLowerCase() && (!link.ref!.parent || !n.parent || n.parent === link.ref!.parent.toLowerCase());
-    });
+    const parent = link.ref.parent?.toLowerCase();
+    const candidates = (byTypeName().get(link.ref.type.toLowerCase())?.get(link.ref.name.toLowerCase()) ?? [])
+      .filter((c) => !parent || !c.parent || c.parent === parent)
+      .map((c) => c.e);
     if (candidates.length === 1) return { ...link, target: candidates[0].key, unresolved: undefined };
     if (candidates.length === 0) return { ...link, unresolved: link.unresolved ?? `no ${link.ref.type.split('/').pop()} named ${link.ref.name} is declared in the files read` };
     return { ...link, unresolved: `${candidates.length} resources named ${link.ref.name} match; amlnet cannot tell which one is meant` };
@@ -71,6 +81,6 @@ export function linkModel(model: WorkspaceModel): WorkspaceModel {
     subnets: model.subnets.map((s) => ({ ...s, nsg: resolve(s.nsg), routeTable: resolve(s.routeTable) })),
     nics: model.nics.map((n) => ({ ...n, nsg: resolve(n.nsg), subnets: n.subnets.map((l) => resolve(l)!) })),
     computes: model.computes.map((c) => ({ ...c, subnet: resolve(c.subnet), workspace: resolve(c.workspace) })),
-    firewalls: model.firewalls.map((f) => ({ ...f, policy: resolve(f.policy) })),
+    firewalls: model.firewalls.map((f) => ({ ...f, policy: resolve(f.policy), ...(f.basePolicy ? { basePolicy: resolve(f.basePolicy) } : {}) })),
   };
 }

@@ -114,13 +114,40 @@ export interface AmlComputeModel extends Element {
   readonly publicIp: Read<boolean>;
 }
 
-/** Azure Firewalls and Firewall Policies: read now, judged by the firewall issue. */
+/** The rule collection group a Firewall Policy's rule collection is in (a `ruleCollectionGroups` child resource). */
+export interface RuleCollectionGroupModel {
+  readonly name: string;
+  readonly priority: Read<number>;
+  /** The group resource's declaration. */
+  readonly span?: SourceSpan;
+}
+
+/** One rule collection as written: its rules are read by src/core/firewall from `raw`. */
+export interface RuleCollectionModel {
+  readonly name: string;
+  readonly priority: Read<number>;
+  /** Classic: `network`, `application` or `nat`; policy: the `ruleCollectionType`. */
+  readonly kind: string;
+  readonly span?: SourceSpan;
+  /** The collection object as evaluated (classic: `{ name, properties }`; policy: the collection itself). */
+  readonly raw: unknown;
+  /** Policy collections: the rule collection group holding it. */
+  readonly group?: RuleCollectionGroupModel;
+}
+
+/** Azure Firewalls and Firewall Policies; src/core/firewall reads their rules from the collections. */
 export interface FirewallModel extends Element {
   readonly kind: 'firewall' | 'firewall-policy';
   readonly privateIp?: Read<string>;
   readonly policy?: Link;
-  /** Rule collections as written; their shape is kept raw until firewalls are judged. */
-  readonly ruleCollections: readonly { readonly name: string; readonly priority: Read<number>; readonly kind: string; readonly span?: SourceSpan; readonly raw: unknown }[];
+  /** A policy's `basePolicy` (the parent whose rule collection groups come first). */
+  readonly basePolicy?: Link;
+  /**
+   * DNS proxy (policy `dnsSettings.enableProxy`; classic `additionalProperties`
+   * `Network.DNS.EnableProxy`), absent when the template does not set it.
+   */
+  readonly dnsProxy?: Read<boolean>;
+  readonly ruleCollections: readonly RuleCollectionModel[];
 }
 
 export type ModelElement = VnetModel | SubnetModel | NsgModel | NicModel | RouteTableModel | AmlWorkspaceModel | AmlComputeModel | FirewallModel;

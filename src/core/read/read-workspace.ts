@@ -78,14 +78,23 @@ export function readWorkspace(files: readonly SourceFile[], host: FileHost, read
   const results: { file: SourceFile; result: ReadResult }[] = [];
   for (const file of files) {
     const reader = readers.find((r) => r.accepts(file));
-    if (!reader) continue;
-    try {
-      results.push({ file, result: reader.read(file, host, files) });
-    } catch (e) {
-      const model = emptyModel();
-      results.push({ file, result: { model: { ...model, problems: [{ file: file.path, severity: 'error', message: `amlnet could not read this file: ${(e as Error).message}` }] }, followed: [] } });
-    }
+    if (reader) results.push({ file, result: readEntryFile(reader, file, host, files) });
   }
+  return combineResults(results);
+}
+
+/** Reads one entry file with its reader; a reader that throws gives a problem instead. */
+export function readEntryFile(reader: Reader, file: SourceFile, host: FileHost, files: readonly SourceFile[]): ReadResult {
+  try {
+    return reader.read(file, host, files);
+  } catch (e) {
+    const model = emptyModel();
+    return { model: { ...model, problems: [{ file: file.path, severity: 'error', message: `amlnet could not read this file: ${(e as Error).message}` }] }, followed: [] };
+  }
+}
+
+/** Drops the entries another entry pulled in, merges the rest and links them (the second half of `readWorkspace`). */
+export function combineResults(results: readonly { file: SourceFile; result: ReadResult }[]): WorkspaceModel {
   const followed = new Set<string>();
   for (const { file, result } of results) for (const f of result.followed) if (f !== file.path) followed.add(f);
   const kept = results.filter(({ file }) => !followed.has(file.path));

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type Node as TreeNode, parseTree } from 'jsonc-parser';
-import { type JsonNode, parseJsonFile } from '../../../src/core/arm/arm-json';
+import * as fc from 'fast-check';
+import { buildTree, fastTree, type JsonNode, parseJsonFile } from '../../../src/core/arm/arm-json';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 
@@ -64,5 +65,36 @@ describe('arm-json tree', () => {
       '{"a": {"b": {"c": [', '{"a": 1, "A": 2, "a": 3}', '{"__proto__": {"x": 1}}', '{"a": -, "b": 1e}', '"x"', 'null', '[{"a"}, {"b":}]',
     ];
     for (const c of cases) same(c, JSON.stringify(c));
+  });
+
+  it('reads plain JSON on its fast path to the same tree, and leaves everything else to jsonc-parser', () => {
+    const dirs = ['test/fixtures/templates', 'examples/arm'];
+    const texts: string[] = [];
+    for (const dir of dirs) {
+      for (const f of fs.readdirSync(path.join(REPO_ROOT, dir)).filter((x) => /\.jsonc?$/.test(x))) texts.push(fs.readFileSync(path.join(REPO_ROOT, dir, f), 'utf8'));
+    }
+    const snippets = ['{', '}', '[', ']', ',', ':', '"', '\\', '\\u', '\\u00e9', '\\x', '//', '/*', '*/', '\n', '\u00a0', '\t', '0', '01', '-', '1.', '.5', '1e', '1e+5', 'true', 'tru', 'nullx', '\u0001', ' '];
+    let fastOnes = 0;
+    let slowOnes = 0;
+    fc.assert(fc.property(fc.constantFrom(...texts), fc.array(fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), cut: fc.nat({ max: 3 }), text: fc.constantFrom(...snippets) }), { maxLength: 3 }), (base, edits) => {
+      let text = base;
+      for (const e of edits) {
+        const at = Math.floor(e.at * (text.length + 1));
+        text = text.slice(0, at) + e.text + text.slice(Math.min(text.length, at + e.cut));
+      }
+      const fast = fastTree(text);
+      if (fast === undefined) {
+        slowOnes++;
+        return;
+      }
+      fastOnes++;
+      const errors: { error: number; offset: number; length: number }[] = [];
+      assert.deepEqual(plain(fast.root), plain(buildTree(text, errors).root));
+      assert.equal(fast.markComments, buildTree(text, []).markComments);
+      // Plain JSON is what jsonc-parser reads without an error.
+      assert.deepEqual(errors, []);
+      same(text, JSON.stringify(text.slice(0, 60)));
+    }), { numRuns: 1500, seed: 3 });
+    assert.ok(fastOnes > 100 && slowOnes > 100, `fast ${fastOnes}, slow ${slowOnes}`);
   });
 });
