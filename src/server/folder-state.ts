@@ -1,5 +1,5 @@
 // One workspace folder: its template files (from disk, with open documents' texts over them), its
-// settings and `.amlnet.json`, and its last check. Reading goes through IncrementalReader, checking
+// settings and `.amlnet.json`, and its last check. Reading goes through core's WorkspaceReader, checking
 // through one CheckCache, so a re-check after an edit re-reads and re-evaluates only what changed.
 // Paths inside are relative to the folder with `/` separators, as the CLI's are when run in the
 // folder: the model, messages and report are then the CLI's for the same files.
@@ -12,7 +12,8 @@ import type { ReadProblem } from '../core/model/workspace-model';
 import type { Reader, SourceFile } from '../core/read/read-workspace';
 import type { LineIndex } from '../core/text/line-index';
 import { isTemplatePath, MAX_FILE_BYTES, readTemplateFile, tooLargeMessage, toPosix, walkTemplateFiles, type FileRead } from '../host/template-files';
-import { IncrementalReader } from './incremental-read';
+import { WorkspaceReader } from '../core/read/workspace-reader';
+import { singleEdit } from '../core/text/single-edit';
 import { DEFAULT_SETTINGS, type AmlnetSettings } from './protocol';
 import { folderCheckSettings, type FolderCheckSettings } from './settings';
 
@@ -49,7 +50,9 @@ export class FolderState {
   /** Files read through the host that are not templates of the folder (outside it, skipped folders). */
   private external = new Map<string, FileRead>();
   private config: { rel: string; read: FileRead | undefined } | undefined;
-  private readonly reader: IncrementalReader;
+  private readonly reader: WorkspaceReader;
+  /** The text of each entry file as the reader last saw it (read, or told through an edit). */
+  private readonly readerTexts = new Map<string, string>();
   readonly cache = new CheckCache();
   /** Line indexes of the files' texts, kept across checks (see Positions). */
   readonly lineIndexes = new Map<string, { readonly text: string; readonly index: LineIndex }>();
@@ -67,7 +70,7 @@ export class FolderState {
     private readonly maxBytes = MAX_FILE_BYTES,
   ) {
     this.uri = pathToFileURL(root).href;
-    this.reader = new IncrementalReader(readers);
+    this.reader = new WorkspaceReader(readers);
   }
 
   /** The relative path of an absolute one, or undefined when it is not inside the folder. */
@@ -107,6 +110,13 @@ export class FolderState {
   }
 
   setOpen(rel: string, text: string): void {
+    // Tell the reader what changed, so a Bicep file is re-parsed and re-evaluated only where the edit reaches.
+    // Only from the text the reader holds: an edit computed from any other text would not apply to its tree.
+    const before = this.readerTexts.get(rel);
+    if (before !== undefined && before !== text) {
+      this.reader.edit(rel, text, singleEdit(before, text));
+      this.readerTexts.set(rel, text);
+    }
     this.open.set(rel, text);
   }
 
@@ -171,6 +181,8 @@ export class FolderState {
       return textOf(ext);
     };
     const model = this.reader.read(sources, { readFile });
+    this.readerTexts.clear();
+    for (const s of sources) this.readerTexts.set(s.path, s.text);
     for (const [rel, read] of this.external) {
       if ('tooLarge' in read) problems.push({ file: rel, severity: 'error', message: tooLargeMessage(this.maxBytes) });
     }

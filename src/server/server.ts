@@ -3,9 +3,8 @@
 
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { armTemplateReader } from '../core/arm/arm-template-reader';
-import { createBicepReader } from '../core/bicep/bicep-reader';
+import { createIncrementalBicepReader } from '../core/bicep/bicep-reader';
 import { AmlnetServer } from './amlnet-server';
-import { BicepTrees } from './bicep-trees';
 import { toolVersion } from './tool-version';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -19,6 +18,6 @@ const report = (what: string) => (e: unknown): void => {
 };
 process.on('uncaughtException', report('uncaught exception'));
 process.on('unhandledRejection', report('unhandled rejection'));
-// Each folder keeps its Bicep trees, so an edit re-parses only the statements it touches.
-const readers = () => [createBicepReader({ parse: new BicepTrees().parse }), armTemplateReader];
+// Each folder keeps its Bicep trees and per-statement results, so an edit re-reads only what it reaches.
+const readers = () => [createIncrementalBicepReader(), armTemplateReader];
 new AmlnetServer(connection, { readers, toolVersion: toolVersion() }).listen();

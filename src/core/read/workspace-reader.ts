@@ -59,6 +59,9 @@ export class WorkspaceReader {
   /** How many entry reads were served from the per-file cache since this reader was made. */
   cacheHits = 0;
 
+  /** The last `read`: how many entry files were read again and how many were reused as they were. */
+  stats: { readonly read: number; readonly reused: number } = { read: 0, reused: 0 };
+
   /** Forgets what is kept of `path` (closed, deleted or renamed). */
   forget(path: string): void {
     this.cache.delete(path);
@@ -72,6 +75,8 @@ export class WorkspaceReader {
     for (const f of files) byPath.set(f.path, f);
     const results: { file: SourceFile; result: ReadResult }[] = [];
     const live = new Set<string>();
+    let reread = 0;
+    let reused = 0;
     for (const file of files) {
       const reader = this.readers.find((r) => r.accepts(file));
       if (!reader) continue;
@@ -79,6 +84,7 @@ export class WorkspaceReader {
       const cached = this.cache.get(file.path);
       if (cached && cached.reader === reader && cached.text === file.text && cached.paths === paths && this.unchanged(cached, byPath, host)) {
         this.cacheHits++;
+        reused++;
         results.push({ file, result: cached.result });
         continue;
       }
@@ -93,11 +99,13 @@ export class WorkspaceReader {
       };
       const workspace = files.map((f) => (f === file ? f : watched(f, reads)));
       const result = readEntryFile(reader, file, recording, workspace);
+      reread++;
       this.cache.set(file.path, { reader, text: file.text, paths, reads, result });
       results.push({ file, result });
     }
     // Files no longer in the workspace: forget them here and in the readers.
     for (const path of [...this.cache.keys()]) if (!live.has(path)) this.forget(path);
+    this.stats = { read: reread, reused };
     return combineResults(results);
   }
 

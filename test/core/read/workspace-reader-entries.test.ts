@@ -1,15 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { armTemplateReader } from '../../src/core/arm/arm-template-reader';
-import { bicepReader } from '../../src/core/bicep/bicep-reader';
-import { readWorkspace, type SourceFile } from '../../src/core/read/read-workspace';
-import { findTemplateFiles } from '../../src/host/template-files';
-import { IncrementalReader } from '../../src/server/incremental-read';
-import { BicepTrees, singleEdit } from '../../src/server/bicep-trees';
-import { parseBicep } from '../../src/core/bicep';
+import { armTemplateReader } from '../../../src/core/arm/arm-template-reader';
+import { bicepReader } from '../../../src/core/bicep/bicep-reader';
+import { readWorkspace, type SourceFile } from '../../../src/core/read/read-workspace';
+import { findTemplateFiles } from '../../../src/host/template-files';
+import { WorkspaceReader } from '../../../src/core/read/workspace-reader';
 
-const EXAMPLES = resolve(__dirname, '..', '..', '..', 'examples');
+const EXAMPLES = resolve(__dirname, '..', '..', '..', '..', 'examples');
 const READERS = [bicepReader, armTemplateReader];
 
 function examples(): SourceFile[] {
@@ -20,10 +18,10 @@ function hostOf(files: readonly SourceFile[]) {
   return { readFile: (p: string) => files.find((f) => f.path === p)?.text };
 }
 
-describe('server/incremental-read', () => {
+describe('core/read/workspace-reader: which entries are read again', () => {
   it('gives readWorkspace\'s model, and re-reads nothing when nothing changed', () => {
     const files = examples();
-    const reader = new IncrementalReader(READERS);
+    const reader = new WorkspaceReader(READERS);
     assert.deepEqual(reader.read(files, hostOf(files)), readWorkspace(files, hostOf(files), READERS));
     assert.equal(reader.stats.reused, 0);
     const entries = reader.stats.read;
@@ -34,7 +32,7 @@ describe('server/incremental-read', () => {
 
   it('re-reads only the edited module and the entries that reach it', () => {
     const files = examples();
-    const reader = new IncrementalReader(READERS);
+    const reader = new WorkspaceReader(READERS);
     reader.read(files, hostOf(files));
     const edited = files.map((f) => (f.path === 'bicep/modules/network.bicep' ? { ...f, text: f.text.replace("destinationPortRange: '443'", "destinationPortRange: '444'") } : f));
     const model = reader.read(edited, hostOf(edited));
@@ -50,7 +48,7 @@ describe('server/incremental-read', () => {
 
   it('reads everything again when a file is added or removed (it may pair with any entry)', () => {
     const files = examples();
-    const reader = new IncrementalReader(READERS);
+    const reader = new WorkspaceReader(READERS);
     reader.read(files, hostOf(files));
     const more = [...files, { path: 'extra.bicep', text: "param x string = 'y'\n" }];
     assert.deepEqual(reader.read(more, hostOf(more)), readWorkspace(more, hostOf(more), READERS));
@@ -59,27 +57,8 @@ describe('server/incremental-read', () => {
 
   it('turns a reader that throws into a problem on that file', () => {
     const boom = { accepts: (f: SourceFile) => f.path === 'a.bicep', read: () => { throw new Error('boom'); } };
-    const reader = new IncrementalReader([boom]);
+    const reader = new WorkspaceReader([boom]);
     const model = reader.read([{ path: 'a.bicep', text: '' }], { readFile: () => undefined });
     assert.deepEqual(model.problems, [{ file: 'a.bicep', severity: 'error', message: 'amlnet could not read this file: boom' }]);
-  });
-});
-
-describe('server/bicep-trees', () => {
-  it('re-parses after an edit to the same tree a full parse gives', () => {
-    const text = readFileSync(join(EXAMPLES, 'bicep', 'modules', 'network.bicep'), 'utf8');
-    const trees = new BicepTrees();
-    const first = trees.parse('n.bicep', text);
-    assert.equal(trees.parse('n.bicep', text), first, 'the same text gives the same tree');
-    const edited = text.replace("priority: 130", "priority: 131").replace('Spoke network', 'Spoke  network');
-    const tree = trees.parse('n.bicep', edited);
-    assert.equal(trees.reparsed, 1);
-    assert.deepEqual(tree, parseBicep(edited));
-  });
-
-  it('finds the one edit between two texts', () => {
-    assert.deepEqual(singleEdit('abcdef', 'abXYef'), { start: 2, end: 4, newText: 'XY' });
-    assert.deepEqual(singleEdit('aaa', 'aaaa'), { start: 3, end: 3, newText: 'a' });
-    assert.deepEqual(singleEdit('abc', ''), { start: 0, end: 3, newText: '' });
   });
 });
