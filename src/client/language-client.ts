@@ -3,7 +3,7 @@
 // the Bicep extension owns.
 
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { CloseAction, ErrorAction, LanguageClient, TransportKind, type ErrorHandler, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 
 export const CLIENT_ID = 'amlnet';
 export const CLIENT_NAME = 'Azure ML Network';
@@ -16,6 +16,37 @@ export const DOCUMENT_SELECTOR = [
   { scheme: 'file', language: 'jsonc' },
   { scheme: 'file', language: 'arm-template' },
 ];
+
+/** Restarts allowed within the window before the client gives up (and says so in the log). */
+export const MAX_RESTARTS = 4;
+export const RESTART_WINDOW_MS = 3 * 60 * 1000;
+
+/**
+ * Keeps the server running. The library's default handler shuts the client down when a write to a
+ * server that just died fails (EPIPE), so the server would not come back; here a failed write is
+ * only logged, and a closed connection restarts the server, at most MAX_RESTARTS times within
+ * RESTART_WINDOW_MS (a server that crashes at every start is not restarted forever).
+ */
+export function restartingErrorHandler(output: Pick<vscode.LogOutputChannel, 'error' | 'warn'>, now: () => number = Date.now): ErrorHandler {
+  const restarts: number[] = [];
+  return {
+    error: (error, _message, count) => {
+      output.warn(`Connection to the language server: ${error.message} (${count ?? 1})`);
+      return { action: ErrorAction.Continue, handled: true };
+    },
+    closed: () => {
+      const t = now();
+      while (restarts.length && t - restarts[0] > RESTART_WINDOW_MS) restarts.shift();
+      if (restarts.length >= MAX_RESTARTS) {
+        output.error(`The language server stopped ${MAX_RESTARTS + 1} times in ${RESTART_WINDOW_MS / 60000} minutes: it will not be restarted. Run "Developer: Reload Window" to try again.`);
+        return { action: CloseAction.DoNotRestart, handled: true };
+      }
+      restarts.push(t);
+      output.warn('The language server stopped; restarting it.');
+      return { action: CloseAction.Restart, handled: true };
+    },
+  };
+}
 
 /**
  * The client (not started). `amlnet.trace.server` is read by vscode-languageclient itself from
@@ -36,6 +67,7 @@ export function createLanguageClient(context: vscode.ExtensionContext, output: v
     // Settings are pulled by the server (workspace/configuration), which registers for their changes itself.
     synchronize: { fileEvents: watchers },
     outputChannel: output,
+    errorHandler: restartingErrorHandler(output),
     // The controller says once, with a "Show Log" action, that the server did not start; without
     // this handler the library would add two more notifications of its own.
     initializationFailedHandler: (error) => {
