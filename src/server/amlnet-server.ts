@@ -10,6 +10,7 @@ import {
   FileChangeType,
   TextDocuments,
   TextDocumentSyncKind,
+  CodeLensRefreshRequest,
   type CodeAction,
   type CodeLens,
   type Connection,
@@ -87,6 +88,8 @@ export class AmlnetServer {
   private supportsProgress = false;
   private dynamicConfiguration = false;
   private disabledSupport = false;
+  /** The client re-asks for CodeLenses on `workspace/codeLens/refresh` (lenses asked for while indexing came back empty). */
+  private codeLensRefresh = false;
   private workspaceFolderEvents = false;
   private indexing = true;
   private version = 0;
@@ -160,6 +163,7 @@ export class AmlnetServer {
       this.supportsProgress = caps.window?.workDoneProgress === true;
       this.dynamicConfiguration = caps.workspace?.didChangeConfiguration?.dynamicRegistration === true;
       this.disabledSupport = caps.textDocument?.codeAction?.disabledSupport === true;
+      this.codeLensRefresh = caps.workspace?.codeLens?.refreshSupport === true;
       this.workspaceFolderEvents = caps.workspace?.workspaceFolders === true;
       const init = params.initializationOptions as AmlnetInitializationOptions | undefined;
       if (typeof init?.debounceMs === 'number' && init.debounceMs >= 0) this.debounceMs = init.debounceMs;
@@ -341,6 +345,7 @@ export class AmlnetServer {
       const check = folder.check();
       for (const w of check.checkSettings.warnings) this.warn(w);
       this.publish(folder, check);
+      if (this.codeLensRefresh) void this.connection.sendRequest(CodeLensRefreshRequest.type).catch((e: unknown) => this.log('codeLens/refresh', e));
     } catch (e) {
       this.log(`check of ${folder.root}`, e);
     }

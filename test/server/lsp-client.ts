@@ -81,6 +81,7 @@ export class TestClient {
           didChangeConfiguration: { dynamicRegistration: true },
           didChangeWatchedFiles: { dynamicRegistration: true },
           workspaceFolders: true,
+          codeLens: { refreshSupport: true },
         },
         window: { workDoneProgress: options.progress ?? true },
         textDocument: {

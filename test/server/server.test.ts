@@ -103,6 +103,8 @@ describe('language server (JSON-RPC over stdio)', function () {
     const related = keyVault.relatedInformation ?? [];
     assert.ok(related.some((r) => r.location.uri === arm && r.location.range.start.line + 1 === blocker.line && /DenyInternetOutbound/.test(r.message)), JSON.stringify(related));
     assert.ok(related.some((r) => /compute .* uses subnet snet-training/.test(r.message)), JSON.stringify(related));
+    // Lenses asked for while indexing came back empty: the client is told to ask again.
+    await c.waitFor('workspace/codeLens/refresh', () => c.notifications.some((n) => n.method === 'workspace/codeLens/refresh'));
   });
 
   it('answers amlnet/report with the CLI\'s JSON report for the same folder, file URIs for paths', async () => {
