@@ -12,6 +12,7 @@
 // another folder with package.json and dist/, e.g. a patched build; default: this repository).
 /* global setTimeout, clearTimeout */
 import { appendFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, sep } from 'node:path';
 import { format } from 'node:util';
 import {
@@ -47,11 +48,13 @@ if (!existsSync(join(repoRoot, 'dist/client.js'))) {
 
 let sandbox;
 let server;
+let azureServer; // the local ARM server of the Azure view's tests (test/e2e/suite/65-azure.e2e.ts)
 let browserHandle;
 let cleaning;
 const cleanup = () => (cleaning ??= (async () => {
   await browserHandle?.close();
   await server?.stop();
+  await azureServer?.close();
   if (sandbox) {
     keepVscodeLogs(sandbox, vscodeLogs);
     removeSandbox(sandbox);
@@ -90,6 +93,20 @@ try {
 
   const extensionEnvironment = { AMLNET_E2E: '1' };
   if (process.env.AMLNET_E2E_GREP) extensionEnvironment.AMLNET_E2E_GREP = process.env.AMLNET_E2E_GREP;
+  {
+    // The Azure view reads a local ARM server through its test hook (src/client/azure-test-hook.ts):
+    // the fixture tenant of test/azure/tenant.ts, one subscription answering 403.
+    const require = createRequire(import.meta.url);
+    const { FakeArmServer } = require(join(repoRoot, 'out/test/azure/fake-arm-server.js'));
+    const { FIXTURE, SUB_LOCKED, tenantData } = require(join(repoRoot, 'out/test/azure/tenant.js'));
+    const { TEST_TOKEN } = require(join(repoRoot, 'out/test/azure/support.js'));
+    azureServer = new FakeArmServer(tenantData(FIXTURE), TEST_TOKEN);
+    await azureServer.start();
+    azureServer.reset({ forbidden: [SUB_LOCKED] });
+    const caFile = join(sandbox.root, 'azure-ca.pem');
+    writeFileSync(caFile, azureServer.certificate);
+    Object.assign(extensionEnvironment, { AMLNET_TEST_AZURE_ENDPOINT: azureServer.url, AMLNET_TEST_AZURE_CA_FILE: caFile, AMLNET_TEST_AZURE_TOKEN: TEST_TOKEN });
+  }
   const extensionDevelopmentPath = process.env.AMLNET_E2E_EXTENSION_DIR || repoRoot;
   const url = workbenchUrl(server, { folder: sandbox.workspace, extensionDevelopmentPath, extensionTestsPath: testsIndex, extensionEnvironment });
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });

@@ -94,7 +94,7 @@ describe('client package.json manifest', () => {
       assert.ok(containers.has(container), `views in unknown container ${container}`);
       for (const v of views) assert.ok(v.icon && existsSync(join(ROOT, v.icon)), `${v.id} has no icon file`);
     }
-    assert.deepEqual(contributes.views.amlnet.map((v) => [v.id, v.name]), [['amlnet.workspace', 'Workspace'], ['amlnet.requirements', 'Requirements']]);
+    assert.deepEqual(contributes.views.amlnet.map((v) => [v.id, v.name]), [['amlnet.workspace', 'Workspace'], ['amlnet.requirements', 'Requirements'], ['amlnet.azure', 'Azure']]);
   });
 
   it('welcomes with links to commands that exist, when no folder or no template', () => {
@@ -102,13 +102,13 @@ describe('client package.json manifest', () => {
     assert.ok(welcome.some((w) => w.when === 'workbenchState == empty' && w.contents.includes('command:workbench.action.files.openFolder')));
     assert.ok(welcome.some((w) => w.when?.includes('amlnet.state == noTemplates') && /\]\(https:\/\/learn\.microsoft\.com\//.test(w.contents)));
     for (const w of contributes.viewsWelcome) {
-      for (const m of w.contents.matchAll(/command:(amlnet\.[\w]+)/g)) assert.ok(commandIds.has(m[1]), `welcome links to unknown ${m[1]}`);
+      for (const m of w.contents.matchAll(/command:(amlnet\.[\w.]+)/g)) assert.ok(commandIds.has(m[1]), `welcome links to unknown ${m[1]}`);
     }
   });
 
   it('declares every setting of DEFAULT_SETTINGS with its default, plus amlnet.trace.server', () => {
     const properties = contributes.configuration.properties;
-    const expected = { ...flattenSettings(), 'amlnet.trace.server': 'off' };
+    const expected = { ...flattenSettings(), 'amlnet.trace.server': 'off', 'amlnet.azure.cloud': 'AzureCloud', 'amlnet.azure.subscriptions': [] };
     assert.deepEqual(Object.keys(properties).sort(), Object.keys(expected).sort());
     for (const [key, value] of Object.entries(expected)) {
       assert.deepEqual(properties[key].default, value, `${key} default`);
@@ -122,7 +122,7 @@ describe('client package.json manifest', () => {
     }
     assert.deepEqual(properties['amlnet.trace.server'].enum, ['off', 'messages', 'verbose']);
     for (const [key, p] of Object.entries(properties)) {
-      assert.equal(p.scope, key === 'amlnet.trace.server' ? 'window' : 'resource', `${key} scope`);
+      assert.equal(p.scope, key === 'amlnet.trace.server' || key.startsWith('amlnet.azure.') ? 'window' : 'resource', `${key} scope`);
     }
   });
 
