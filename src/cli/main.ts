@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { nearest } from '../core/suggest';
+import { toolVersion } from '../host/tool-version';
 import { armTemplateReader } from '../core/arm/arm-template-reader';
 import { bicepReader } from '../core/bicep/bicep-reader';
 import type { AzureCliHooks } from './azure-check';
@@ -40,14 +40,7 @@ export const COMMANDS: readonly Command[] = [makeCheckCommand([bicepReader, armT
 
 /** The version in package.json, found above this file (it is `dist/cli.js` when bundled, `out/src/cli/main.js` when compiled). */
 export function version(): string {
-  for (let dir = __dirname; ; dir = dirname(dir)) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'amlnet' && pkg.version) return pkg.version;
-    }
-    if (dirname(dir) === dir) return 'unknown';
-  }
+  return toolVersion(__dirname);
 }
 
 function mainHelp(): string {

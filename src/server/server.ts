@@ -5,7 +5,7 @@ import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { armTemplateReader } from '../core/arm/arm-template-reader';
 import { createIncrementalBicepReader } from '../core/bicep/bicep-reader';
 import { AmlnetServer } from './amlnet-server';
-import { toolVersion } from './tool-version';
+import { toolVersion } from '../host/tool-version';
 
 const connection = createConnection(ProposedFeatures.all);
 // A bug must not take the editor's diagnostics down with it: log, and keep serving.
