@@ -7,7 +7,7 @@ import { normalizeRule, type NormalizedRule, type PortList } from './normalize-r
 import type { Direction, Nsg, NsgChain } from './nsg';
 import { formatRange, portSetOf, PortSet, type PortRange } from './port-set';
 import { regionNamed, regionSymbol, sameRegion, type Region } from './region';
-import type { RemoteSpec, ResolvedTagRequirement, Selection } from './requirement';
+import type { NotApplicable, RemoteSpec, ResolvedTagRequirement, Selection, TagRequirementSpec } from './requirement';
 import { canonicalTagName, type AddressTerm } from './service-tags';
 import type { PortOutcome, RequirementVerdict, RuleRef, VerdictKind } from './verdict';
 
@@ -47,12 +47,24 @@ interface EffectiveRule {
 }
 
 const PORTED: readonly ('Tcp' | 'Udp')[] = ['Tcp', 'Udp'];
+const TCP_ONLY: readonly ('Tcp' | 'Udp')[] = ['Tcp'];
+const UDP_ONLY: readonly ('Tcp' | 'Udp')[] = ['Udp'];
 const SUBNET: AddressTarget = { kind: 'subnet' };
 
 // One-atom masks, shared: masks are never written once a dimension is built (writers copy first).
 const ONE_ATOM: Mask = Uint8Array.of(1);
 const NO_ATOM: Mask = Uint8Array.of(0);
 const NO_REASONS: readonly string[] = [];
+const ALL_PORT_ATOMS: readonly (readonly PortRange[])[] = [PortSet.ALL.ranges];
+const ALL_PORT_LABELS: readonly string[] = [PortSet.ALL.toString()];
+
+/**
+ * An array of length `n` to fill by index: exactly `n` slots, where pushing onto `[]` reserves 16
+ * or more (a dimension's per-rule arrays are a few entries long and built for every requirement).
+ */
+function sized<T>(n: number): T[] {
+  return new Array<T>(n);
+}
 
 /** A dimension whose labels are built on first use. */
 function makeDim(size: number, labels: () => readonly string[], certain: Mask[], maybe: Mask[], reasons: (readonly string[])[], ranges?: readonly (readonly PortRange[])[]): Dim {
@@ -79,6 +91,10 @@ let cutScratch = new Int32Array(256);
 
 /** A dimension over port sets: pieces cut at every boundary, grouped by which rules hold them. */
 function portDim(space: PortSet, lists: readonly PortList[], group: boolean): Dim {
+  // The common source-port case: every rule takes every port, so there is one atom, all ports.
+  if (space.isAll && lists.every((l) => l.unknown.length === 0 && l.known.isAll)) {
+    return makeDim(1, () => ALL_PORT_LABELS, lists.map(() => ONE_ATOM), lists.map(() => NO_ATOM), lists.map((l) => l.unknown), ALL_PORT_ATOMS);
+  }
   let count = space.ranges.length * 2;
   for (const l of lists) count += l.known.ranges.length * 2;
   // A typed array sorts numerically without a comparator call per step (ports fit 32 bits); one
@@ -101,6 +117,23 @@ function portDim(space: PortSet, lists: readonly PortList[], group: boolean): Di
     if (point === prev) continue;
     if (space.has(prev)) pieces.push({ from: prev, to: point - 1 });
     prev = point;
+  }
+  if (pieces.length === 1) {
+    // One piece (a required port or range that no rule splits): one atom, which each list holds
+    // wholly or not at all; the shared one-atom masks serve.
+    const piece = pieces[0];
+    const certain = sized<Mask>(lists.length);
+    const maybe = sized<Mask>(lists.length);
+    const reasons = sized<readonly string[]>(lists.length);
+    for (let j = 0; j < lists.length; j++) {
+      const l = lists[j];
+      const hit = l.known.has(piece.from);
+      certain[j] = hit ? ONE_ATOM : NO_ATOM;
+      maybe[j] = l.unknown.length && !hit ? ONE_ATOM : NO_ATOM;
+      reasons[j] = l.unknown;
+    }
+    const atoms = [pieces];
+    return makeDim(1, () => [PortSet.of(pieces).toString()], certain, maybe, reasons, atoms);
   }
   // Which pieces each list holds. Pieces are cut at every boundary, so a range holds a run of
   // whole pieces: find its first by binary search and walk, instead of asking every piece.
@@ -141,38 +174,46 @@ function portDim(space: PortSet, lists: readonly PortList[], group: boolean): Di
       firstPiece.push(k);
     }
   }
-  const certain: Mask[] = [];
-  const maybe: Mask[] = [];
-  const reasons: (readonly string[])[] = [];
+  const certain = sized<Mask>(lists.length);
+  const maybe = sized<Mask>(lists.length);
+  const reasons = sized<readonly string[]>(lists.length);
   // Masks are never written after they are built, so rules without unknowns share one empty mask.
   const none = new Uint8Array(atoms.length);
-  lists.forEach((l, j) => {
+  for (let j = 0; j < lists.length; j++) {
+    const l = lists[j];
     const m = held[j];
     let c = m;
     if (group) {
       c = new Uint8Array(atoms.length);
       for (let i = 0; i < atoms.length; i++) c[i] = m[firstPiece[i]];
     }
-    certain.push(c);
-    maybe.push(l.unknown.length ? c.map((v) => (v ? 0 : 1)) : none);
-    reasons.push(l.unknown);
-  });
+    certain[j] = c;
+    maybe[j] = l.unknown.length ? c.map((v) => (v ? 0 : 1)) : none;
+    reasons[j] = l.unknown;
+  }
   return makeDim(atoms.length, () => atoms.map((a) => PortSet.of(a).toString()), certain, maybe, reasons, atoms);
 }
 
+// Masks are read only once built, so rules with the same protocol share theirs, across calls too
+// (per list of required protocols: PORTED, TCP_ONLY, UDP_ONLY).
+const protocolMasks = new Map<readonly string[], { none: Mask; all: Mask; byProtocol: Map<string, Mask> }>();
+
 function protocolDim(required: readonly ('Tcp' | 'Udp')[], rules: readonly NormalizedRule[]): Dim {
-  const certain: Mask[] = [];
-  const maybe: Mask[] = [];
-  const reasons: (readonly string[])[] = [];
-  // Masks are read only once built, so rules with the same protocol share theirs.
-  const none = new Uint8Array(required.length);
-  const all = full(required.length);
-  const byProtocol = new Map<string, Mask>();
-  for (const r of rules) {
+  const certain = sized<Mask>(rules.length);
+  const maybe = sized<Mask>(rules.length);
+  const reasons = sized<readonly string[]>(rules.length);
+  let shared = protocolMasks.get(required);
+  if (!shared) {
+    shared = { none: new Uint8Array(required.length), all: full(required.length), byProtocol: new Map() };
+    protocolMasks.set(required, shared);
+  }
+  const { none, all, byProtocol } = shared;
+  for (let j = 0; j < rules.length; j++) {
+    const r = rules[j];
     if (isUnknown(r.protocol)) {
-      certain.push(none);
-      maybe.push(all);
-      reasons.push([r.protocol.unknown]);
+      certain[j] = none;
+      maybe[j] = all;
+      reasons[j] = [r.protocol.unknown];
     } else {
       const p = r.protocol;
       let m = byProtocol.get(p);
@@ -180,9 +221,9 @@ function protocolDim(required: readonly ('Tcp' | 'Udp')[], rules: readonly Norma
         m = Uint8Array.from(required.map((q) => (p === '*' || p === q ? 1 : 0)));
         byProtocol.set(p, m);
       }
-      certain.push(m);
-      maybe.push(none);
-      reasons.push(NO_REASONS);
+      certain[j] = m;
+      maybe[j] = none;
+      reasons[j] = NO_REASONS;
     }
   }
   return { size: required.length, labels: () => required, certain, maybe, reasons };
@@ -205,7 +246,32 @@ function ipHas(set: IpSet, piece: IpInterval): boolean {
 
 /** A dimension over addresses of one side: atoms from sub-tags or from concrete prefixes. */
 function relateEntries(entries: readonly AddressTerm[] | { unknown: string }, target: AddressTarget, env: RelationEnv): AddressRelation[] {
-  return isUnknown(entries) ? [{ kind: 'unknown', reason: entries.unknown }] : entries.map((t) => relateAddress(t, target, env));
+  if (isUnknown(entries)) return [{ kind: 'unknown', reason: entries.unknown }];
+  if (!entries.every((t) => envFree(t, target))) return entries.map((t) => relateAddress(t, target, env));
+  // Relations that do not depend on the environment (`*`, specials, ASGs, against specials or the
+  // subnet): kept per entry list and target; the default rules' lists serve every NSG.
+  let memo = envFreeRelations.get(entries);
+  if (!memo) {
+    memo = [];
+    envFreeRelations.set(entries, memo);
+  }
+  for (const m of memo) if (m.target === target) return m.rels;
+  const rels = entries.map((t) => relateAddress(t, target, env));
+  // A few targets per list (one per requirement remote), the oldest dropped beyond that.
+  if (memo.length >= 32) memo.shift();
+  memo.push({ target, rels });
+  return rels;
+}
+
+const envFreeRelations = new WeakMap<readonly AddressTerm[], { target: AddressTarget; rels: AddressRelation[] }[]>();
+
+/** Whether relating the term to the target reads nothing of the environment (region aliases, prefixes, service-tag data). */
+function envFree(term: AddressTerm, target: AddressTarget): boolean {
+  switch (term.kind) {
+    case 'any': case 'unknown': case 'special': case 'asg': return true;
+    case 'cidr': return target.kind === 'any' || target.kind === 'special';
+    case 'tag': return target.kind !== 'tag';
+  }
 }
 
 // How a rule's entries relate to the compute subnet depends only on the entries and the subnet's
@@ -233,8 +299,14 @@ function addressDim(
   targetIps: IpSet | undefined,
 ): Dim {
   let rels = relations;
-  const hasIps = rels.some((rs) => rs.some((r) => r.kind === 'ips'));
-  const hasKeys = rels.some((rs) => rs.some((r) => r.kind === 'key'));
+  let hasIps = false;
+  let hasKeys = false;
+  for (const rs of rels) {
+    for (const r of rs) {
+      if (r.kind === 'ips') hasIps = true;
+      else if (r.kind === 'key') hasKeys = true;
+    }
+  }
   if (hasIps && hasKeys) {
     // Sub-tags without prefix data cannot be placed among concrete prefixes.
     rels = rels.map((rs) => rs.map((r) => (r.kind === 'key'
@@ -243,19 +315,19 @@ function addressDim(
   }
   if (!hasIps && !hasKeys) {
     // The common case (tags, specials, `*`): one atom, the whole target; no cutting needed.
-    const certain: Mask[] = [];
-    const maybe: Mask[] = [];
-    const reasons: string[][] = [];
-    for (const rs of rels) {
+    const certain = sized<Mask>(rels.length);
+    const maybe = sized<Mask>(rels.length);
+    const reasons = sized<readonly string[]>(rels.length);
+    for (let j = 0; j < rels.length; j++) {
       let hit = 0;
-      const why: string[] = [];
-      for (const r of rs) {
-        if (r.kind === 'unknown') why.push(r.reason);
+      let why: string[] | undefined;
+      for (const r of rels[j]) {
+        if (r.kind === 'unknown') (why ??= []).push(r.reason);
         else if (r.kind === 'all') hit = 1;
       }
-      certain.push(hit ? ONE_ATOM : NO_ATOM);
-      maybe.push(why.length && !hit ? ONE_ATOM : NO_ATOM);
-      reasons.push(why);
+      certain[j] = hit ? ONE_ATOM : NO_ATOM;
+      maybe[j] = why && !hit ? ONE_ATOM : NO_ATOM;
+      reasons[j] = why ?? NO_REASONS;
     }
     return makeDim(1, () => [targetText(target)], certain, maybe, reasons);
   }
@@ -338,7 +410,25 @@ function addressDim(
   return makeDim(size, labels, certain, maybe, reasons);
 }
 
+// Requirements are catalog data: the target of a remote is built once per remote and region.
+const remoteTargets = new WeakMap<RemoteSpec, { region: Region; target: AddressTarget }>();
+
 function remoteTarget(remote: RemoteSpec, region: Region): AddressTarget {
+  const memo = remoteTargets.get(remote);
+  if (memo && (!remote.regional || equalRegion(memo.region, region))) return memo.target;
+  const target = readRemoteTarget(remote, region);
+  remoteTargets.set(remote, { region, target });
+  return target;
+}
+
+/** The same region value (each NSG read brings its own region objects; a target is only read through its value). */
+function equalRegion(a: Region, b: Region): boolean {
+  if (a === b) return true;
+  if (a.kind === 'name') return b.kind === 'name' && a.name === b.name;
+  return b.kind === 'symbol' && a.symbol === b.symbol && a.text === b.text;
+}
+
+function readRemoteTarget(remote: RemoteSpec, region: Region): AddressTarget {
   const tag = remote.tag;
   const lower = tag.toLowerCase();
   if (lower === '*' || lower === 'any') return { kind: 'any' };
@@ -376,20 +466,35 @@ function regionOf(nsgs: readonly Nsg[], context: EvaluationContext): { region: R
   return { region: region ?? regionSymbol(UNRESOLVED_REGION, '<region>'), aliases };
 }
 
+// Refs are built once per rule (see nsgData) and described again for every cell and verdict.
+const refTexts = new WeakMap<RuleRef, string>();
+const refTextsWithNsg = new WeakMap<RuleRef, string>();
+
 function describeRef(r: RuleRef, withNsg: boolean): string {
+  const memo = withNsg ? refTextsWithNsg : refTexts;
+  let text = memo.get(r);
+  if (text === undefined) {
+    text = refText(r, withNsg);
+    memo.set(r, text);
+  }
+  return text;
+}
+
+function refText(r: RuleRef, withNsg: boolean): string {
   const where = withNsg ? ` in ${r.nsg}` : '';
   if (r.isDefault) return `the default rule ${r.name} (${r.priority})${where}`;
   return `${r.name} (priority ${r.priority ?? 'unknown'})${where}`;
 }
 
 function listRefs(refs: readonly RuleRef[], withNsg: boolean): string {
+  if (refs.length === 1) return describeRef(refs[0], withNsg);
   const parts = refs.map((r) => describeRef(r, withNsg));
   return parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
 interface CellResult {
   readonly outcome: PortOutcome['outcome'];
-  readonly decidedBy: RuleRef[];
+  readonly decidedBy: readonly RuleRef[];
   readonly detail: string;
 }
 
@@ -397,7 +502,7 @@ interface CellResult {
 interface NsgData {
   readonly rules: readonly { norm: NormalizedRule; ref: RuleRef }[];
   /** Per direction and position in the chain (0 or 1): the rules that may apply, as candidates. */
-  readonly candidates: Map<string, readonly Candidate[]>;
+  readonly candidates: (readonly Candidate[] | undefined)[];
 }
 
 // NSGs are immutable inputs: read each rule once, however many requirements are judged.
@@ -410,7 +515,7 @@ function nsgData(nsg: Nsg): NsgData {
       ...nsg.rules.map((r) => normalizeRule(r, nsg.name)),
       ...DEFAULT_RULES.map((r) => normalizeRule(r, nsg.name, true)),
     ];
-    data = { rules: norms.map((norm) => ({ norm, ref: ruleRef(norm) })), candidates: new Map() };
+    data = { rules: norms.map((norm) => ({ norm, ref: ruleRef(norm) })), candidates: [] };
     nsgDataCache.set(nsg, data);
   }
   return data;
@@ -419,8 +524,8 @@ function nsgData(nsg: Nsg): NsgData {
 /** The NSG's rules that may apply in this direction (an unknown direction may), built once per NSG. */
 function directionCandidates(nsg: Nsg, direction: Direction, nsgIndex: number): readonly Candidate[] {
   const data = nsgData(nsg);
-  const key = `${direction}${nsgIndex}`;
-  let list = data.candidates.get(key);
+  const key = (direction === 'Inbound' ? 0 : 2) + nsgIndex;
+  let list = data.candidates[key];
   if (!list) {
     const out: Candidate[] = [];
     for (const { norm, ref } of data.rules) {
@@ -428,7 +533,7 @@ function directionCandidates(nsg: Nsg, direction: Direction, nsgIndex: number): 
       out.push({ norm, ref, nsgIndex });
     }
     list = out;
-    data.candidates.set(key, list);
+    data.candidates[key] = list;
   }
   return list;
 }
@@ -447,8 +552,28 @@ function requiredPorts(ports: readonly string[]): PortSet {
 
 /** Evaluates one service-tag requirement against a chain of NSGs. */
 export function evaluateRequirement(chain: NsgChain, requirement: ResolvedTagRequirement, context: EvaluationContext): RequirementVerdict {
-  const direction = requirement.direction;
+  return evaluatePrepared(prepare(chain, requirement.direction, context), requirement);
+}
+
+/** What every requirement of one direction reads of a chain and a context: the same for all of them. */
+interface Prepared {
+  /** The NSGs in the order a flow of the direction meets them. */
+  readonly nsgs: readonly Nsg[];
+  readonly region: Region;
+  readonly env: RelationEnv;
+  readonly subnetPrefixes: IpSet | undefined;
+}
+
+function prepare(chain: NsgChain, direction: Direction, context: EvaluationContext): Prepared {
   const nsgs = chainOrder(chain, direction);
+  const { region, aliases } = regionOf(nsgs, context);
+  const subnetPrefixes = context.subnetPrefixes ? IpSet.fromCidrsShared(context.subnetPrefixes) : undefined;
+  return { nsgs, region, env: { context, regionAliases: aliases, subnetPrefixes }, subnetPrefixes };
+}
+
+function evaluatePrepared(prepared: Prepared, requirement: ResolvedTagRequirement): RequirementVerdict {
+  const direction = requirement.direction;
+  const { nsgs, region, env, subnetPrefixes } = prepared;
   const base = { id: requirement.id, direction, spec: requirement.spec };
   if (nsgs.length === 0) {
     return {
@@ -459,11 +584,8 @@ export function evaluateRequirement(chain: NsgChain, requirement: ResolvedTagReq
       decidedBy: [],
     };
   }
-  const { region, aliases } = regionOf(nsgs, context);
-  const subnetPrefixes = context.subnetPrefixes ? IpSet.fromCidrsShared(context.subnetPrefixes) : undefined;
-  const env: RelationEnv = { context, regionAliases: aliases, subnetPrefixes };
 
-  const protocols = requirement.protocol === '*' ? PORTED : [requirement.protocol];
+  const protocols = requirement.protocol === '*' ? PORTED : requirement.protocol === 'Tcp' ? TCP_ONLY : UDP_ONLY;
   const required = requiredPorts(requirement.ports);
   // Rules that cannot touch the requirement's protocols or ports are left out before any atoms are cut.
   const touching: Candidate[] = [];
@@ -476,7 +598,7 @@ export function evaluateRequirement(chain: NsgChain, requirement: ResolvedTagReq
     }
   }
 
-  const breakdown: PortOutcome[] = [];
+  let breakdown: PortOutcome[] = [];
   const unknownBecause = new Set<string>();
   const remoteSide = direction === 'Inbound' ? 'source' : 'destination';
   const localSide = direction === 'Inbound' ? 'destination' : 'source';
@@ -487,6 +609,9 @@ export function evaluateRequirement(chain: NsgChain, requirement: ResolvedTagReq
     const remoteRels: AddressRelation[][] = [];
     const localRels: AddressRelation[][] = [];
     const kept: Candidate[] = [];
+    const norms: NormalizedRule[] = [];
+    const destinationPorts: PortList[] = [];
+    const sourcePorts: PortList[] = [];
     for (let i = 0; i < touching.length; i++) {
       const c = touching[i];
       const remoteRel = relateEntries(c.norm[remoteSide], target, env);
@@ -494,22 +619,26 @@ export function evaluateRequirement(chain: NsgChain, requirement: ResolvedTagReq
       const localRel = localMemo[i] ??= relateToSubnet(c.norm[localSide], env);
       if (!mayMeet(localRel)) continue;
       kept.push(c);
+      norms.push(c.norm);
+      destinationPorts.push(c.norm.destinationPorts);
+      sourcePorts.push(c.norm.sourcePorts);
       remoteRels.push(remoteRel);
       localRels.push(localRel);
     }
-    const norms = kept.map((c) => c.norm);
     const dims: Dim[] = [
       protocolDim(protocols, norms),
-      portDim(required, norms.map((n) => n.destinationPorts), false),
-      portDim(PortSet.ALL, norms.map((n) => n.sourcePorts), true),
+      portDim(required, destinationPorts, false),
+      portDim(PortSet.ALL, sourcePorts, true),
       addressDim(target, remoteRels, targetPrefixes(target, env)),
       addressDim(SUBNET, localRels, subnetPrefixes),
     ];
     const cells = evaluateCells(kept, dims, nsgs.length);
     for (const cell of cells) {
-      for (const r of cell.result.outcome === 'unknown' ? cell.reasons : []) unknownBecause.add(r);
+      if (cell.result.outcome === 'unknown') for (const r of cell.reasons) unknownBecause.add(r);
     }
-    breakdown.push(...mergeCells(cells, targetText(target), dims));
+    const rows = mergeCells(cells, targetText(target), dims);
+    if (breakdown.length === 0) breakdown = rows;
+    else for (const r of rows) breakdown.push(r);
   }
   // Built field by field rather than spread: the same keys in the same order, without the cost of
   // copying objects of varying shape.
@@ -537,48 +666,74 @@ interface Cell {
   readonly reasons: readonly string[];
 }
 
-/** Effective rule order for one NSG in one case; unknown priorities go first or last among user rules. */
-function effectiveRules(candidates: readonly Candidate[], nsgIndex: number, which: Case): EffectiveRule[] {
-  const first: EffectiveRule[] = [];
-  const ordered: { prio: number; rule: EffectiveRule }[] = [];
-  const last: EffectiveRule[] = [];
-  const defaults: EffectiveRule[] = [];
-  candidates.forEach((c, index) => {
-    if (c.nsgIndex !== nsgIndex) return;
+/**
+ * Effective rule order for one NSG in one case; unknown priorities go first or last among user
+ * rules. Rules of unknown direction (`skip`) are left out where they would only match strictly.
+ */
+function effectiveRules(candidates: readonly Candidate[], nsgIndex: number, which: Case, skip: readonly boolean[]): EffectiveRule[] {
+  let first: EffectiveRule[] | undefined;
+  const ordered: EffectiveRule[] = [];
+  let last: EffectiveRule[] | undefined;
+  let defaults: EffectiveRule[] | undefined;
+  for (let index = 0; index < candidates.length; index++) {
+    const c = candidates[index];
+    if (c.nsgIndex !== nsgIndex) continue;
     const n = c.norm;
     // An unknown access acts as Allow in the best case and as Deny in the worst.
     const allow = isUnknown(n.access) ? which === 'best' : n.access === 'Allow';
     // Allows match as much as they may in the best case; denies in the worst.
     const useMaybe = allow === (which === 'best');
+    if (!useMaybe && skip[index]) continue;
     const rule: EffectiveRule = { index, allow, useMaybe };
-    if (c.norm.isDefault) defaults.push(rule);
-    else if (isUnknown(n.priority)) (useMaybe ? first : last).push(rule);
-    else ordered.push({ prio: n.priority, rule });
-  });
-  ordered.sort((a, b) => a.prio - b.prio || a.rule.index - b.rule.index);
-  return [...first, ...ordered.map((o) => o.rule), ...last, ...defaults];
+    if (n.isDefault) (defaults ??= []).push(rule);
+    else if (isUnknown(n.priority)) (useMaybe ? (first ??= []) : (last ??= [])).push(rule);
+    else ordered.push(rule);
+  }
+  if (ordered.length > 1) {
+    ordered.sort((a, b) => (candidates[a.index].norm.priority as number) - (candidates[b.index].norm.priority as number) || a.index - b.index);
+  }
+  if (!first && !last && !defaults) return ordered;
+  const out = first ?? [];
+  for (const r of ordered) out.push(r);
+  if (last) for (const r of last) out.push(r);
+  if (defaults) for (const r of defaults) out.push(r);
+  return out;
 }
 
 // The first-match tables of one evaluation (best and worst case, up to two NSGs each) live only
 // until its cells are summarized, so four buffers are reused rather than allocated per requirement.
 const deciderBuffers: Int32Array[] = [];
 
+/** A table for `total` tuples, set to -1 (it may be longer: only the first `total` entries are read). */
 function deciderBuffer(slot: number, total: number): Int32Array {
   let buf = deciderBuffers[slot];
   if (!buf || buf.length < total) {
     buf = new Int32Array(Math.max(total, 2 * (buf?.length ?? 64)));
     deciderBuffers[slot] = buf;
   }
-  const view = buf.subarray(0, total);
-  view.fill(-1);
-  return view;
+  buf.fill(-1, 0, total);
+  return buf;
+}
+
+let tupleScratch = new Int32Array(8);
+
+/** The tuple counter of one first-match run, zeroed (one buffer: runs do not nest). */
+function tupleIndex(dimCount: number): Int32Array {
+  if (tupleScratch.length < dimCount) tupleScratch = new Int32Array(dimCount);
+  tupleScratch.fill(0);
+  return tupleScratch;
 }
 
 function evaluateCells(candidates: readonly Candidate[], dims: readonly Dim[], nsgCount: number): Cell[] {
-  const sizes = dims.map((d) => d.size);
-  const total = sizes.reduce((a, b) => a * b, 1);
+  const sizes = sized<number>(dims.length);
+  let total = 1;
+  for (let d = 0; d < dims.length; d++) {
+    sizes[d] = dims[d].size;
+    total *= dims[d].size;
+  }
   // Per rule: does it apply at all in a case (an unknown direction applies only when that helps the case).
-  const uncertainRule = candidates.map((c) => isUnknown(c.norm.direction));
+  const uncertainRule = sized<boolean>(candidates.length);
+  for (let i = 0; i < candidates.length; i++) uncertainRule[i] = isUnknown(candidates[i].norm.direction);
   // Per rule, what it may match (certain or maybe), built once for both cases and only when some
   // rule has a maybe; rules without one share their certain masks.
   const loose: (readonly Mask[] | undefined)[] = new Array<readonly Mask[] | undefined>(candidates.length);
@@ -589,16 +744,28 @@ function evaluateCells(candidates: readonly Candidate[], dims: readonly Dim[], n
     for (let i = 0; i < mb.length; i++) if (mb[i]) (m ??= c.slice())[i] = 1;
     return m ?? c;
   });
-  const certainMasks = (ruleIndex: number): readonly Mask[] => dims.map((d) => d.certain[ruleIndex]);
+  /** Whether a rule may match more than it surely does in some dimension (else its loose masks are its certain ones). */
+  const hasMaybe = (ruleIndex: number): boolean => {
+    for (const d of dims) if (d.reasons[ruleIndex].length) return true;
+    return false;
+  };
+  const strict: (readonly Mask[] | undefined)[] = new Array<readonly Mask[] | undefined>(candidates.length);
+  const certainMasks = (ruleIndex: number): readonly Mask[] => strict[ruleIndex] ??= dims.map((d) => d.certain[ruleIndex]);
+  const cellCount = sizes[0] * sizes[1];
   const dimCount = dims.length;
   const decide = (which: Case): Int32Array[] => {
     const perNsg: Int32Array[] = [];
-    const idx = new Int32Array(dimCount);
+    const idx = tupleIndex(dimCount);
     for (let k = 0; k < nsgCount; k++) {
       const slot = (which === 'best' ? 0 : 2) + k;
-      const order = effectiveRules(candidates, k, which).filter((e) => e.useMaybe || !uncertainRule[e.index]);
-      const ruleMasks = order.map((e) => (e.useMaybe ? looseMasks(e.index) : certainMasks(e.index)));
-      const outcome = order.map((e) => e.index * 2 + (e.allow ? 1 : 0));
+      const order = effectiveRules(candidates, k, which, uncertainRule);
+      const ruleMasks = sized<readonly Mask[]>(order.length);
+      const outcome = sized<number>(order.length);
+      for (let r = 0; r < order.length; r++) {
+        const e = order[r];
+        ruleMasks[r] = e.useMaybe && hasMaybe(e.index) ? looseMasks(e.index) : certainMasks(e.index);
+        outcome[r] = e.index * 2 + (e.allow ? 1 : 0);
+      }
       const decider = deciderBuffer(slot, total);
       idx.fill(0);
       for (let p = 0; p < total; p++) {
@@ -621,18 +788,26 @@ function evaluateCells(candidates: readonly Candidate[], dims: readonly Dim[], n
     }
     return perNsg;
   };
+  // With nothing uncertain (every direction, access and priority known, no rule with a maybe in
+  // any dimension) both cases order and match the rules alike: decide and summarize once.
+  let uncertain = false;
+  for (let i = 0; i < candidates.length && !uncertain; i++) {
+    const n = candidates[i].norm;
+    if (uncertainRule[i] || isUnknown(n.access) || isUnknown(n.priority)) uncertain = true;
+    else for (const d of dims) if (d.reasons[i].length) uncertain = true;
+  }
   const best = decide('best');
-  const worst = decide('worst');
+  const worst = uncertain ? decide('worst') : best;
 
-  const cells: Cell[] = [];
+  const cells = sized<Cell>(cellCount);
   const inner = sizes[2] * sizes[3] * sizes[4];
   for (let proto = 0; proto < sizes[0]; proto++) {
     for (let port = 0; port < sizes[1]; port++) {
       const start = (proto * sizes[1] + port) * inner;
       const b = summarize(best, start, inner, candidates, dims, sizes);
-      const w = summarize(worst, start, inner, candidates, dims, sizes);
+      const w = uncertain ? summarize(worst, start, inner, candidates, dims, sizes) : b;
       let result: CellResult;
-      let reasons: string[] = [];
+      let reasons: readonly string[] = NO_REASONS;
       if (w.outcome !== 'blocked' && w.outcome === b.outcome) result = w;
       else if (w.outcome !== 'blocked') {
         // Allowed either way, but whether by a user rule or only by a default rule depends on the unknowns.
@@ -651,7 +826,7 @@ function evaluateCells(candidates: readonly Candidate[], dims: readonly Dim[], n
           detail: `cannot be told: ${reasons.join('; ')}`,
         };
       }
-      cells.push({ protocol: dims[0].labels()[proto] as 'Tcp' | 'Udp', portAtom: port, result, reasons });
+      cells[proto * sizes[1] + port] = { protocol: dims[0].labels()[proto] as 'Tcp' | 'Udp', portAtom: port, result, reasons };
     }
   }
   return cells;
@@ -672,7 +847,29 @@ function uncertainReasons(candidates: readonly Candidate[], dims: readonly Dim[]
   return [...out];
 }
 
+// For one NSG and one tuple, a cell's result depends only on the deciding rule: built once per rule
+// and outcome, and shared (results are never changed).
+const singleResults = new WeakMap<RuleRef, { allowed?: CellResult; denied?: CellResult }>();
+
+function singleResult(ref: RuleRef, allowed: boolean): CellResult {
+  let memo = singleResults.get(ref);
+  if (!memo) {
+    memo = {};
+    singleResults.set(ref, memo);
+  }
+  if (allowed) {
+    return memo.allowed ??= ref.isDefault
+      ? { outcome: 'allowed-by-default', decidedBy: [ref], detail: `allowed only by ${listRefs([ref], false)}` }
+      : { outcome: 'allowed', decidedBy: [ref], detail: `allowed by ${listRefs([ref], false)}` };
+  }
+  return memo.denied ??= { outcome: 'blocked', decidedBy: [ref], detail: `denied by ${listRefs([ref], false)}` };
+}
+
 function summarize(perNsg: readonly Int32Array[], start: number, count: number, candidates: readonly Candidate[], dims: readonly Dim[], sizes: readonly number[]): CellResult {
+  if (count === 1 && perNsg.length === 1) {
+    const v = perNsg[0][start];
+    return singleResult(candidates[v >> 1].ref, v % 2 !== 0);
+  }
   const allowers: RuleRef[] = [];
   const deniers: RuleRef[] = [];
   let anyDefault = false;
@@ -742,9 +939,34 @@ function summarize(perNsg: readonly Int32Array[], start: number, count: number, 
   return { outcome: 'blocked', decidedBy: [...deniers, ...allowers], detail };
 }
 
+/**
+ * The ports of a group of cells as text: its atoms' ranges merged. Destination-port atoms are
+ * single pieces in ascending order and a group's cells keep that order, so merging is one pass
+ * (the same ranges `PortSet.of` would give).
+ */
+function groupPorts(group: readonly Cell[], atoms: readonly (readonly PortRange[])[]): string {
+  if (group.length === 1 && atoms[group[0].portAtom].length === 1) return formatRange(atoms[group[0].portAtom][0]);
+  const merged: PortRange[] = [];
+  let sorted = true;
+  for (const c of group) {
+    for (const r of atoms[c.portAtom]) {
+      const last = merged[merged.length - 1];
+      if (last && r.from < last.from) sorted = false;
+      if (last && r.from <= last.to + 1) {
+        if (r.to > last.to) merged[merged.length - 1] = { from: last.from, to: r.to };
+      } else merged.push(r);
+    }
+  }
+  const ranges = sorted ? merged : PortSet.of(group.flatMap((c) => atoms[c.portAtom])).ranges;
+  return ranges.map(formatRange).join(', ');
+}
+
 /** Merges port atoms with the same outcome into one breakdown row per protocol. */
 function mergeCells(cells: readonly Cell[], remote: string, dims: readonly Dim[]): PortOutcome[] {
-  const rows: PortOutcome[] = [];
+  if (cells.length === 1) {
+    const c = cells[0];
+    return [{ protocol: c.protocol, ports: groupPorts(cells, dims[1].ranges!), remote, outcome: c.result.outcome, decidedBy: c.result.decidedBy, detail: c.result.detail }];
+  }
   // Grouped by protocol and outcome, then by detail, in order of first appearance; nested maps
   // spare building (and hashing) one long composite key per cell.
   const groups: Cell[][] = [];
@@ -764,33 +986,58 @@ function mergeCells(cells: readonly Cell[], remote: string, dims: readonly Dim[]
       groups.push(fresh);
     }
   }
-  for (const g of groups) {
-    const ports = PortSet.of(g.flatMap((c) => dims[1].ranges![c.portAtom]));
-    rows.push({
+  const portRanges = dims[1].ranges!;
+  // Kept in the verdict: exactly one slot per row.
+  const rows = sized<PortOutcome>(groups.length);
+  for (let k = 0; k < groups.length; k++) {
+    const g = groups[k];
+    rows[k] = {
       protocol: g[0].protocol,
-      ports: ports.ranges.map(formatRange).join(', '),
+      ports: groupPorts(g, portRanges),
       remote,
       outcome: g[0].result.outcome,
       decidedBy: g[0].result.decidedBy,
       detail: g[0].result.detail,
-    });
+    };
   }
   return rows;
 }
 
 function aggregate(rows: readonly PortOutcome[], unknownBecause: string[], multi: boolean, direction: Direction): Pick<RequirementVerdict, 'verdict' | 'explanation' | 'decidedBy' | 'unknownBecause'> {
-  const decided = new Map<string, RuleRef>();
-  for (const r of rows) for (const ref of r.decidedBy) decided.set(`${ref.nsg}\u0000${ref.name}\u0000${ref.isDefault}`, ref);
-  const decidedBy = [...decided.values()].sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0));
-  const blocked = rows.filter((r) => r.outcome === 'blocked');
-  const unknownRows = rows.filter((r) => r.outcome === 'unknown');
-  const byDefault = rows.filter((r) => r.outcome === 'allowed-by-default');
+  // One ref per rule (same NSG, name and kind), the last seen in the place of the first, as a Map
+  // keyed by those would keep them; compared field by field (a verdict has a few refs).
+  // Kept in the verdict: sized for every ref, then cut to the distinct ones.
+  let refCount = 0;
+  for (const r of rows) refCount += r.decidedBy.length;
+  const decidedBy = sized<RuleRef>(refCount);
+  let distinct = 0;
+  for (const r of rows) {
+    for (const ref of r.decidedBy) {
+      let k = 0;
+      while (k < distinct && !(decidedBy[k].nsg === ref.nsg && decidedBy[k].name === ref.name && decidedBy[k].isDefault === ref.isDefault)) k++;
+      decidedBy[k] = ref;
+      if (k === distinct) distinct++;
+    }
+  }
+  if (distinct < refCount) decidedBy.length = distinct;
+  if (distinct > 1) decidedBy.sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0));
+  const blocked: PortOutcome[] = [];
+  const unknownRows: PortOutcome[] = [];
+  const byDefault: PortOutcome[] = [];
+  for (const r of rows) {
+    if (r.outcome === 'blocked') blocked.push(r);
+    else if (r.outcome === 'unknown') unknownRows.push(r);
+    else if (r.outcome === 'allowed-by-default') byDefault.push(r);
+  }
   const describe = (r: PortOutcome) => `${r.protocol.toUpperCase()} ${r.ports} ${direction === 'Inbound' ? 'from' : 'to'} ${r.remote}`;
   let verdict: VerdictKind;
   let explanation: string;
   if (blocked.length === rows.length) {
     verdict = 'blocked';
-    const deniers = dedupe(blocked.flatMap((r) => r.decidedBy.filter((d) => d.access === 'Deny' || (d.isDefault && d.name.startsWith('Deny')))));
+    const deniers: RuleRef[] = [];
+    for (const r of blocked) {
+      for (const d of r.decidedBy) if (d.access === 'Deny' || (d.isDefault && d.name.startsWith('Deny'))) addUnique(deniers, d);
+    }
     explanation = deniers.every((d) => d.isDefault) && blocked.every((r) => !r.detail.includes('the rest is allowed'))
       ? `Blocked: no rule allows it, so ${listRefs(deniers, multi)} denies it.`
       : `Blocked: ${blocked.map((r) => `${describe(r)} ${r.detail}`).join('; ')}.`;
@@ -810,10 +1057,11 @@ function aggregate(rows: readonly PortOutcome[], unknownBecause: string[], multi
   return unknownRows.length ? { verdict, explanation, decidedBy, unknownBecause } : { verdict, explanation, decidedBy };
 }
 
-function dedupe(refs: readonly RuleRef[]): RuleRef[] {
-  const seen = new Map<string, RuleRef>();
-  for (const r of refs) seen.set(`${r.nsg}\u0000${r.name}`, r);
-  return [...seen.values()];
+/** Adds a ref, or puts it in the place of the one of the same NSG and name (as a Map keyed by those would). */
+function addUnique(refs: RuleRef[], r: RuleRef): void {
+  let k = 0;
+  while (k < refs.length && !(refs[k].nsg === r.nsg && refs[k].name === r.name)) k++;
+  refs[k] = r;
 }
 
 /** Evaluates every service-tag requirement of a selection; host requirements are for firewalls. */
@@ -822,20 +1070,39 @@ export function evaluateSelection(chain: NsgChain, selection: Selection, context
     ? context
     : { ...context, region: regionNamed(selection.options.region) };
   const out: RequirementVerdict[] = [];
+  // The chain's order, region and relation environment, once per direction.
+  let inbound: Prepared | undefined;
+  let outbound: Prepared | undefined;
   for (const r of selection.applicable) {
-    if (r.kind === 'service-tag') out.push(evaluateRequirement(chain, r, ctx));
+    if (r.kind !== 'service-tag') continue;
+    const prepared = r.direction === 'Inbound'
+      ? inbound ??= prepare(chain, 'Inbound', ctx)
+      : outbound ??= prepare(chain, 'Outbound', ctx);
+    out.push(evaluatePrepared(prepared, r));
   }
   for (const na of selection.notApplicable) {
-    if (na.spec.kind !== 'service-tag') continue;
-    out.push({
-      id: na.spec.id,
-      direction: na.spec.direction,
+    if (na.spec.kind === 'service-tag') out.push(notApplicableVerdict(na, na.spec));
+  }
+  return out;
+}
+
+// A not-applicable verdict says nothing of the NSG: one object per catalog entry serves every NSG
+// checked with that selection (verdicts are never changed in place).
+const notApplicableVerdicts = new WeakMap<NotApplicable, RequirementVerdict>();
+
+function notApplicableVerdict(na: NotApplicable, spec: TagRequirementSpec): RequirementVerdict {
+  let v = notApplicableVerdicts.get(na);
+  if (!v) {
+    v = {
+      id: spec.id,
+      direction: spec.direction,
       verdict: 'not-applicable',
       explanation: `Not applicable: ${na.because}.`,
       breakdown: [],
       decidedBy: [],
-      spec: na.spec,
-    });
+      spec,
+    };
+    notApplicableVerdicts.set(na, v);
   }
-  return out;
+  return v;
 }

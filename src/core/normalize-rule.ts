@@ -26,6 +26,8 @@ export interface NormalizedRule {
 }
 
 const PROTOCOLS: Record<string, RuleProtocol> = { tcp: 'Tcp', udp: 'Udp', icmp: 'Icmp', esp: 'Esp', ah: 'Ah', '*': '*', any: '*' };
+const DIRECTIONS: Record<string, Direction> = { inbound: 'Inbound', outbound: 'Outbound' };
+const ACCESSES: Record<string, Access> = { allow: 'Allow', deny: 'Deny' };
 
 function readEnum<T>(value: Maybe<string>, table: Record<string, T>, what: string): Maybe<T> {
   if (isUnknown(value)) return value;
@@ -33,9 +35,30 @@ function readEnum<T>(value: Maybe<string>, table: Record<string, T>, what: strin
   return v === undefined ? { unknown: `${what} "${value}" is not valid` } : v;
 }
 
+const NO_REASONS: readonly string[] = [];
+
+// Most port lists are one entry ("*", "443"): their PortList depends only on the text, so it is
+// built once per text and kind and shared (PortLists are immutable). Bounded, as the parse memos.
+const singlePorts = new Map<string, Map<string, PortList>>();
+
 function readPorts(entries: Maybe<readonly Maybe<string>[]>, what: string): PortList {
   if (isUnknown(entries)) return { known: PortSet.EMPTY, unknown: [entries.unknown] };
   if (entries.length === 0) return { known: PortSet.EMPTY, unknown: [`the rule has no ${what}`] };
+  if (entries.length === 1 && typeof entries[0] === 'string') {
+    let byText = singlePorts.get(what);
+    if (!byText) {
+      byText = new Map();
+      singlePorts.set(what, byText);
+    }
+    let list = byText.get(entries[0]);
+    if (!list) {
+      if (byText.size >= 20_000) byText.clear();
+      const p = parsePortEntry(entries[0]);
+      list = p.ok ? { known: p.set, unknown: NO_REASONS } : { known: PortSet.EMPTY, unknown: [`${what} ${p.error}`] };
+      byText.set(entries[0], list);
+    }
+    return list;
+  }
   let known = PortSet.EMPTY;
   const unknown: string[] = [];
   for (const e of entries) {
@@ -44,7 +67,7 @@ function readPorts(entries: Maybe<readonly Maybe<string>[]>, what: string): Port
       continue;
     }
     const p = parsePortEntry(String(e));
-    if (p.ok) known = known.union(p.set);
+    if (p.ok) known = known.isEmpty ? p.set : known.union(p.set);
     else unknown.push(`${what} ${p.error}`);
   }
   return { known, unknown };
@@ -61,15 +84,31 @@ function readPriority(p: Maybe<number>): Maybe<number> {
   return Number.isInteger(p) ? p : { unknown: `priority "${String(p)}" is not a whole number` };
 }
 
-/** Reads a rule; nothing here throws, whatever the input. */
+// Rules are immutable inputs, and the engine and the validator both read every rule (a language
+// server hands unchanged rules back as the same objects): read each rule once.
+const normalized = new WeakMap<SecurityRule, NormalizedRule>();
+
+/** Reads a rule; nothing here throws, whatever the input. The result is shared: never change it. */
 export function normalizeRule(rule: SecurityRule, nsg: string, isDefault = false): NormalizedRule {
+  const memo = normalized.get(rule);
+  if (memo && memo.isDefault === isDefault) {
+    if (memo.nsg === nsg) return memo;
+    // The same rule in another NSG (the default rules): only the NSG's name differs.
+    return { ...memo, nsg };
+  }
+  const norm = readRule(rule, nsg, isDefault);
+  normalized.set(rule, norm);
+  return norm;
+}
+
+function readRule(rule: SecurityRule, nsg: string, isDefault: boolean): NormalizedRule {
   return {
     rule,
     nsg,
     isDefault,
     priority: readPriority(rule.priority),
-    direction: readEnum<Direction>(rule.direction, { inbound: 'Inbound', outbound: 'Outbound' }, 'direction'),
-    access: readEnum<Access>(rule.access, { allow: 'Allow', deny: 'Deny' }, 'access'),
+    direction: readEnum(rule.direction, DIRECTIONS, 'direction'),
+    access: readEnum(rule.access, ACCESSES, 'access'),
     protocol: readEnum(rule.protocol, PROTOCOLS, 'protocol'),
     source: readAddresses(rule.sourceAddresses, 'source address'),
     destination: readAddresses(rule.destinationAddresses, 'destination address'),

@@ -130,11 +130,26 @@ export function formatRange(r: PortRange): string {
 /** The result of reading one port entry of a rule. */
 export type ParsedPort = { readonly ok: true; readonly set: PortSet } | { readonly ok: false; readonly error: string };
 
+const portsByText = new Map<string, ParsedPort>();
+const MAX_MEMO = 20_000;
+
 /**
  * Reads one entry of `sourcePortRange(s)` / `destinationPortRange(s)`: `*`, a port, or `from-to`.
  * Azure accepts surrounding spaces; anything else is malformed and reported, never guessed.
  */
 export function parsePortEntry(text: string): ParsedPort {
+  // Results are immutable and templates repeat the same few port texts: read each text once
+  // (bounded, as for address entries in service-tags.ts).
+  let parsed = portsByText.get(text);
+  if (parsed === undefined) {
+    if (portsByText.size >= MAX_MEMO) portsByText.clear();
+    parsed = readPortEntry(text);
+    portsByText.set(text, parsed);
+  }
+  return parsed;
+}
+
+function readPortEntry(text: string): ParsedPort {
   const t = text.trim();
   if (t === '*' || t.toLowerCase() === 'any') return { ok: true, set: PortSet.ALL };
   const m = /^(\d{1,5})\s*(?:-\s*(\d{1,5}))?$/.exec(t);

@@ -66,14 +66,32 @@ export function parseTagName(text: string): { base: string; region?: string; kno
   return { base: t, known: false };
 }
 
-/** Reads one source or destination entry of a rule. */
+// Terms are immutable and depend only on the entry's text, so each distinct text is read once
+// (a template repeats the same few tags and prefixes over all its rules). Bounded: a long-running
+// language server sees an open-ended stream of texts as users type.
+const termsByText = new Map<string, AddressTerm>();
+const MAX_MEMO = 20_000;
+
+/** Reads one source or destination entry of a rule. The result is shared: never change it. */
 export function parseAddressEntry(entry: AddressEntry): AddressTerm {
-  if (isUnknown(entry)) return { kind: 'unknown', reason: entry.unknown, text: '?' };
-  if (typeof entry === 'object') {
-    if ('asg' in entry) return { kind: 'asg', id: entry.asg, text: entry.asg };
-    const base = canonicalByLower.get(entry.tag.toLowerCase());
-    return { kind: 'tag', base: base ?? entry.tag, region: entry.region, known: base !== undefined, text: entry.text };
+  if (typeof entry === 'object') return parseObjectEntry(entry);
+  let term = termsByText.get(entry);
+  if (term === undefined) {
+    if (termsByText.size >= MAX_MEMO) termsByText.clear();
+    term = parseTextEntry(entry);
+    termsByText.set(entry, term);
   }
+  return term;
+}
+
+function parseObjectEntry(entry: Exclude<AddressEntry, string>): AddressTerm {
+  if (isUnknown(entry)) return { kind: 'unknown', reason: entry.unknown, text: '?' };
+  if ('asg' in entry) return { kind: 'asg', id: entry.asg, text: entry.asg };
+  const base = canonicalByLower.get(entry.tag.toLowerCase());
+  return { kind: 'tag', base: base ?? entry.tag, region: entry.region, known: base !== undefined, text: entry.text };
+}
+
+function parseTextEntry(entry: string): AddressTerm {
   const text = entry.trim();
   const lower = text.toLowerCase();
   if (lower === '*' || lower === 'any' || lower === '0.0.0.0/0') return { kind: 'any', text };

@@ -1,8 +1,8 @@
-import { isUnknown } from './maybe';
+import { isUnknown, type Maybe } from './maybe';
 import { normalizeRule } from './normalize-rule';
 import type { Nsg, SecurityRule } from './nsg';
 import { parsePortEntry } from './port-set';
-import { isKnownRegion, parseAddressEntry, suggestRegion, suggestTag } from './service-tags';
+import { isKnownRegion, suggestRegion, suggestTag, type AddressTerm } from './service-tags';
 
 export type FindingCode =
   | 'amlnet-priority-range'
@@ -46,17 +46,24 @@ function suggestTagEntry(text: string): string | undefined {
   return base && `${base}${text.slice(dot)}`;
 }
 
-function checkAddresses(nsg: Nsg, rule: SecurityRule, property: 'sourceAddresses' | 'destinationAddresses', out: RuleFinding[]): void {
+function checkAddresses(nsg: Nsg, rule: SecurityRule, property: 'sourceAddresses' | 'destinationAddresses', read: Maybe<readonly AddressTerm[]>, out: RuleFinding[]): void {
   const entries = rule[property];
   if (isUnknown(entries)) return;
-  const base = { nsg: nsg.name, rule: rule.name, property, origin: rule.origin };
+  // The normalized rule's terms, one per entry (unknown only when there is no entry).
+  const terms = isUnknown(read) ? [] : read;
+  let base: Pick<RuleFinding, 'nsg' | 'rule' | 'property' | 'origin'> | undefined;
   let tags = 0;
-  for (const entry of entries) {
-    const term = parseAddressEntry(entry);
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
+    const term = terms[i];
+    // Most entries are well-formed: nothing to report.
+    if (term.kind === 'special') tags++;
+    if (term.kind !== 'unknown' && term.kind !== 'tag') continue;
+    base ??= { nsg: nsg.name, rule: rule.name, property, origin: rule.origin };
     if (term.kind === 'unknown' && !isUnknown(entry)) {
       out.push({ ...base, code: 'amlnet-bad-address', severity: 'error', message: `Rule ${rule.name}: ${term.reason}.` });
     }
-    if (term.kind === 'tag' || term.kind === 'special') tags++;
+    if (term.kind === 'tag') tags++;
     if (term.kind === 'tag' && !term.known) {
       const suggestion = suggestTagEntry(term.text);
       out.push({
@@ -79,6 +86,7 @@ function checkAddresses(nsg: Nsg, rule: SecurityRule, property: 'sourceAddresses
     }
   }
   if (tags > 1) {
+    base ??= { nsg: nsg.name, rule: rule.name, property, origin: rule.origin };
     out.push({ ...base, code: 'amlnet-multiple-tags', severity: 'error', message: `Rule ${rule.name}: a rule may hold at most one service tag in its ${property === 'sourceAddresses' ? 'source' : 'destination'}; Azure rejects ${tags}.` });
   }
 }
@@ -98,7 +106,8 @@ function checkPorts(nsg: Nsg, rule: SecurityRule, property: 'sourcePorts' | 'des
 /** Checks every rule of an NSG the way Azure would, and a little more; never throws. */
 export function validateRules(nsg: Nsg): RuleFinding[] {
   const out: RuleFinding[] = [];
-  const priorities = new Map<string, SecurityRule>();
+  // Per direction, the first rule of each priority.
+  const priorities = { Inbound: new Map<number, SecurityRule>(), Outbound: new Map<number, SecurityRule>() };
   const names = new Map<string, SecurityRule>();
   for (const rule of nsg.rules) {
     const n = normalizeRule(rule, nsg.name);
@@ -113,30 +122,33 @@ export function validateRules(nsg: Nsg): RuleFinding[] {
         out.push({ ...base, property: 'priority', code: 'amlnet-priority-range', severity: 'error', message: `Rule ${rule.name}: priority ${n.priority} is outside ${MIN_PRIORITY}-${MAX_PRIORITY}.` });
       }
       if (!isUnknown(n.direction)) {
-        const key = `${n.direction}:${n.priority}`;
-        const other = priorities.get(key);
+        const byPriority = priorities[n.direction];
+        const other = byPriority.get(n.priority);
         if (other) {
           out.push({ ...base, property: 'priority', code: 'amlnet-duplicate-priority', severity: 'error', message: `Rule ${rule.name}: priority ${n.priority} is already used by ${other.name} (${n.direction}); priorities must be unique per direction.` });
         } else {
-          priorities.set(key, rule);
+          byPriority.set(n.priority, rule);
         }
       }
     } else if (!isUnknown(rule.priority)) {
       out.push({ ...base, property: 'priority', code: 'amlnet-priority-range', severity: 'error', message: `Rule ${rule.name}: ${n.priority.unknown}.` });
     }
-    for (const [prop, value, code] of [
-      ['direction', n.direction, 'amlnet-bad-direction'],
-      ['access', n.access, 'amlnet-bad-access'],
-      ['protocol', n.protocol, 'amlnet-bad-protocol'],
-    ] as const) {
-      if (isUnknown(value) && !isUnknown(rule[prop])) {
-        out.push({ ...base, property: prop, code, severity: 'error', message: `Rule ${rule.name}: ${value.unknown}.` });
+    if (isUnknown(n.direction) || isUnknown(n.access) || isUnknown(n.protocol)) {
+      for (const [prop, value, code] of [
+        ['direction', n.direction, 'amlnet-bad-direction'],
+        ['access', n.access, 'amlnet-bad-access'],
+        ['protocol', n.protocol, 'amlnet-bad-protocol'],
+      ] as const) {
+        if (isUnknown(value) && !isUnknown(rule[prop])) {
+          out.push({ ...base, property: prop, code, severity: 'error', message: `Rule ${rule.name}: ${value.unknown}.` });
+        }
       }
     }
-    checkAddresses(nsg, rule, 'sourceAddresses', out);
-    checkAddresses(nsg, rule, 'destinationAddresses', out);
-    checkPorts(nsg, rule, 'sourcePorts', out);
-    checkPorts(nsg, rule, 'destinationPorts', out);
+    checkAddresses(nsg, rule, 'sourceAddresses', n.source, out);
+    checkAddresses(nsg, rule, 'destinationAddresses', n.destination, out);
+    // A port list with nothing unknown has no malformed entry.
+    if (n.sourcePorts.unknown.length) checkPorts(nsg, rule, 'sourcePorts', out);
+    if (n.destinationPorts.unknown.length) checkPorts(nsg, rule, 'destinationPorts', out);
   }
   return out;
 }

@@ -1,10 +1,14 @@
 import * as assert from 'node:assert/strict';
-import { evaluateRequirement } from '../../src/core/evaluate-nsg';
+import { defaultOptions, getEdition } from '../../src/core/catalog/catalog';
+import { evaluateRequirement, evaluateSelection } from '../../src/core/evaluate-nsg';
 import type { EvaluationContext } from '../../src/core/evaluation-context';
 import type { NsgChain } from '../../src/core/nsg';
 import { regionNamed, regionSymbol } from '../../src/core/region';
+import type { Selection } from '../../src/core/requirement';
 import type { RequirementVerdict } from '../../src/core/verdict';
 import { inbound, nsg, outbound, requirement, rule } from './builders';
+import { caseSeed, engineChain, generateCase } from './random-nsg';
+import { engineContext } from '../../scripts/differential';
 
 const storage = requirement('aml-out-storage', 'Outbound', 'Tcp', ['443', '445'], [{ tag: 'Storage', regional: true }]);
 const aml = requirement('aml-out-azure-machine-learning', 'Outbound', 'Tcp', ['443', '8787', '18881'], [{ tag: 'AzureMachineLearning' }]);
@@ -351,5 +355,18 @@ describe('evaluate-nsg', () => {
         assert.doesNotThrow(() => check({ subnet: nsg([outbound('J', 100, 'Deny', junk, ['*'])]) }));
       }
     });
+  });
+
+  it('evaluateSelection gives each requirement the verdict evaluateRequirement gives it (subnet and NIC chains, both directions)', () => {
+    let chains = 0;
+    for (let i = 0; i < 300; i++) {
+      const bp = generateCase(caseSeed(31, i), { unknowns: i % 2 === 1, requirements: 8 });
+      const chain = engineChain(bp);
+      if (chain.subnet && chain.nic) chains++;
+      const { context } = engineContext(bp);
+      const selection: Selection = { edition: getEdition('2022-09'), options: { ...defaultOptions(), region: undefined }, applicable: bp.requirements, notApplicable: [] };
+      assert.deepStrictEqual(evaluateSelection(chain, selection, context), bp.requirements.map((r) => evaluateRequirement(chain, r, context)), `case ${i}`);
+    }
+    assert.ok(chains > 20, 'some chains have both a subnet and a NIC NSG');
   });
 });

@@ -107,6 +107,41 @@ describe('check-model cache', () => {
     assert.notDeepStrictEqual(changed.nsgs[0].verdicts.map((v) => v.verdict), original.nsgs[0].verdicts.map((v) => v.verdict));
   });
 
+  it('hands an NSG of the same rule objects its last result back, unless the selection, context or specs changed', () => {
+    const m = model({ nsgs: [nsgModel('a', rules), nsgModel('b', rules.slice(0, 4))], subnets: [subnet('s1', 'a'), subnet('s2', 'b', ['10.0.2.0/24'])] });
+    const cache = new CheckCache();
+    const first = checkModel(m, settings(), cache);
+    // As WorkspaceReader gives them after an edit elsewhere: new NSG objects around the same rule objects.
+    const rebuilt = { ...m, nsgs: m.nsgs.map((n) => ({ ...n, rules: [...n.rules] })) };
+    const again = checkModel(rebuilt, settings(), cache);
+    assert.deepEqual([cache.hits, cache.misses], [2, 0]);
+    // The very same result objects: nothing was keyed, evaluated or re-attached.
+    for (let i = 0; i < 2; i++) {
+      assert.equal(again.nsgs[i].verdicts, first.nsgs[i].verdicts);
+      assert.equal(again.nsgs[i].findings, first.nsgs[i].findings);
+    }
+    assertSame(again, checkModel(rebuilt, settings()));
+    // One rule object replaced by an equal copy with another origin: the cached entry, re-attached.
+    const copied = { ...m, nsgs: [{ ...m.nsgs[0], rules: m.nsgs[0].rules.map((r, i) => (i === 0 ? ({ ...r, origin: { span: span(999), style: 'inline', properties: {} } }) as RuleModel : r)) }, m.nsgs[1]] };
+    const reattached = checkModel(copied, settings(), cache);
+    assert.deepEqual([cache.hits, cache.misses], [2, 0]);
+    assert.notEqual(reattached.nsgs[0].verdicts, first.nsgs[0].verdicts);
+    assertSame(reattached, checkModel(copied, settings()));
+    // Other options: another selection, so not the last result.
+    const hbi = settings({ options: { ...defaultOptions(), hbi: true } });
+    const other = checkModel(m, hbi, cache);
+    assert.equal(cache.misses, 2);
+    assert.notEqual(other.nsgs[0].verdicts, first.nsgs[0].verdicts);
+    assertSame(other, checkModel(m, hbi));
+    // A user edition that only rewords the requirements selects the same traffic, but verdicts carry its specs.
+    const base = getEdition('2022-09');
+    const reworded = { ...base, name: 'reworded', requirements: base.requirements.map((r) => ({ ...r, purpose: `${r.purpose} (reworded)` })) };
+    checkModel(m, settings(), cache);
+    const withReworded = checkModel(m, settings({ edition: reworded }), cache);
+    assertSame(withReworded, checkModel(m, settings({ edition: reworded })));
+    assert.ok(withReworded.nsgs[0].verdicts.every((v) => v.spec.purpose.endsWith('(reworded)')));
+  });
+
   it('follows edits of a Bicep file: shifted spans, a changed rule, and back', () => {
     let text = generateBicepTemplate(0.05, 3);
     const s = benchSettings();
