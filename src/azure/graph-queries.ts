@@ -18,10 +18,12 @@ export const SUBSCRIPTIONS_QUERY = [
 
 /**
  * Everything the model needs, in one paged query: NSGs, VNets (subnets are inside them), route
- * tables, Azure ML workspaces and computes, and the NICs that have an NSG of their own.
+ * tables, Azure ML workspaces and computes, the NICs that have an NSG of their own, Azure Firewalls
+ * and Firewall Policies. A policy's rule collection groups are child resources that the `resources`
+ * table does not hold: read-azure.ts lists them per policy.
  */
 export function resourcesQuery(): string {
-  const types = [RESOURCE_TYPES.nsg, RESOURCE_TYPES.vnet, RESOURCE_TYPES.routeTable, RESOURCE_TYPES.workspace, RESOURCE_TYPES.compute];
+  const types = [RESOURCE_TYPES.nsg, RESOURCE_TYPES.vnet, RESOURCE_TYPES.routeTable, RESOURCE_TYPES.workspace, RESOURCE_TYPES.compute, RESOURCE_TYPES.firewall, RESOURCE_TYPES.firewallPolicy];
   return [
     'resources',
     `| where type in~ (${types.map((t) => `'${t}'`).join(', ')})`,

@@ -8,12 +8,14 @@ import { regionNamed } from '../core/region';
 import type {
   AmlComputeModel,
   AmlWorkspaceModel,
+  FirewallModel,
   Link,
   NicModel,
   NsgModel,
   ReadProblem,
   RouteModel,
   RouteTableModel,
+  RuleCollectionModel,
   RuleModel,
   SubnetModel,
   VnetModel,
@@ -37,6 +39,10 @@ export const RESOURCE_TYPES = {
   routeTable: 'microsoft.network/routetables',
   workspace: 'microsoft.machinelearningservices/workspaces',
   compute: 'microsoft.machinelearningservices/workspaces/computes',
+  firewall: 'microsoft.network/azurefirewalls',
+  firewallPolicy: 'microsoft.network/firewallpolicies',
+  /** Child resources of a policy: not in Resource Graph's `resources` table, listed per policy (read-azure.ts). */
+  ruleCollectionGroup: 'microsoft.network/firewallpolicies/rulecollectiongroups',
 } as const;
 
 export interface MapOptions {
@@ -45,6 +51,12 @@ export interface MapOptions {
    * reported as unresolved for that reason rather than as missing.
    */
   readonly unreadSubscriptions?: ReadonlyMap<string, string>;
+  /**
+   * Firewall policies (lower-case ids) whose rule collection groups could not be read, with why:
+   * such a policy is left out, so a firewall using it (or a policy basing on it) is judged
+   * `unknown` rather than by its default deny alone.
+   */
+  readonly unreadPolicies?: ReadonlyMap<string, string>;
 }
 
 type Json = Record<string, unknown>;
@@ -178,6 +190,9 @@ export function mapArmResources(resources: Iterable<ArmResourceJson>, options: M
   const routeTables: RouteTableModel[] = [];
   const workspaces: AmlWorkspaceModel[] = [];
   const computes: AmlComputeModel[] = [];
+  const firewalls: FirewallModel[] = [];
+  const policies: FirewallModel[] = [];
+  const groups: { policyKey: string; key: string; collections: RuleCollectionModel[] }[] = [];
 
   for (const { id, type, r } of pending) {
     const key = keyOf(id);
@@ -287,13 +302,64 @@ export function mapArmResources(resources: Iterable<ArmResourceJson>, options: M
         });
         break;
       }
+      case RESOURCE_TYPES.firewall: {
+        const firstIp = obj(obj(list(props.ipConfigurations)?.[0])?.properties)?.privateIPAddress;
+        // A secured virtual hub's firewall has no IP configurations; its private IP is in hubIPAddresses.
+        const ip = str(firstIp) ?? str(obj(obj(props.hubIPAddresses))?.privateIPAddress);
+        const proxy = obj(props.additionalProperties)?.['Network.DNS.EnableProxy'];
+        const ruleCollections: RuleCollectionModel[] = [];
+        for (const [field, kind] of [['applicationRuleCollections', 'application'], ['networkRuleCollections', 'network'], ['natRuleCollections', 'nat']] as const) {
+          for (const [i, c] of (list(props[field]) ?? []).entries()) {
+            const co = obj(c) ?? {};
+            const collectionName = str(co.name) ?? `${field}[${i}]`;
+            ruleCollections.push({ name: collectionName, priority: { value: maybeNumber(obj(co.properties)?.priority, `priority for rule collection ${collectionName}`) }, kind, raw: c ?? null });
+          }
+        }
+        firewalls.push({
+          kind: 'firewall', key, name,
+          ...(ip !== undefined ? { privateIp: { value: ip } } : {}),
+          ...(idLink(props.firewallPolicy) ? { policy: idLink(props.firewallPolicy) } : {}),
+          ...(proxy !== undefined ? { dnsProxy: { value: booleanOf(proxy, `Network.DNS.EnableProxy of firewall ${name}`) } } : {}),
+          ruleCollections,
+        });
+        break;
+      }
+      case RESOURCE_TYPES.firewallPolicy: {
+        if (options.unreadPolicies?.has(key)) break;
+        const proxy = obj(props.dnsSettings)?.enableProxy;
+        policies.push({
+          kind: 'firewall-policy', key, name,
+          ...(idLink(props.basePolicy) ? { basePolicy: idLink(props.basePolicy) } : {}),
+          ...(proxy !== undefined && proxy !== null ? { dnsProxy: { value: booleanOf(proxy, `dnsSettings.enableProxy of policy ${name}`) } } : {}),
+          ruleCollections: [],
+        });
+        break;
+      }
+      case RESOURCE_TYPES.ruleCollectionGroup: {
+        const policyKey = keyOf(id.replace(/\/ruleCollectionGroups\/[^/]+$/i, ''));
+        const groupName = lastSegment(id);
+        const group = { name: groupName, priority: { value: maybeNumber(props.priority, `priority for rule collection group ${groupName}`) } };
+        const collections = (list(props.ruleCollections) ?? []).map((c, i): RuleCollectionModel => {
+          const co = obj(c) ?? {};
+          const collectionName = str(co.name) ?? `ruleCollections[${i}]`;
+          return { name: collectionName, priority: { value: maybeNumber(co.priority, `priority for rule collection ${collectionName}`) }, kind: str(co.ruleCollectionType) ?? 'unknown', raw: c ?? null, group };
+        });
+        groups.push({ policyKey, key, collections });
+        break;
+      }
       default:
         break;
     }
   }
 
+  // A policy's collections are those of its rule collection groups (child resources, read apart).
+  groups.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const collectionsOf = new Map<string, RuleCollectionModel[]>();
+  for (const g of groups) collectionsOf.set(g.policyKey, [...(collectionsOf.get(g.policyKey) ?? []), ...g.collections]);
+  const firewallModels: FirewallModel[] = [...firewalls, ...policies.map((p) => ({ ...p, ruleCollections: collectionsOf.get(p.key) ?? [] }))];
+
   const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-  for (const l of [vnets, subnets, nsgs, nics, routeTables, workspaces, computes]) (l as { key: string }[]).sort(byKey);
+  for (const l of [vnets, subnets, nsgs, nics, routeTables, workspaces, computes, firewallModels]) (l as { key: string }[]).sort(byKey);
 
   // Resolve links: to an element of the model, or unresolved with why.
   const keys = {
@@ -301,10 +367,13 @@ export function mapArmResources(resources: Iterable<ArmResourceJson>, options: M
     subnet: new Set(subnets.map((s) => s.key)),
     routeTable: new Set(routeTables.map((t) => t.key)),
     workspace: new Set(workspaces.map((w) => w.key)),
+    policy: new Set(policies.map((p) => p.key)),
   };
   const resolve = (link: Link | undefined, among: Set<string>, what: string): Link | undefined => {
     if (!link?.target) return link;
     if (among.has(link.target)) return link;
+    const unreadPolicy = options.unreadPolicies?.get(link.target);
+    if (unreadPolicy !== undefined) return { text: link.text, unresolved: `the rule collection groups of ${what} ${link.text} could not be read (${unreadPolicy})` };
     const sub = subscriptionOf(link.target);
     const why = sub !== undefined ? options.unreadSubscriptions?.get(sub) : undefined;
     return {
@@ -322,9 +391,18 @@ export function mapArmResources(resources: Iterable<ArmResourceJson>, options: M
     routeTables,
     workspaces,
     computes: computes.map((c) => ({ ...c, subnet: resolve(c.subnet, keys.subnet, 'subnet'), workspace: resolve(c.workspace, keys.workspace, 'workspace') })),
-    firewalls: [],
+    firewalls: firewallModels.map((f) => (f.kind === 'firewall'
+      ? { ...f, ...(f.policy ? { policy: resolve(f.policy, keys.policy, 'firewall policy') } : {}) }
+      : { ...f, ...(f.basePolicy ? { basePolicy: resolve(f.basePolicy, keys.policy, 'base policy') } : {}) })),
     problems,
   };
+}
+
+/** A boolean as Azure writes it: a JSON boolean, or (in a firewall's additionalProperties) the text "true" or "false". */
+function booleanOf(v: unknown, what: string): Maybe<boolean> {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string' && /^(true|false)$/i.test(v.trim())) return v.trim().toLowerCase() === 'true';
+  return unknown(`Azure returned ${JSON.stringify(v)} for ${what}`);
 }
 
 /** `{ id }` (a sub-resource reference) as a link by lower-cased id. */

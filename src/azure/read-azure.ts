@@ -16,7 +16,7 @@ import type { Cloud } from '../core/requirement';
 import type { WorkspaceModel } from '../core/model/workspace-model';
 import { loadServiceTagPrefixes } from '../core/service-tag-prefixes';
 import { CLOUD_ENDPOINTS } from './clouds';
-import { mapArmResources, subscriptionOf, type ArmResourceJson } from './map-arm';
+import { keyOf, mapArmResources, RESOURCE_TYPES, subscriptionOf, type ArmResourceJson } from './map-arm';
 import { GRAPH_PAGE_SIZE, GRAPH_SUBSCRIPTION_BATCH, resourcesQuery, SUBSCRIPTIONS_QUERY } from './graph-queries';
 
 export interface AzureReadOptions {
@@ -397,6 +397,8 @@ async function readSubscription(session: AzureSession, subscription: string): Pr
     listRaw((o) => net.networkInterfaces.listAll(o), session),
     listRaw((o) => net.routeTables.listAll(o), session),
     listRaw((o) => ml.workspaces.listBySubscription(o), session),
+    listRaw((o) => net.azureFirewalls.listAll(o), session),
+    listRaw((o) => net.firewallPolicies.listAll(o), session),
   ]);
   const failed = lists.find((l): l is PromiseRejectedResult => l.status === 'rejected');
   if (failed) throw failed.reason;
@@ -435,6 +437,61 @@ async function readPerSubscription(session: AzureSession): Promise<Listed> {
     }
   });
   return { subscriptions: read, resources };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Firewall policies' rule collection groups
+
+function typeOf(r: ArmResourceJson): string {
+  return typeof r.type === 'string' ? r.type.toLowerCase() : '';
+}
+
+/** The policies a firewall uses, with their base policies (transitively): the only ones whose groups matter. */
+export function policiesInUse(resources: readonly ArmResourceJson[]): string[] {
+  const policies = new Map<string, ArmResourceJson>();
+  for (const r of resources) if (typeOf(r) === RESOURCE_TYPES.firewallPolicy && typeof r.id === 'string') policies.set(keyOf(r.id), r);
+  const refOf = (v: unknown): string | undefined => {
+    const id = (v as { id?: unknown } | undefined)?.id;
+    return typeof id === 'string' ? keyOf(id) : undefined;
+  };
+  const out = new Set<string>();
+  const visit = (key: string | undefined) => {
+    while (key && policies.has(key) && !out.has(key)) {
+      out.add(key);
+      key = refOf((policies.get(key)!.properties as { basePolicy?: unknown } | undefined)?.basePolicy);
+    }
+  };
+  for (const r of resources) if (typeOf(r) === RESOURCE_TYPES.firewall) visit(refOf((r.properties as { firewallPolicy?: unknown } | undefined)?.firewallPolicy));
+  return [...out].sort().map((k) => String(policies.get(k)!.id));
+}
+
+/**
+ * The rule collection groups of the policies in use: one list call per policy (the groups are not
+ * in Resource Graph's `resources` table). A policy whose groups cannot be read is returned with why.
+ */
+async function readRuleCollectionGroups(session: AzureSession, resources: readonly ArmResourceJson[]): Promise<{ groups: ArmResourceJson[]; unread: Map<string, string> }> {
+  const groups: ArmResourceJson[] = [];
+  const unread = new Map<string, string>();
+  const ids = policiesInUse(resources);
+  if (!ids.length) return { groups, unread };
+  session.options.onProgress?.(`Reading the rule collection groups of ${ids.length} firewall polic${ids.length === 1 ? 'y' : 'ies'}`);
+  await mapLimit(ids, session.options.concurrency ?? 8, async (id) => {
+    const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/firewallPolicies\/([^/]+)$/i.exec(id);
+    if (!m) {
+      unread.set(keyOf(id), 'its resource id is not one amlnet can read groups under');
+      return;
+    }
+    try {
+      const net = session.network(m[1]);
+      groups.push(...await listRaw((o) => net.firewallPolicyRuleCollectionGroups.list(decodeURIComponent(m[2]), decodeURIComponent(m[3]), o), session));
+    } catch (e) {
+      if (e instanceof RefusedRequestError) throw e;
+      throwIfCancelled(session.options.signal);
+      unread.set(keyOf(id), describeError(e, session.timeoutMs, session.options.signal));
+    }
+  });
+  // Listed groups carry their type; make sure of it (the mapping goes by type).
+  return { groups: groups.map((g) => (typeof g.type === 'string' ? g : { ...g, type: RESOURCE_TYPES.ruleCollectionGroup })), unread };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -502,7 +559,9 @@ export async function readAzure(options: AzureReadOptions): Promise<AzureReadRes
   const okSubs = new Set(subscriptions.filter((s) => s.state === 'ok').map((s) => s.id));
   // Rows of a subscription that failed part-way are dropped with it.
   const resources = listed.resources.filter((r) => typeof r.id !== 'string' || okSubs.has(subscriptionOf(r.id) ?? ''));
-  const mapped = mapArmResources(resources, { unreadSubscriptions: unread });
+  const policyGroups = await readRuleCollectionGroups(session, resources);
+  throwIfCancelled(options.signal);
+  const mapped = mapArmResources([...resources, ...policyGroups.groups], { unreadSubscriptions: unread, unreadPolicies: policyGroups.unread });
   const model: WorkspaceModel = {
     ...mapped,
     problems: [
@@ -511,6 +570,11 @@ export async function readAzure(options: AzureReadOptions): Promise<AzureReadRes
         file: `/subscriptions/${s.id}`,
         severity: 'error' as const,
         message: `subscription ${s.name === s.id ? s.id : `${s.name} (${s.id})`} could not be read: ${s.error ?? 'error'}`,
+      })),
+      ...[...policyGroups.unread].map(([id, why]) => ({
+        file: id,
+        severity: 'error' as const,
+        message: `the rule collection groups of firewall policy ${id} could not be read: ${why}; the firewalls using it are judged unknown`,
       })),
     ],
   };

@@ -19,6 +19,14 @@ export const COMMAND_IDS = [
   'amlnet.openMatrix',
   'amlnet.revealLocation',
   'amlnet.showLog',
+  'amlnet.azure.signIn',
+  'amlnet.azure.signOut',
+  'amlnet.azure.refresh',
+  'amlnet.azure.cancel',
+  'amlnet.azure.pickSubscriptions',
+  'amlnet.azure.showFixCommands',
+  'amlnet.azure.showFixBicep',
+  'amlnet.azure.showFixArm',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

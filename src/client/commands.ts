@@ -229,6 +229,15 @@ const HANDLERS: Readonly<Record<CommandId, Handler>> = {
   },
 
   'amlnet.showLog': (ctrl) => ctrl.output.show(),
+
+  'amlnet.azure.signIn': (ctrl) => ctrl.azure.signIn(),
+  'amlnet.azure.signOut': (ctrl) => ctrl.azure.signOut(),
+  'amlnet.azure.refresh': (ctrl) => ctrl.azure.refresh(false),
+  'amlnet.azure.cancel': (ctrl) => ctrl.azure.cancel(),
+  'amlnet.azure.pickSubscriptions': (ctrl) => ctrl.azure.pickSubscriptions(),
+  'amlnet.azure.showFixCommands': (ctrl, arg) => ctrl.azure.showFix(arg, 'az'),
+  'amlnet.azure.showFixBicep': (ctrl, arg) => ctrl.azure.showFix(arg, 'bicep'),
+  'amlnet.azure.showFixArm': (ctrl, arg) => ctrl.azure.showFix(arg, 'arm'),
 };
 
 /** Registers every command; an error in one is logged and shown with a "Show Log" action. */

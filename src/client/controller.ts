@@ -13,6 +13,7 @@ import {
   type RequirementsParams,
 } from '../server/protocol';
 import type { AmlnetExtensionApi } from './api';
+import { AzureView } from './azure-view';
 import { createLanguageClient } from './language-client';
 import { MatrixPanel } from './matrix-panel';
 import { NodeTreeProvider } from './node-tree-provider';
@@ -39,6 +40,8 @@ export class Controller implements vscode.Disposable {
   readonly requirementsProvider: NodeTreeProvider;
   readonly requirementsView: vscode.TreeView<TreeNode>;
   readonly matrix: MatrixPanel;
+  /** The Azure view: live subscriptions, read only when the user asks. */
+  readonly azure: AzureView;
   private readonly disposables: vscode.Disposable[] = [];
   private requirements: unknown = undefined;
   private onlyFailingValue: boolean;
@@ -63,6 +66,8 @@ export class Controller implements vscode.Disposable {
     this.requirementsView = vscode.window.createTreeView(REQUIREMENTS_VIEW, { treeDataProvider: this.requirementsProvider, showCollapseAll: true });
     this.matrix = new MatrixPanel(context.extensionUri, this.store, () => this.onlyFailingValue);
     this.disposables.push(this.workspaceProvider, this.workspaceView, this.requirementsProvider, this.requirementsView, this.matrix);
+    this.azure = new AzureView(context, output);
+    this.disposables.push(this.azure);
     this.disposables.push(this.store.onDidChange(() => this.reportChanged()));
     this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('amlnet')) this.requirementsProvider.refresh();
@@ -180,6 +185,8 @@ export class Controller implements vscode.Disposable {
     return {
       workspaceTree: () => snapshotTree(this.workspaceProvider),
       requirementsTree: () => snapshotTree(this.requirementsProvider),
+      azureTree: () => this.azure.snapshot(),
+      azureState: () => this.azure.viewState,
       serverProcessId: () => {
         const experimental = this.client.initializeResult?.capabilities.experimental as { amlnet?: { processId?: unknown } } | undefined;
         const pid = experimental?.amlnet?.processId;

@@ -14,6 +14,7 @@ import {
   type DisplayPath,
 } from './report-view';
 import { groupReport } from './tree-model';
+import { firewallMarkdown } from './firewall-tree';
 
 export interface MarkdownReportOptions {
   readonly onlyFailing: boolean;
@@ -60,13 +61,19 @@ export function markdownReport(report: CheckReport, options: MarkdownReportOptio
   out.push(`| ${VERDICTS.map((v) => verdictStyle(v, strict).label).join(' | ')} |`);
   out.push(`|${VERDICTS.map(() => '---:').join('|')}|`);
   out.push(`| ${VERDICTS.map((v) => String(report.summary[v] ?? 0)).join(' | ')} |`, '');
+  const fws = (report.firewalls ?? []).filter((f) => f.inScope);
+  if (fws.length > 0 && report.firewallSummary) {
+    const f = report.firewallSummary;
+    out.push(`Firewalls: ${fws.length} subnet${fws.length === 1 ? '' : 's'} in scope routed through an appliance: ${f.allowed} allowed, ${f.blocked} blocked, ${f.partial} partial, ${f.unknown} unknown.`, '');
+  }
 
-  const grouped = groupReport(report.nsgs);
+  const grouped = groupReport(report.nsgs, report.firewalls ?? []);
   let shown = 0;
   for (const vnet of grouped.vnets) {
     const subnets: string[] = [];
     for (const subnet of vnet.subnets) {
       const nsgs = subnet.nsgs.flatMap((n) => nsgSection(n, strict, options, 4));
+      if (subnet.firewall) nsgs.push(...firewallMarkdown(subnet.firewall, options.onlyFailing, 4, options.displayPath));
       if (nsgs.length === 0) continue;
       const compute = subnet.computes.length > 0 ? ` (Azure ML compute: ${subnet.computes.map(cell).join(', ')})` : '';
       subnets.push(`### Subnet ${cell(subnet.name)}${compute}`, '', ...nsgs);

@@ -6,6 +6,8 @@
 
 import type { CheckReport, ReportNsg } from '../core/check/check-report';
 import type { VerdictKind } from '../core/verdict';
+import type { ReportFirewallSubnet } from '../core/firewall/firewall-report';
+import { failingFirewallRequirements, firewallDecidingTarget, firewallLabel, firewallPortsText, firewallTarget } from './firewall-tree';
 import {
   decidingTarget,
   defaultDisplayPath,
@@ -180,6 +182,25 @@ function rowHtml(nsg: ReportNsg, columns: readonly { id: string }[], strict: boo
   return `<tr class="${nsg.inScope ? 'in-scope' : 'out-of-scope'}">${rowHead}${cells}</tr>`;
 }
 
+/** A subnet's firewall as a row: its outbound and host-name verdicts in the same columns. */
+function firewallRowHtml(s: ReportFirewallSubnet, columns: readonly { id: string }[], displayPath: DisplayPath, first: boolean): string {
+  const byId = new Map(s.requirements.map((r) => [r.id, r]));
+  const name = `${s.subnet} → ${s.firewall ? s.firewall.name : `next hop ${s.route.nextHopIp ?? s.route.nextHopType ?? '?'}`}`;
+  const failing = failingFirewallRequirements(s).length;
+  const target = firewallTarget(s);
+  const place = target ? `${displayPath(target.uri)}${target.line !== undefined ? `:${target.line}` : ''}` : '';
+  const rowTitle = `${firewallLabel(s)} for subnet ${s.subnet}${place ? ` (${place})` : ''}: ${s.inScope ? (failing > 0 ? `${failing} failing` : 'nothing failing') : 'not in scope'}`;
+  const cells = columns.map((c) => {
+    const r = byId.get(c.id);
+    if (!r) return `<td class="none" title="${escapeHtml(`${name} · ${c.id}: not through a firewall`)}"></td>`;
+    const style = verdictStyle(r.verdict, false);
+    const title = `${name} · ${r.id} (${firewallPortsText(r)}): ${style.label}${r.suppressed ? ' (suppressed)' : ''}. ${r.explanation}`;
+    return `<td class="${verdictClass(r.verdict)}" role="gridcell" tabindex="-1" data-focus aria-label="${escapeHtml(`${r.id}: ${style.label}`)}" title="${escapeHtml(title)}"${targetAttrs(firewallDecidingTarget(s, r))}>${style.glyph}</td>`;
+  }).join('');
+  const rowHead = `<th scope="row" class="row" role="rowheader" tabindex="${first ? 0 : -1}" data-focus title="${escapeHtml(rowTitle)}"${targetAttrs(target)}>${escapeHtml(name)}<span class="tag">firewall</span>${s.inScope ? '' : '<span class="tag">not in scope</span>'}</th>`;
+  return `<tr class="firewall ${s.inScope ? 'in-scope' : 'out-of-scope'}">${rowHead}${cells}</tr>`;
+}
+
 /** The whole webview document. */
 export function matrixHtml(input: MatrixInput): string {
   const title = 'Azure ML Network: verdict matrix';
@@ -190,16 +211,22 @@ export function matrixHtml(input: MatrixInput): string {
   const strict = report.strict;
   const displayPath = input.displayPath ?? defaultDisplayPath;
   const nsgs = input.onlyFailing ? report.nsgs.filter((n) => failingRequirements(n, strict).length > 0) : report.nsgs;
-  const columns = requirementColumns(report);
+  const firewalls = (report.firewalls ?? []).filter((f) => !input.onlyFailing || failingFirewallRequirements(f).length > 0);
+  // Host-name requirements are judged only by firewalls: their columns come last.
+  const hostIds = [...new Set((report.firewalls ?? []).flatMap((f) => f.requirements.filter((r) => r.kind === 'host').map((r) => r.id)))];
+  const columns = [...requirementColumns(report), ...hostIds.map((id) => ({ id, direction: 'Outbound' as const }))];
   const legend = `<ul class="legend" aria-label="Legend">${VERDICTS.map((v) => `<li><span class="${verdictClass(v)}">${verdictStyle(v, strict).glyph}</span>${escapeHtml(verdictStyle(v, strict).label)}</li>`).join('')}</ul>`;
   const failingCount = report.nsgs.filter((n) => failingRequirements(n, strict).length > 0).length;
   const summary = `<p class="summary">Edition ${escapeHtml(report.edition)}${strict ? ', strict mode' : ''}: ${report.nsgs.length} NSG${report.nsgs.length === 1 ? '' : 's'}, ${failingCount} failing${input.onlyFailing ? ' (showing only failing)' : ''}. Select a cell to open the rule that decides it.</p>`;
-  if (nsgs.length === 0) {
+  if (nsgs.length === 0 && firewalls.length === 0) {
     const message = report.nsgs.length === 0 ? 'No network security groups found.' : 'Every requirement in scope is met.';
     return page(input.nonce, title, `<h1>Verdict matrix</h1>${summary}<p>${message}</p>`, strict, false);
   }
   const head = `<thead><tr><th class="corner" scope="col">NSG</th>${columns.map((c) => `<th class="col" scope="col" title="${escapeHtml(`${c.id} (${c.direction})`)}"><span>${escapeHtml(c.id)}</span></th>`).join('')}</tr></thead>`;
-  const rows = nsgs.map((n, i) => rowHtml(n, columns, strict, displayPath, i === 0)).join('\n');
+  const rows = [
+    ...nsgs.map((n, i) => rowHtml(n, columns, strict, displayPath, i === 0)),
+    ...firewalls.map((f, i) => firewallRowHtml(f, columns, displayPath, nsgs.length === 0 && i === 0)),
+  ].join('\n');
   const table = `<table id="matrix" role="grid" aria-label="Verdicts per NSG and requirement">${head}<tbody>\n${rows}\n</tbody></table>`;
   return page(input.nonce, title, `<h1>Verdict matrix</h1>${summary}${legend}${table}`, strict, true);
 }
@@ -213,6 +240,10 @@ export function parseMatrixMessage(message: unknown, report: CheckReport | undef
   for (const n of report.nsgs) {
     if (n.file) known.add(n.file);
     for (const r of n.requirements) for (const d of [...r.decidedBy, ...r.ports.flatMap((p) => p.decidedBy)]) if (d.file) known.add(d.file);
+  }
+  for (const f of report.firewalls ?? []) {
+    for (const file of [f.firewall?.file, f.route.file, f.file]) if (file) known.add(file);
+    for (const r of f.requirements) for (const d of [...r.decidedBy, ...r.ports.flatMap((p) => p.decidedBy)]) if (d.file) known.add(d.file);
   }
   if (!known.has(m.uri)) return undefined;
   const line = typeof m.line === 'number' && Number.isInteger(m.line) && m.line > 0 ? m.line : undefined;

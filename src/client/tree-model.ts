@@ -5,6 +5,8 @@
 
 import type { ReportNsg, ReportOption, ReportRequirement, CheckReport, ReportProblem, ReportFinding } from '../core/check/check-report';
 import type { NsgRef, ReportResult } from '../server/protocol';
+import type { ReportFirewallSubnet } from '../core/firewall/firewall-report';
+import { firewallNode, routeWarningNodes } from './firewall-tree';
 import {
   computesOnSubnet,
   decidingTarget,
@@ -22,7 +24,8 @@ import {
   type Target,
 } from './report-view';
 
-export type NodeKind = 'loading' | 'message' | 'vnet' | 'subnet' | 'nsg' | 'direction' | 'requirement' | 'finding' | 'unattached' | 'problems' | 'problem';
+export type NodeKind = 'loading' | 'message' | 'vnet' | 'subnet' | 'nsg' | 'direction' | 'requirement' | 'finding' | 'unattached' | 'problems' | 'problem'
+  | 'firewall' | 'firewallRequirement' | 'routeWarning' | 'subscription';
 
 /** One item of a tree view, independent of vscode. */
 export interface TreeNode {
@@ -65,6 +68,8 @@ export interface SubnetGroup {
   /** Azure ML computes that use the subnet. */
   readonly computes: readonly string[];
   readonly nsgs: readonly ReportNsg[];
+  /** The subnet's route through an appliance, with the firewall's verdicts (report `firewalls`). */
+  readonly firewall?: ReportFirewallSubnet;
 }
 
 export interface VnetGroup {
@@ -80,9 +85,9 @@ export interface GroupedReport {
 
 const byName = (a: string | null, b: string | null): number => (a ?? '\uffff').localeCompare(b ?? '\uffff');
 
-/** VNets and subnets sorted by name; an NSG on several subnets appears under each. */
-export function groupReport(nsgs: readonly ReportNsg[]): GroupedReport {
-  const vnets = new Map<string, { name: string | null; subnets: Map<string, { vnet: string | null; name: string; file?: string; line?: number; computes: string[]; nsgs: ReportNsg[] }> }>();
+/** VNets and subnets sorted by name; an NSG on several subnets appears under each; a subnet routed through a firewall carries it. */
+export function groupReport(nsgs: readonly ReportNsg[], firewalls: readonly ReportFirewallSubnet[] = []): GroupedReport {
+  const vnets = new Map<string, { name: string | null; subnets: Map<string, { vnet: string | null; name: string; file?: string; line?: number; computes: string[]; nsgs: ReportNsg[]; firewall?: ReportFirewallSubnet }> }>();
   const unattached: ReportNsg[] = [];
   for (const nsg of nsgs) {
     if (nsg.subnets.length === 0) {
@@ -98,6 +103,19 @@ export function groupReport(nsgs: readonly ReportNsg[]): GroupedReport {
       vnet.subnets.set(skey, subnet);
       if (!subnet.nsgs.includes(nsg)) subnet.nsgs.push(nsg);
       for (const c of computesOnSubnet(nsg, s.name)) if (!subnet.computes.includes(c)) subnet.computes.push(c);
+    }
+  }
+  for (const f of firewalls) {
+    const vkey = f.vnet ?? '\u0000';
+    const vnet = vnets.get(vkey) ?? { name: f.vnet, subnets: new Map() };
+    vnets.set(vkey, vnet);
+    const skey = `${f.subnet}\u0000${f.file ?? ''}\u0000${f.line ?? ''}`;
+    const subnet = vnet.subnets.get(skey) ?? { vnet: f.vnet, name: f.subnet, file: f.file, line: f.line, computes: [], nsgs: [] };
+    vnet.subnets.set(skey, subnet);
+    subnet.firewall = f;
+    for (const r of f.scopeReasons) {
+      const m = /^Azure ML compute (.+) uses subnet (.+)$/.exec(r);
+      if (m && m[2] === f.subnet && !subnet.computes.includes(m[1])) subnet.computes.push(m[1]);
     }
   }
   return {
@@ -283,6 +301,12 @@ function subnetNode(parentId: string, subnet: SubnetGroup, strict: boolean, opti
   const displayPath = options.displayPath ?? defaultDisplayPath;
   const id = `${parentId}/subnet:${subnet.name}#${subnet.file ?? ''}#${subnet.line ?? ''}`;
   const children = subnet.nsgs.map((n) => nsgNode(id, n, strict, options)).filter((n): n is TreeNode => n !== undefined);
+  if (subnet.firewall) {
+    const fw = firewallNode(id, subnet.firewall, options.onlyFailing, displayPath);
+    if (fw) children.push(fw);
+    // A warning is not a failure: with only failing rows shown, it stays beside them but brings no subnet in.
+    if (!options.onlyFailing || children.length > 0) children.push(...routeWarningNodes(id, subnet.firewall, options.onlyFailing, displayPath));
+  }
   if (options.onlyFailing && children.length === 0) return undefined;
   const compute = subnet.computes.length > 0;
   const tooltip = [`**Subnet ${escapeMarkdown(subnet.name)}**${subnet.file ? ` · ${escapeMarkdown(where(subnet.file, subnet.line, displayPath))}` : ''}`];
@@ -345,10 +369,11 @@ function messageNode(id: string, label: string, icon: { id: string; color?: stri
   return { id, kind: 'message', label, ...(description ? { description } : {}), contextValue: 'message', icon, children: [] };
 }
 
-function reportNodes(report: CheckReport, options: WorkspaceTreeOptions): TreeNode[] {
+/** The nodes of a report (VNets, NSGs not on a subnet, problems), as the Workspace view shows them; also the Azure view, per subscription. */
+export function reportNodes(report: CheckReport, options: WorkspaceTreeOptions): TreeNode[] {
   const displayPath = options.displayPath ?? defaultDisplayPath;
   const strict = report.strict;
-  const grouped = groupReport(report.nsgs);
+  const grouped = groupReport(report.nsgs, report.firewalls ?? []);
   const out: TreeNode[] = [];
   for (const vnet of grouped.vnets) {
     const id = `vnet:${vnet.name ?? ''}`;

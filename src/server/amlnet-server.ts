@@ -25,7 +25,8 @@ import { selectionJson } from '../core/catalog/selection-json';
 import { fixAllForFile, fixAllForNsg } from '../core/fix/fix-nsg';
 import type { Reader } from '../core/read/read-workspace';
 import { isTemplatePath } from '../host/template-files';
-import { codeActions, fixOptions, fixResult, FIX_ALL_KIND, unsuppressed } from './code-actions';
+import { firewallRuleAt, firewallRuleHover } from './firewall-hover';
+import { codeActions, firewallFixForFile, fixOptions, fixResult, FIX_ALL_KIND, unsuppressed, withFirewallFix } from './code-actions';
 import { codeLenses } from './code-lens';
 import { folderDiagnostics } from './diagnostics';
 import { FolderState, nodeFs, type FolderCheck, type FolderFs } from './folder-state';
@@ -131,7 +132,11 @@ export class AmlnetServer {
       const offset = this.positionsOf(at.folder, check).offsetAt(at.rel, params.position);
       if (offset === undefined) return null;
       const found = ruleAt(check.result.nsgs, at.rel, offset);
-      if (!found) return null;
+      if (!found) {
+        // A firewall rule (classic, or in a policy's rule collection group).
+        const fw = firewallRuleAt(check.result.firewalls ?? [], at.rel, offset);
+        return fw ? { contents: { kind: 'markdown', value: firewallRuleHover(fw) }, range: this.positionsOf(at.folder, check).range(fw.span) } : null;
+      }
       const range = this.positionsOf(at.folder, check).range(found.rule.origin!.span);
       return { contents: { kind: 'markdown', value: ruleHover(found.rule, found.checks) }, range };
     }));
@@ -428,7 +433,10 @@ export class AmlnetServer {
     const check = at && this.current(at.folder);
     if (!at || !check) return noFix(`No template is indexed at ${String(params?.uri)}`);
     const fix = fixAllForFile(check.result.nsgs.map(unsuppressed), check.texts, at.rel, fixOptions(check));
-    return fixResult(fix, this.positionsOf(at.folder, check), (f) => at.folder.uriOf(f));
+    const positions = this.positionsOf(at.folder, check);
+    const uriOf = (f: string) => at.folder.uriOf(f);
+    // The file's firewall fixes too (their edits never overlap the NSGs').
+    return withFirewallFix(fixResult(fix, positions, uriOf), fix.rules.length, firewallFixForFile(check, at.rel), positions, uriOf);
   }
 
   private folderOf(params: RequirementsParams | undefined): FolderState | undefined {

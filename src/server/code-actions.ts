@@ -6,6 +6,9 @@ import { CodeActionKind, type CodeAction, type Diagnostic, type TextEdit as LspT
 import type { NsgCheck } from '../core/check/check-model';
 import type { RuleFinding } from '../core/validate-rules';
 import { fixAllForFile, fixAllForNsg, fixesForNsg, type Fix, type FixOptions, type TextEdit } from '../core/fix/fix-nsg';
+import type { SubnetFirewallCheck } from '../core/firewall/check-firewalls';
+import { verdictAnchor } from '../core/firewall/firewall-anchors';
+import { fixAllFirewalls, needsFirewallFix, type FirewallFix } from '../core/fix/fix-firewall';
 import { ruleOrigin, type DiagnosticData } from './diagnostics';
 import type { FolderCheck } from './folder-state';
 import type { Positions } from './positions';
@@ -30,6 +33,27 @@ export function unsuppressed(n: NsgCheck): NsgCheck {
   return n.suppressed && n.suppressed.requirements.size ? { ...n, verdicts: n.verdicts.filter((v) => !n.suppressed!.requirements.has(v.id)) } : n;
 }
 
+/** The firewall fix of one subnet's failing requirement (nothing when it is suppressed or passes). */
+export function firewallFixFor(check: FolderCheck, subnet: SubnetFirewallCheck, id: string): FirewallFix | undefined {
+  const v = subnet.verdicts.find((x) => x.id === id);
+  if (!v || !needsFirewallFix(v) || subnet.suppressed?.requirements.has(id)) return undefined;
+  return fixAllFirewalls([{ ...subnet, verdicts: [v] }], check.texts, { includeOutOfScope: check.settings.scope === 'all' });
+}
+
+/** Every firewall fix whose diagnostic is in `file` (the rules may go to the file that declares the policy). */
+export function firewallFixForFile(check: FolderCheck, file: string): FirewallFix {
+  const mine = (check.result.firewalls ?? []).map((c) => ({ ...c, verdicts: c.verdicts.filter((v) => needsFirewallFix(v) && verdictAnchor(c, v)?.file === file) }));
+  return fixAllFirewalls(mine.filter((c) => c.verdicts.length), check.texts, { includeOutOfScope: check.settings.scope === 'all' });
+}
+
+/** A title for one firewall fix: the rule it adds, where. */
+function firewallFixTitle(fix: FirewallFix, id: string): string {
+  const r = fix.rules[0];
+  if (!r) return `Add a firewall rule for ${id}`;
+  const more = fix.rules.length > 1 ? ` (+${fix.rules.length - 1} more)` : '';
+  return `Add ${r.kind} rule ${r.rule} to ${r.firewall}/${r.collection}${r.newCollectionPriority !== undefined ? ` (new collection, priority ${r.newCollectionPriority})` : ''} for ${id}${more}`;
+}
+
 /** Core edits as an LSP WorkspaceEdit (`changes` by URI), or undefined when there are none. */
 export function toWorkspaceEdit(edits: readonly TextEdit[], positions: Positions, uriOf: (file: string) => string): WorkspaceEdit | undefined {
   if (edits.length === 0) return undefined;
@@ -45,6 +69,23 @@ export function toWorkspaceEdit(edits: readonly TextEdit[], positions: Positions
 export function fixResult(fix: Fix, positions: Positions, uriOf: (file: string) => string): FixResult {
   const edit = toWorkspaceEdit(fix.edits, positions, uriOf);
   return { title: fix.title, ...(edit ? { edit } : {}), rules: fix.rules, skipped: fix.skipped };
+}
+
+/** An NSG fix with the file's firewall fix added: one edit, both titles, every rule and every reason. */
+export function withFirewallFix(result: FixResult, nsgRules: number, fw: FirewallFix, positions: Positions, uriOf: (file: string) => string): FixResult {
+  if (fw.edits.length === 0 && fw.skipped.length === 0) return result;
+  const nsgEdits = (result.edit as WorkspaceEdit | undefined)?.changes ?? {};
+  const fwEdits = toWorkspaceEdit(fw.edits, positions, uriOf)?.changes ?? {};
+  const changes: Record<string, LspTextEdit[]> = { ...nsgEdits };
+  for (const [uri, edits] of Object.entries(fwEdits)) changes[uri] = [...(changes[uri] ?? []), ...edits];
+  const titles = [nsgRules > 0 ? result.title : undefined, fw.rules.length > 0 ? fw.title : undefined].filter((t): t is string => t !== undefined);
+  return {
+    title: titles.join('; ') || result.title,
+    ...(Object.keys(changes).length ? { edit: { changes } } : {}),
+    rules: result.rules,
+    skipped: [...result.skipped, ...fw.skipped.map((k) => ({ nsg: `firewall of ${k.subnet}`, requirementId: k.requirementId, reason: k.reason }))],
+    ...(fw.rules.length ? { firewallRules: fw.rules } : {}),
+  };
 }
 
 function isData(d: unknown): d is DiagnosticData {
@@ -95,6 +136,19 @@ export function codeActions(input: CodeActionInput): CodeAction[] {
         out.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d], disabled: { reason: fix.skipped[0]?.reason ?? fix.title } });
       }
     }
+    const firewalls = new Map((check.result.firewalls ?? []).map((f) => [f.subnet.key, f]));
+    for (const d of input.diagnostics) {
+      if (d.source !== 'amlnet' || !isData(d.data) || d.data.kind !== 'firewall') continue;
+      const subnet = firewalls.get(d.data.subnet);
+      const fix = subnet && firewallFixFor(check, subnet, d.data.id);
+      if (!fix) continue;
+      const edit = toWorkspaceEdit(fix.edits, positions, uriOf);
+      if (edit) {
+        out.push({ title: firewallFixTitle(fix, d.data.id), kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, edit });
+      } else if (input.disabledSupport) {
+        out.push({ title: `Add a firewall rule for ${d.data.id}`, kind: CodeActionKind.QuickFix, diagnostics: [d], disabled: { reason: fix.skipped[0]?.reason ?? fix.title } });
+      }
+    }
     for (const n of nsgs.values()) {
       const fix = fixAllForNsg(unsuppressed(n), check.texts, options);
       if (fix.edits.length === 0 && fix.skipped.length === 0) continue;
@@ -118,8 +172,11 @@ export function codeActions(input: CodeActionInput): CodeAction[] {
 
   if (wants(input.only, FIX_ALL_KIND) && (input.only !== undefined || input.diagnostics.some((d) => d.source === 'amlnet'))) {
     const fix = fixAllForFile(check.result.nsgs.map(unsuppressed), check.texts, file, options);
-    const edit = toWorkspaceEdit(fix.edits, positions, uriOf);
-    if (edit) out.push({ title: `Add all missing Azure ML rules in this file (${fix.rules.length} rule${fix.rules.length === 1 ? '' : 's'})`, kind: FIX_ALL_KIND, edit });
+    // NSG and firewall fixes edit different resources, so their edits never overlap.
+    const fw = firewallFixForFile(check, file);
+    const edit = toWorkspaceEdit([...fix.edits, ...fw.edits], positions, uriOf);
+    const count = fix.rules.length + fw.rules.length;
+    if (edit) out.push({ title: `Add all missing Azure ML rules in this file (${count} rule${count === 1 ? '' : 's'})`, kind: FIX_ALL_KIND, edit });
   }
   return out;
 }

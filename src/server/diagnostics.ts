@@ -3,6 +3,9 @@
 
 import { DiagnosticSeverity, type Diagnostic, type DiagnosticRelatedInformation } from 'vscode-languageserver';
 import type { NsgCheck } from '../core/check/check-model';
+import type { SubnetFirewallCheck } from '../core/firewall/check-firewalls';
+import { verdictAnchor, warningAnchor } from '../core/firewall/firewall-anchors';
+import type { FirewallRuleRef, FirewallVerdict } from '../core/firewall/evaluate-firewall';
 import type { RuleOrigin, SourceSpan } from '../core/model/workspace-model';
 import type { RequirementVerdict } from '../core/verdict';
 import type { FolderCheck } from './folder-state';
@@ -17,6 +20,10 @@ const MAX_RELATED = 12;
 export type DiagnosticData =
   | { readonly kind: 'requirement'; readonly nsg: string; readonly id: string }
   | { readonly kind: 'finding'; readonly nsg: string; readonly index: number }
+  /** A firewall verdict of the subnet (by its model key). */
+  | { readonly kind: 'firewall'; readonly subnet: string; readonly id: string }
+  /** A route warning (forced tunnelling) of the subnet. */
+  | { readonly kind: 'route-warning'; readonly subnet: string; readonly code: string }
   | { readonly kind: 'problem' };
 
 const SEVERITY: Record<Exclude<DiagnosticSeverityName, 'none'>, DiagnosticSeverity> = {
@@ -40,6 +47,85 @@ export function severityOf(v: RequirementVerdict, settings: AmlnetSettings): Dia
     default: return undefined;
   }
   return name === 'none' ? undefined : SEVERITY[name];
+}
+
+/** The severity setting for a firewall verdict, or undefined when it is not reported. */
+export function firewallSeverityOf(v: FirewallVerdict, settings: AmlnetSettings): DiagnosticSeverity | undefined {
+  const name = v.verdict === 'blocked' ? settings.severity.blocked : v.verdict === 'partial' ? settings.severity.partial : v.verdict === 'unknown' ? settings.severity.unknown : 'none';
+  return name === 'none' ? undefined : SEVERITY[name];
+}
+
+/** Where a subnet's firewall verdicts go: the firewall, else the route. */
+function firewallLabel(check: SubnetFirewallCheck): string {
+  if (check.firewall) return `Firewall ${check.firewall.name}${check.policy ? ` (policy ${check.policy.name})` : ''}`;
+  const hop = check.route.nextHopIp;
+  return `Next hop ${hop === undefined || typeof hop !== 'string' ? check.route.nextHopType ?? '?' : hop}`;
+}
+
+function ruleLabel(r: FirewallRuleRef): string {
+  if (r.isDefault) return `the default deny of ${r.firewall}`;
+  return `${r.kind} rule ${r.rule} in ${r.group ? `${r.group}/` : ''}${r.collection} (priority ${r.priority ?? 'unknown'}) of ${r.firewall}`;
+}
+
+function firewallRelated(check: SubnetFirewallCheck, v: FirewallVerdict | undefined, positions: Positions): DiagnosticRelatedInformation[] {
+  const out: DiagnosticRelatedInformation[] = [];
+  const seen = new Set<string>();
+  const add = (span: SourceSpan | undefined, message: string): void => {
+    if (!span || out.length >= MAX_RELATED) return;
+    const key = `${span.file}|${span.start}|${message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ location: positions.location(span), message });
+  };
+  for (const ref of v?.decidedBy ?? []) {
+    if (ref.action === 'Allow') continue;
+    const span = ref.span ?? (ref.isDefault ? (check.firewall?.nameSpan ?? check.firewall?.span) : undefined);
+    add(span, `${ref.isDefault ? 'No rule allows it' : 'Blocks it'}: ${ruleLabel(ref)}`);
+  }
+  const r = check.route.route;
+  if (r) add(r.span, `Route ${r.name} of ${check.routeTable.name} sends ${check.route.destination} from subnet ${check.subnet.name} to ${check.route.nextHopType ?? 'a next hop not known'}${typeof check.route.nextHopIp === 'string' ? ` ${check.route.nextHopIp}` : ''}`);
+  if (check.firewall && v) add(check.firewall.nameSpan ?? check.firewall.span, `Firewall ${check.firewall.name}${check.firewallFoundBy === 'reference' ? ', which the route refers to' : ', whose private IP the route names'}`);
+  add(check.subnet.nameSpan ?? check.subnet.span, `Subnet ${check.subnet.name} uses route table ${check.routeTable.name}`);
+  return out;
+}
+
+/** The diagnostics of one subnet's firewall check: failing verdicts, and route warnings. */
+function firewallDiagnostics(check: SubnetFirewallCheck, settings: AmlnetSettings, positions: Positions, add: (file: string, d: Diagnostic) => void): void {
+  if (!check.inScope) return;
+  for (const w of check.warnings) {
+    if (check.suppressed?.warnings.has(w.code)) continue;
+    const anchor = warningAnchor(check, w);
+    if (!anchor) continue;
+    const data: DiagnosticData = { kind: 'route-warning', subnet: check.subnet.key, code: w.code };
+    add(anchor.file, {
+      range: positions.firstLine(anchor),
+      severity: DiagnosticSeverity.Warning,
+      source: SOURCE,
+      code: w.code,
+      message: w.message,
+      relatedInformation: firewallRelated(check, undefined, positions),
+      data,
+    });
+  }
+  for (const v of check.verdicts) {
+    if (check.suppressed?.requirements.has(v.id)) continue;
+    const severity = firewallSeverityOf(v, settings);
+    if (severity === undefined) continue;
+    const anchor = verdictAnchor(check, v);
+    if (!anchor) continue;
+    const data: DiagnosticData = { kind: 'firewall', subnet: check.subnet.key, id: v.id };
+    const together = v.combined && v.combined !== v.verdict ? ` With the NSG: ${v.combined}.` : '';
+    add(anchor.file, {
+      range: positions.firstLine(anchor),
+      severity,
+      source: SOURCE,
+      code: v.id,
+      codeDescription: { href: v.spec.docs || DOCS },
+      message: `${firewallLabel(check)} for subnet ${check.subnet.name} (outbound ${v.id}): ${v.explanation}${together}`,
+      relatedInformation: firewallRelated(check, v, positions),
+      data,
+    });
+  }
 }
 
 /** Where an NSG's requirement diagnostics go: its `securityRules` key, else its name, else its first line. */
@@ -133,6 +219,7 @@ export function folderDiagnostics(check: FolderCheck, positions: Positions): Map
     out.set(file, list);
   };
   for (const n of check.result.nsgs) nsgDiagnostics(n, check.settings, positions, add);
+  for (const f of check.result.firewalls ?? []) firewallDiagnostics(f, check.settings, positions, add);
   for (const p of check.result.problems) {
     add(p.file, {
       range: p.span ? positions.firstLine(p.span) : positions.lineRange(p.file, 1),

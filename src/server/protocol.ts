@@ -57,8 +57,10 @@ export interface FixResult {
   readonly edit?: unknown;
   /** Rules that will be added: name, direction and priority. */
   readonly rules: readonly { readonly name: string; readonly direction: 'Inbound' | 'Outbound'; readonly priority: number }[];
-  /** Requirements that cannot be fixed, and why (e.g. no free priority below a blocking rule). */
+  /** Requirements that cannot be fixed, and why (e.g. no free priority below a blocking rule). For a firewall, `nsg` says "firewall of <subnet>". */
   readonly skipped: readonly { readonly nsg: string; readonly requirementId: string; readonly reason: string }[];
+  /** `amlnet/fixFile`: firewall rules that will be added (issue 6), when there are any. */
+  readonly firewallRules?: readonly { readonly firewall: string; readonly collection: string; readonly rule: string; readonly kind: 'network' | 'application'; readonly newCollectionPriority?: number }[];
 }
 
 /** `amlnet/requirements` (request): the active edition's catalog for the active options. */

@@ -2,6 +2,7 @@
 // same check), with `file` fields as document URIs, merged across workspace folders.
 
 import { buildReport, type CheckReport, type Locate } from '../core/check/check-report';
+import { firewallSummary } from '../core/firewall/firewall-report';
 import type { VerdictKind } from '../core/verdict';
 import type { FolderCheck } from './folder-state';
 import type { Positions } from './positions';
@@ -56,5 +57,7 @@ export function mergeReports(reports: readonly CheckReport[], toolVersion: strin
     summary,
     nsgs: reports.flatMap((r) => r.nsgs),
     problems: reports.flatMap((r) => r.problems),
+    firewalls: reports.flatMap((r) => r.firewalls ?? []),
+    firewallSummary: firewallSummary(reports.flatMap((r) => r.firewalls ?? [])),
   };
 }

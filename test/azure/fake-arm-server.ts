@@ -2,6 +2,8 @@
 // (paged through nextLink), the subscription list, Azure ML computes, service tags, and Azure
 // Resource Graph's `resources` query (paged through $skipToken). Its certificate is made at
 // start by `selfsigned`; clients trust it through the `ca` option (no NODE_TLS_REJECT_UNAUTHORIZED).
+// Firewalls and policies are listed like the other network types; a policy's rule collection groups
+// only through the per-policy list call (Resource Graph's `resources` table does not hold them).
 // It records every request (never the Authorization header's value) and can fail on purpose:
 // 403 for a subscription, 429 with Retry-After, a response held until the client gives up.
 
@@ -31,6 +33,8 @@ export interface TenantData {
 export interface Faults {
   /** Subscriptions answered 403 AuthorizationFailed under `/subscriptions/{id}/...` and hidden from Resource Graph. */
   forbidden?: readonly string[];
+  /** Paths (matched against the lower-cased path) answered 403 AuthorizationFailed. */
+  forbiddenPaths?: readonly RegExp[];
   /** Subscriptions whose requests are never answered (until the server closes). */
   hang?: readonly string[];
   /** Paths (matched against the lower-cased path) answered 429 with Retry-After the first time each pattern matches. */
@@ -65,7 +69,11 @@ const NSG_TYPES: Record<string, string> = {
   virtualnetworks: 'microsoft.network/virtualnetworks',
   networkinterfaces: 'microsoft.network/networkinterfaces',
   routetables: 'microsoft.network/routetables',
+  azurefirewalls: 'microsoft.network/azurefirewalls',
+  firewallpolicies: 'microsoft.network/firewallpolicies',
 };
+/** A policy's child resources: listed per policy, and (as in Azure) not in Resource Graph's `resources` table. */
+const RULE_COLLECTION_GROUPS = 'microsoft.network/firewallpolicies/rulecollectiongroups';
 
 export class FakeArmServer {
   readonly log: RequestRecord[] = [];
@@ -204,7 +212,7 @@ export class FakeArmServer {
     if (!url.searchParams.get('api-version')) return error(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
     if (req.method === 'POST' && isGraph) return this.graph(body, send, error);
     if (req.method !== 'GET') return error(405, 'MethodNotAllowed', `The test server only answers reads; ${req.method ?? '?'} is not one.`);
-    if (sub && this.faults.forbidden?.includes(sub)) {
+    if ((sub && this.faults.forbidden?.includes(sub)) || this.faults.forbiddenPaths?.some((p) => p.test(path))) {
       return error(403, 'AuthorizationFailed', `The client does not have authorization to perform action 'read' over scope '/subscriptions/${sub}' or the scope is invalid.`);
     }
 
@@ -217,8 +225,15 @@ export class FakeArmServer {
       if (!s) return error(404, 'SubscriptionNotFound', `The subscription '${m[1]}' could not be found.`);
       return send(200, { id: `/subscriptions/${s.id}`, subscriptionId: s.id, displayName: s.name, state: 'Enabled' });
     }
-    if ((m = /^\/subscriptions\/([^/]+)\/providers\/microsoft\.network\/(networksecuritygroups|virtualnetworks|networkinterfaces|routetables)$/.exec(path))) {
+    if ((m = /^\/subscriptions\/([^/]+)\/providers\/microsoft\.network\/(networksecuritygroups|virtualnetworks|networkinterfaces|routetables|azurefirewalls|firewallpolicies)$/.exec(path))) {
       return this.page(url, this.of(m[1], NSG_TYPES[m[2]]), send);
+    }
+    if ((m = /^(\/subscriptions\/([^/]+)\/resourcegroups\/[^/]+\/providers\/microsoft\.network\/firewallpolicies\/[^/]+)\/rulecollectiongroups$/.exec(path))) {
+      const prefix = `${m[1]}/rulecollectiongroups/`;
+      if (!this.of(m[2], NSG_TYPES.firewallpolicies).some((p) => `${p.id.toLowerCase()}/rulecollectiongroups/` === prefix)) {
+        return error(404, 'ResourceNotFound', `The Resource 'Microsoft.Network/firewallPolicies/${m[1].split('/').pop()!}' was not found.`);
+      }
+      return this.page(url, this.of(m[2], RULE_COLLECTION_GROUPS).filter((g) => g.id.toLowerCase().startsWith(prefix)), send);
     }
     if ((m = /^\/subscriptions\/([^/]+)\/providers\/microsoft\.machinelearningservices\/workspaces$/.exec(path))) {
       return this.page(url, this.of(m[1], 'microsoft.machinelearningservices/workspaces'), send);

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { isUnknown } from '../../src/core/maybe';
 import { mapArmResources, mapSecurityRule, type ArmResourceJson } from '../../src/azure/map-arm';
-import { armResources, FIXTURE, SUB_PROD } from './tenant';
+import { armResources, FIREWALL_FIXTURE, FIXTURE, SUB_PROD } from './tenant';
 
 const SUB = '/subscriptions/AAAA/resourceGroups/RG/providers';
 
@@ -87,5 +87,52 @@ describe('map-arm: ARM JSON into the model', () => {
     // The NIC with an NSG links to both its NSG and its subnet.
     assert.equal(a.nics[0].nsg?.target, a.nsgs.find((n) => n.name === 'nsg-dev-nic')!.key);
     assert.equal(a.nics[0].subnets[0].target, a.subnets[0].key);
+  });
+
+  it('reads firewalls and policies as the template readers do: private IP, classic collections, policy link, base policy, DNS proxy, groups as child resources', () => {
+    const model = mapArmResources(armResources(FIREWALL_FIXTURE.subscriptions[0]));
+    const byName = new Map(model.firewalls.map((f) => [f.name, f]));
+    assert.deepEqual([...byName.keys()].sort(), ['fw-classic', 'fw-policy', 'fwp-base', 'fwp-ml']);
+    const classic = byName.get('fw-classic')!;
+    assert.equal(classic.kind, 'firewall');
+    assert.deepEqual(classic.privateIp, { value: '10.10.0.4' });
+    assert.deepEqual(classic.ruleCollections.map((c) => `${c.kind} ${c.name} ${String(c.priority.value)}`), ['application allow-packages 300', 'network deny-rstudio 100', 'network allow-aml 200']);
+    assert.equal(classic.dnsProxy, undefined);
+    const fw = byName.get('fw-policy')!;
+    assert.equal(fw.policy?.target, byName.get('fwp-ml')!.key);
+    const ml = byName.get('fwp-ml')!;
+    assert.equal(ml.kind, 'firewall-policy');
+    assert.deepEqual(ml.dnsProxy, { value: true });
+    assert.equal(ml.basePolicy?.target, byName.get('fwp-base')!.key);
+    assert.deepEqual(ml.ruleCollections.map((c) => `${c.group?.name}:${String(c.group?.priority.value)} ${c.kind} ${c.name} ${String(c.priority.value)}`), [
+      'rcg-aml:200 FirewallPolicyFilterRuleCollection aml-network 100',
+      'rcg-aml:200 FirewallPolicyFilterRuleCollection aml-apps 200',
+    ]);
+    assert.deepEqual(byName.get('fwp-base')!.ruleCollections.map((c) => c.name), ['deny-anaconda-org']);
+  });
+
+  it('reads DNS proxy written as text, a secured hub\'s private IP, and leaves out a policy whose groups could not be read (links to it say why)', () => {
+    const fwId = `${SUB}/Microsoft.Network/azureFirewalls/fw-hub`;
+    const policyId = `${SUB}/Microsoft.Network/firewallPolicies/fwp`;
+    const model = mapArmResources([
+      { id: fwId, name: 'fw-hub', type: 'Microsoft.Network/azureFirewalls', properties: { hubIPAddresses: { privateIPAddress: '10.100.0.132' }, additionalProperties: { 'Network.DNS.EnableProxy': 'True' }, firewallPolicy: { id: policyId } } },
+      { id: policyId, name: 'fwp', type: 'microsoft.network/firewallpolicies', properties: {} },
+      { id: `${policyId}/ruleCollectionGroups/g`, name: 'g', type: 'Microsoft.Network/firewallPolicies/ruleCollectionGroups', properties: { priority: 'high', ruleCollections: [{ name: 'c', priority: 100 }] } },
+    ], { unreadPolicies: new Map([[policyId.toLowerCase(), 'HTTP 403 AuthorizationFailed: no']]) });
+    assert.deepEqual(model.firewalls.map((f) => f.name), ['fw-hub']);
+    const hub = model.firewalls[0];
+    assert.deepEqual(hub.privateIp, { value: '10.100.0.132' });
+    assert.deepEqual(hub.dnsProxy, { value: true });
+    assert.equal(hub.policy?.target, undefined);
+    assert.match(hub.policy?.unresolved ?? '', /the rule collection groups of firewall policy .*fwp could not be read \(HTTP 403 AuthorizationFailed: no\)/);
+
+    const read = mapArmResources([
+      { id: policyId, name: 'fwp', type: 'microsoft.network/firewallpolicies', properties: { dnsSettings: { enableProxy: 'maybe' } } },
+      { id: `${policyId}/ruleCollectionGroups/g`, name: 'g', type: 'Microsoft.Network/firewallPolicies/ruleCollectionGroups', properties: { priority: 'high', ruleCollections: [{ name: 'c', priority: 100 }] } },
+    ]);
+    const p = read.firewalls[0];
+    assert.ok(p.dnsProxy && isUnknown(p.dnsProxy.value));
+    assert.ok(isUnknown(p.ruleCollections[0].group!.priority.value), 'a group priority that is not a number is unknown');
+    assert.equal(p.ruleCollections[0].kind, 'unknown');
   });
 });

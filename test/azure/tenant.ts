@@ -18,6 +18,53 @@ export interface SubnetSpec {
   readonly name: string;
   readonly prefix: string;
   readonly nsg?: string;
+  readonly routeTable?: string;
+}
+
+export interface RouteSpec {
+  readonly name: string;
+  readonly prefix: string;
+  readonly nextHopType: 'VirtualAppliance' | 'Internet' | 'None' | 'VnetLocal' | 'VirtualNetworkGateway';
+  readonly nextHopIp?: string;
+  /** Templates only: write the next hop as the private IP of this firewall, read with reference() (live: the IP). */
+  readonly viaReference?: string;
+}
+
+export interface RouteTableSpec {
+  readonly name: string;
+  readonly location: string;
+  readonly routes: readonly RouteSpec[];
+}
+
+/** A classic rule collection: rules in the ARM shape (`protocols`, `destinationAddresses`, `targetFqdns`, ...). */
+export interface ClassicCollectionSpec {
+  readonly name: string;
+  readonly priority: number;
+  readonly action: 'Allow' | 'Deny';
+  readonly rules: readonly Record<string, unknown>[];
+}
+
+export interface FirewallSpec {
+  readonly name: string;
+  readonly location: string;
+  /** The private IP Azure assigned (live); templates write it only when `ipInTemplate`. */
+  readonly privateIp: string;
+  readonly ipInTemplate?: boolean;
+  /** `vnet/subnet` (AzureFirewallSubnet). */
+  readonly subnet: string;
+  readonly policy?: string;
+  readonly dnsProxy?: boolean;
+  readonly networkRuleCollections?: readonly ClassicCollectionSpec[];
+  readonly applicationRuleCollections?: readonly ClassicCollectionSpec[];
+}
+
+export interface FirewallPolicySpec {
+  readonly name: string;
+  readonly location: string;
+  readonly basePolicy?: string;
+  readonly dnsProxy?: boolean;
+  /** Rule collection groups (child resources), each with its rule collections in the ARM shape. */
+  readonly groups: readonly { readonly name: string; readonly priority: number; readonly ruleCollections: readonly Record<string, unknown>[] }[];
 }
 
 export interface VnetSpec {
@@ -51,6 +98,9 @@ export interface SubscriptionSpec {
   readonly workspaces: readonly WorkspaceSpec[];
   /** NICs with an NSG of their own, on `vnet/subnet`. */
   readonly nics?: readonly { readonly name: string; readonly subnet: string; readonly nsg?: string }[];
+  readonly routeTables?: readonly RouteTableSpec[];
+  readonly firewalls?: readonly FirewallSpec[];
+  readonly firewallPolicies?: readonly FirewallPolicySpec[];
 }
 
 export interface TenantSpec {
@@ -76,6 +126,34 @@ export function nsgId(sub: SubscriptionSpec, name: string): string {
 
 function vnetId(sub: SubscriptionSpec, name: string): string {
   return `${rg(sub)}/providers/Microsoft.Network/virtualNetworks/${name}`;
+}
+
+function routeTableId(sub: SubscriptionSpec, name: string): string {
+  return `${rg(sub)}/providers/Microsoft.Network/routeTables/${name}`;
+}
+
+function firewallId(sub: SubscriptionSpec, name: string): string {
+  return `${rg(sub)}/providers/Microsoft.Network/azureFirewalls/${name}`;
+}
+
+function policyId(sub: SubscriptionSpec, name: string): string {
+  return `${rg(sub)}/providers/Microsoft.Network/firewallPolicies/${name}`;
+}
+
+/** Lists Azure returns empty on a GET when a rule does not use them. */
+const NETWORK_RULE_LISTS = ['sourceIpGroups', 'destinationIpGroups', 'destinationFqdns'];
+const APPLICATION_RULE_LISTS = ['sourceIpGroups', 'fqdnTags', 'targetUrls', 'webCategories', 'httpHeadersToInsert'];
+
+/** A firewall rule as a GET returns it: the lists it does not use present and empty. */
+function armGetFirewallRule(rule: Record<string, unknown>, kind: 'network' | 'application'): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...rule };
+  for (const k of kind === 'network' ? NETWORK_RULE_LISTS : APPLICATION_RULE_LISTS) if (!(k in out)) out[k] = [];
+  if (kind === 'application' && !('terminateTLS' in out) && 'ruleType' in out) out.terminateTLS = false;
+  return out;
+}
+
+function policyRuleKind(rule: Record<string, unknown>): 'network' | 'application' {
+  return String(rule.ruleType).toLowerCase() === 'networkrule' ? 'network' : 'application';
 }
 
 function workspaceId(sub: SubscriptionSpec, name: string): string {
@@ -145,11 +223,77 @@ export function armResources(sub: SubscriptionSpec): ArmResource[] {
             provisioningState: 'Succeeded', addressPrefix: s.prefix, delegations: [],
             privateEndpointNetworkPolicies: 'Disabled', privateLinkServiceNetworkPolicies: 'Enabled',
             ...(s.nsg ? { networkSecurityGroup: { id: nsgId(sub, s.nsg) } } : {}),
+            ...(s.routeTable ? { routeTable: { id: routeTableId(sub, s.routeTable) } } : {}),
           },
         })),
         virtualNetworkPeerings: [], enableDdosProtection: false,
       },
     });
+  }
+  for (const t of sub.routeTables ?? []) {
+    const id = routeTableId(sub, t.name);
+    const subnets = sub.vnets.flatMap((v) => v.subnets.filter((s) => s.routeTable === t.name).map((s) => ({ id: `${vnetId(sub, v.name)}/subnets/${s.name}` })));
+    out.push({
+      id, name: t.name, type: 'Microsoft.Network/routeTables', location: t.location, etag: 'W/"1"',
+      properties: {
+        provisioningState: 'Succeeded', resourceGuid: '00000000-0000-0000-0000-000000000000', disableBgpRoutePropagation: false,
+        routes: t.routes.map((r) => ({
+          name: r.name, id: `${id}/routes/${r.name}`, etag: 'W/"1"', type: 'Microsoft.Network/routeTables/routes',
+          properties: { provisioningState: 'Succeeded', addressPrefix: r.prefix, nextHopType: r.nextHopType, ...(r.nextHopIp ? { nextHopIpAddress: r.nextHopIp } : {}), hasBgpOverride: false },
+        })),
+        ...(subnets.length ? { subnets } : {}),
+      },
+    });
+  }
+  for (const f of sub.firewalls ?? []) {
+    const id = firewallId(sub, f.name);
+    const [vnet, subnet] = f.subnet.split('/');
+    const classic = (list: readonly ClassicCollectionSpec[] | undefined, kind: 'network' | 'application', field: string) => (list ?? []).map((c) => ({
+      name: c.name, id: `${id}/${field}/${c.name}`, etag: 'W/"1"',
+      properties: { provisioningState: 'Succeeded', priority: c.priority, action: { type: c.action }, rules: c.rules.map((r) => armGetFirewallRule(r, kind)) },
+    }));
+    out.push({
+      id, name: f.name, type: 'Microsoft.Network/azureFirewalls', location: f.location, etag: 'W/"1"',
+      properties: {
+        provisioningState: 'Succeeded', sku: { name: 'AZFW_VNet', tier: 'Standard' }, threatIntelMode: 'Alert',
+        additionalProperties: f.dnsProxy !== undefined ? { 'Network.DNS.EnableProxy': String(f.dnsProxy) } : {},
+        ipConfigurations: [{
+          name: 'ipconfig', id: `${id}/azureFirewallIpConfigurations/ipconfig`, etag: 'W/"1"', type: 'Microsoft.Network/azureFirewalls/azureFirewallIpConfigurations',
+          properties: {
+            provisioningState: 'Succeeded', privateIPAddress: f.privateIp, privateIPAllocationMethod: 'Dynamic',
+            subnet: { id: `${vnetId(sub, vnet)}/subnets/${subnet}` },
+            publicIPAddress: { id: `${rg(sub)}/providers/Microsoft.Network/publicIPAddresses/pip-${f.name}` },
+          },
+        }],
+        networkRuleCollections: classic(f.networkRuleCollections, 'network', 'networkRuleCollections'),
+        applicationRuleCollections: classic(f.applicationRuleCollections, 'application', 'applicationRuleCollections'),
+        natRuleCollections: [],
+        ...(f.policy ? { firewallPolicy: { id: policyId(sub, f.policy) } } : {}),
+      },
+    });
+  }
+  for (const p of sub.firewallPolicies ?? []) {
+    const id = policyId(sub, p.name);
+    out.push({
+      id, name: p.name, type: 'Microsoft.Network/firewallPolicies', location: p.location, etag: 'W/"1"',
+      properties: {
+        provisioningState: 'Succeeded', sku: { tier: 'Standard' }, threatIntelMode: 'Alert',
+        ...(p.dnsProxy !== undefined ? { dnsSettings: { servers: [], enableProxy: p.dnsProxy } } : {}),
+        ...(p.basePolicy ? { basePolicy: { id: policyId(sub, p.basePolicy) } } : {}),
+        ruleCollectionGroups: p.groups.map((g) => ({ id: `${id}/ruleCollectionGroups/${g.name}` })),
+        firewalls: (sub.firewalls ?? []).filter((f) => f.policy === p.name).map((f) => ({ id: firewallId(sub, f.name) })),
+        childPolicies: (sub.firewallPolicies ?? []).filter((c) => c.basePolicy === p.name).map((c) => ({ id: policyId(sub, c.name) })),
+      },
+    });
+    for (const g of p.groups) {
+      out.push({
+        id: `${id}/ruleCollectionGroups/${g.name}`, name: g.name, type: 'Microsoft.Network/firewallPolicies/ruleCollectionGroups', etag: 'W/"1"',
+        properties: {
+          provisioningState: 'Succeeded', priority: g.priority,
+          ruleCollections: g.ruleCollections.map((c) => ({ ...c, rules: ((c.rules as Record<string, unknown>[] | undefined) ?? []).map((r) => armGetFirewallRule(r, policyRuleKind(r))) })),
+        },
+      });
+    }
   }
   for (const nic of sub.nics ?? []) {
     const [vnet, subnet] = nic.subnet.split('/');
@@ -232,10 +376,68 @@ export function armTemplate(sub: SubscriptionSpec): unknown {
         addressSpace: { addressPrefixes: [v.prefix] },
         subnets: v.subnets.map((s) => ({
           name: s.name,
-          properties: { addressPrefix: s.prefix, ...(s.nsg ? { networkSecurityGroup: { id: `[resourceId('Microsoft.Network/networkSecurityGroups', '${s.nsg}')]` } } : {}) },
+          properties: {
+            addressPrefix: s.prefix,
+            ...(s.nsg ? { networkSecurityGroup: { id: `[resourceId('Microsoft.Network/networkSecurityGroups', '${s.nsg}')]` } } : {}),
+            ...(s.routeTable ? { routeTable: { id: `[resourceId('Microsoft.Network/routeTables', '${s.routeTable}')]` } } : {}),
+          },
         })),
       },
     });
+  }
+  for (const t of sub.routeTables ?? []) {
+    resources.push({
+      type: 'Microsoft.Network/routeTables', apiVersion: '2023-09-01', name: t.name, location: t.location,
+      properties: {
+        routes: t.routes.map((r) => ({
+          name: r.name,
+          properties: {
+            addressPrefix: r.prefix, nextHopType: r.nextHopType,
+            ...(r.viaReference
+              ? { nextHopIpAddress: `[reference(resourceId('Microsoft.Network/azureFirewalls', '${r.viaReference}'), '2023-09-01').ipConfigurations[0].properties.privateIPAddress]` }
+              : r.nextHopIp ? { nextHopIpAddress: r.nextHopIp } : {}),
+          },
+        })),
+      },
+    });
+  }
+  for (const f of sub.firewalls ?? []) {
+    const [vnet, subnet] = f.subnet.split('/');
+    const classic = (list: readonly ClassicCollectionSpec[] | undefined) => (list ?? []).map((c) => ({ name: c.name, properties: { priority: c.priority, action: { type: c.action }, rules: c.rules } }));
+    resources.push({
+      type: 'Microsoft.Network/azureFirewalls', apiVersion: '2023-09-01', name: f.name, location: f.location,
+      properties: {
+        sku: { name: 'AZFW_VNet', tier: 'Standard' },
+        ...(f.dnsProxy !== undefined ? { additionalProperties: { 'Network.DNS.EnableProxy': String(f.dnsProxy) } } : {}),
+        ipConfigurations: [{
+          name: 'ipconfig',
+          properties: {
+            ...(f.ipInTemplate ? { privateIPAddress: f.privateIp } : {}),
+            subnet: { id: `[resourceId('Microsoft.Network/virtualNetworks/subnets', '${vnet}', '${subnet}')]` },
+          },
+        }],
+        ...(f.networkRuleCollections ? { networkRuleCollections: classic(f.networkRuleCollections) } : {}),
+        ...(f.applicationRuleCollections ? { applicationRuleCollections: classic(f.applicationRuleCollections) } : {}),
+        ...(f.policy ? { firewallPolicy: { id: `[resourceId('Microsoft.Network/firewallPolicies', '${f.policy}')]` } } : {}),
+      },
+    });
+  }
+  for (const p of sub.firewallPolicies ?? []) {
+    resources.push({
+      type: 'Microsoft.Network/firewallPolicies', apiVersion: '2023-09-01', name: p.name, location: p.location,
+      properties: {
+        sku: { tier: 'Standard' },
+        ...(p.dnsProxy !== undefined ? { dnsSettings: { enableProxy: p.dnsProxy } } : {}),
+        ...(p.basePolicy ? { basePolicy: { id: `[resourceId('Microsoft.Network/firewallPolicies', '${p.basePolicy}')]` } } : {}),
+      },
+    });
+    for (const g of p.groups) {
+      resources.push({
+        type: 'Microsoft.Network/firewallPolicies/ruleCollectionGroups', apiVersion: '2023-09-01', name: `${p.name}/${g.name}`,
+        dependsOn: [`[resourceId('Microsoft.Network/firewallPolicies', '${p.name}')]`],
+        properties: { priority: g.priority, ruleCollections: g.ruleCollections },
+      });
+    }
   }
   for (const nic of sub.nics ?? []) {
     const [vnet, subnet] = nic.subnet.split('/');
@@ -341,6 +543,111 @@ export const FIXTURE: TenantSpec = {
       vnets: [], workspaces: [],
     },
   ],
+};
+
+export const SUB_HUB = '44444444-4444-4444-4444-444444444444';
+
+/**
+ * A hub with two Azure Firewalls behind routes: a classic one (network collections with a Deny
+ * before an Allow, an application collection) for a subnet with an NSG, and one with a Firewall
+ * Policy whose base policy denies a package host, DNS proxy on, for a subnet without an NSG whose
+ * route table also drops AzureMonitor and sends AzureMachineLearning to the Internet. In the
+ * templates, that subnet's route reads the firewall's private IP with reference() (Azure assigns
+ * it); live, the route holds the IP.
+ */
+export const FIREWALL_FIXTURE: TenantSpec = {
+  serviceTags: FIXTURE.serviceTags,
+  subscriptions: [{
+    id: SUB_HUB, name: 'Hub', resourceGroup: 'rg-hub',
+    nsgs: [{
+      name: 'nsg-train', location: 'westeurope',
+      rules: [
+        rule('AllowAmlIn', 100, 'Inbound', 'Allow', 'Tcp', { sourceAddressPrefix: 'AzureMachineLearning', destinationAddressPrefix: 'VirtualNetwork', destinationPortRange: '44224' }),
+        rule('AllowBatchIn', 110, 'Inbound', 'Allow', 'Tcp', { sourceAddressPrefix: 'BatchNodeManagement', destinationAddressPrefix: 'VirtualNetwork', destinationPortRange: '29876-29877' }),
+        rule('AllowOut', 100, 'Outbound', 'Allow', '*', { sourceAddressPrefix: 'VirtualNetwork', destinationAddressPrefix: 'AzureCloud', destinationPortRange: '*' }),
+      ],
+    }],
+    routeTables: [
+      { name: 'rt-train', location: 'westeurope', routes: [{ name: 'default', prefix: '0.0.0.0/0', nextHopType: 'VirtualAppliance', nextHopIp: '10.10.0.4' }] },
+      {
+        name: 'rt-jobs', location: 'westeurope',
+        routes: [
+          { name: 'default', prefix: '0.0.0.0/0', nextHopType: 'VirtualAppliance', nextHopIp: '10.10.0.5', viaReference: 'fw-policy' },
+          { name: 'monitor-drop', prefix: 'AzureMonitor', nextHopType: 'None' },
+          { name: 'aml-direct', prefix: 'AzureMachineLearning', nextHopType: 'Internet' },
+        ],
+      },
+    ],
+    vnets: [{
+      name: 'vnet-hub', location: 'westeurope', prefix: '10.10.0.0/16',
+      subnets: [
+        { name: 'AzureFirewallSubnet', prefix: '10.10.0.0/26' },
+        { name: 'snet-train', prefix: '10.10.1.0/24', nsg: 'nsg-train', routeTable: 'rt-train' },
+        { name: 'snet-jobs', prefix: '10.10.2.0/24', routeTable: 'rt-jobs' },
+      ],
+    }],
+    firewalls: [
+      {
+        name: 'fw-classic', location: 'westeurope', privateIp: '10.10.0.4', ipInTemplate: true, subnet: 'vnet-hub/AzureFirewallSubnet',
+        networkRuleCollections: [
+          { name: 'deny-rstudio', priority: 100, action: 'Deny', rules: [{ name: 'deny-8787', protocols: ['TCP'], sourceAddresses: ['*'], destinationAddresses: ['AzureMachineLearning'], destinationPorts: ['8787'] }] },
+          {
+            name: 'allow-aml', priority: 200, action: 'Allow',
+            rules: [
+              { name: 'aml-tags-443', protocols: ['TCP'], sourceAddresses: ['10.10.1.0/24'], destinationAddresses: ['AzureActiveDirectory', 'AzureMachineLearning', 'AzureResourceManager', 'Storage.WestEurope', 'AzureFrontDoor.FrontEnd', 'MicrosoftContainerRegistry.westeurope', 'AzureFrontDoor.FirstParty'], destinationPorts: ['443'] },
+              { name: 'aml-18881', protocols: ['TCP'], sourceAddresses: ['10.10.1.0/24'], destinationAddresses: ['AzureMachineLearning'], destinationPorts: ['18881', '8787'] },
+            ],
+          },
+        ],
+        applicationRuleCollections: [{
+          name: 'allow-packages', priority: 300, action: 'Allow',
+          rules: [
+            { name: 'conda', protocols: [{ protocolType: 'Https', port: 443 }], sourceAddresses: ['*'], targetFqdns: ['*.anaconda.com', '*.anaconda.org'] },
+            { name: 'pypi', protocols: [{ protocolType: 'Http', port: 80 }, { protocolType: 'Https', port: 443 }], sourceAddresses: ['*'], targetFqdns: ['pypi.org'] },
+          ],
+        }],
+      },
+      { name: 'fw-policy', location: 'westeurope', privateIp: '10.10.0.5', subnet: 'vnet-hub/AzureFirewallSubnet', policy: 'fwp-ml' },
+    ],
+    firewallPolicies: [
+      {
+        name: 'fwp-base', location: 'westeurope',
+        groups: [{
+          name: 'rcg-base', priority: 100,
+          ruleCollections: [{
+            ruleCollectionType: 'FirewallPolicyFilterRuleCollection', name: 'deny-anaconda-org', priority: 100, action: { type: 'Deny' },
+            rules: [{ ruleType: 'ApplicationRule', name: 'no-anaconda-org', protocols: [{ protocolType: 'Https', port: 443 }], sourceAddresses: ['*'], targetFqdns: ['*.anaconda.org'] }],
+          }],
+        }],
+      },
+      {
+        name: 'fwp-ml', location: 'westeurope', basePolicy: 'fwp-base', dnsProxy: true,
+        groups: [{
+          name: 'rcg-aml', priority: 200,
+          ruleCollections: [
+            {
+              ruleCollectionType: 'FirewallPolicyFilterRuleCollection', name: 'aml-network', priority: 100, action: { type: 'Allow' },
+              rules: [
+                { ruleType: 'NetworkRule', name: 'aml-tags', ipProtocols: ['TCP'], sourceAddresses: ['10.10.2.0/24'], destinationAddresses: ['AzureActiveDirectory', 'AzureResourceManager', 'Storage.westeurope', 'AzureFrontDoor.FrontEnd', 'MicrosoftContainerRegistry.westeurope', 'AzureFrontDoor.FirstParty', 'BatchNodeManagement.westeurope'], destinationPorts: ['443'] },
+                { ruleType: 'NetworkRule', name: 'pypi-fqdn', ipProtocols: ['TCP'], sourceAddresses: ['10.10.2.0/24'], destinationFqdns: ['pypi.org'], destinationPorts: ['443'] },
+              ],
+            },
+            {
+              ruleCollectionType: 'FirewallPolicyFilterRuleCollection', name: 'aml-apps', priority: 200, action: { type: 'Allow' },
+              rules: [{ ruleType: 'ApplicationRule', name: 'conda', protocols: [{ protocolType: 'Https', port: 443 }], sourceAddresses: ['10.10.2.0/24'], targetFqdns: ['*.anaconda.com', 'repo.anaconda.org'] }],
+            },
+          ],
+        }],
+      },
+    ],
+    workspaces: [{
+      name: 'mlw-hub', location: 'westeurope',
+      computes: [
+        { name: 'cpu-cluster', type: 'AmlCompute', subnet: 'vnet-hub/snet-train' },
+        { name: 'jobs-cluster', type: 'AmlCompute', subnet: 'vnet-hub/snet-jobs', publicIp: false },
+      ],
+    }],
+  }],
 };
 
 /** A generated tenant: `subscriptions` × (`nsgsPerSubscription` NSGs, a VNet per 5 NSGs, a workspace and a compute). */

@@ -11,7 +11,7 @@ import type { AzureCliHooks } from '../../src/cli/azure-check';
 import { run, type CliIo } from '../../src/cli/main';
 import { FakeArmServer } from '../azure/fake-arm-server';
 import { isLoopback, StaticCredential, TEST_TOKEN, watchConnections } from '../azure/support';
-import { armTemplate, FIXTURE, serviceTagsJson, SUB_DEV, SUB_LOCKED, SUB_PROD, tenantData } from '../azure/tenant';
+import { armTemplate, FIREWALL_FIXTURE, FIXTURE, serviceTagsJson, SUB_DEV, SUB_LOCKED, SUB_PROD, tenantData } from '../azure/tenant';
 
 interface Run {
   readonly code: number;
@@ -31,6 +31,33 @@ function verdicts(report: CheckReport): Record<string, unknown> {
       subnets: n.subnets.map((s) => `${s.vnet}/${s.name}`),
       requirements: Object.fromEntries(n.requirements.map((r) => [r.id, { verdict: r.verdict, ports: r.ports.map((p) => `${p.protocol} ${p.ports} ${p.remote}: ${p.outcome}`) }])),
       findings: n.findings.map((f) => `${f.code} ${f.rule}`),
+    };
+  }
+  return out;
+}
+
+/**
+ * The firewall verdicts of a report, keyed by `vnet/subnet`: the route, the firewall and policy, the
+ * warnings, and each requirement's verdict, port outcomes and deciding rules. Left out: where
+ * things are written, and how the firewall was found and its IP (templates may read it with
+ * reference(), which Azure resolves to the IP).
+ */
+function firewallVerdicts(report: CheckReport): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const s of report.firewalls ?? []) {
+    out[`${s.vnet}/${s.subnet}`] = {
+      inScope: s.inScope,
+      region: s.region,
+      route: `${s.route.source} ${s.route.name} ${s.route.nextHopType}`,
+      firewall: s.firewall ? `${s.firewall.name} policy ${s.firewall.policy}` : `not a firewall: ${s.firewallUnknown}`,
+      warnings: s.warnings.map((w) => w.code),
+      requirements: Object.fromEntries(s.requirements.map((r) => [r.id, {
+        verdict: r.verdict,
+        ...(r.missing ? { missing: true } : {}),
+        ...(r.combined ? { combined: r.combined } : {}),
+        ports: r.ports.map((p) => `${p.protocol} ${p.ports} ${p.target}: ${p.outcome}`),
+        decidedBy: r.decidedBy.map((d) => `${d.firewall}/${d.group ?? ''}/${d.collection}/${d.rule}`),
+      }])),
     };
   }
   return out;
@@ -198,5 +225,78 @@ describe('amlnet check --azure', () => {
       assert.match(r.stderr, /amlnet check/);
     }
     assert.equal(server.log.length, 0);
+  });
+
+  describe('firewalls', () => {
+    let fwDir: string;
+    before(() => {
+      fwDir = join(dir, 'firewall');
+      mkdirSync(join(fwDir, 'templates'), { recursive: true });
+      writeFileSync(join(fwDir, 'templates', 'hub.json'), JSON.stringify(armTemplate(FIREWALL_FIXTURE.subscriptions[0]), null, 2));
+      writeFileSync(join(fwDir, 'tags.json'), JSON.stringify(serviceTagsJson(FIREWALL_FIXTURE.serviceTags)));
+      server.setTenant(tenantData(FIREWALL_FIXTURE));
+    });
+    after(() => server.setTenant(tenantData(FIXTURE)));
+
+    it('gives the same firewall verdicts as `amlnet check` over the equivalent ARM templates: classic rules, a policy with a base policy', async () => {
+      const files = await amlnet(['templates', '--format', 'json', '--service-tags', 'tags.json'], undefined, fwDir);
+      const live = await amlnet(['--azure', '--format', 'json'], hooks(), fwDir);
+      assert.equal(live.code, files.code, live.stderr);
+      assert.equal(live.code, 1);
+      const fromFiles = JSON.parse(files.stdout) as CheckReport;
+      const fromAzure = JSON.parse(live.stdout) as AzureReport;
+      assert.deepEqual(firewallVerdicts(fromAzure), firewallVerdicts(fromFiles));
+      assert.deepEqual(fromAzure.firewallSummary, fromFiles.firewallSummary);
+      assert.deepEqual(verdicts(fromAzure), verdicts(fromFiles));
+      // Worth comparing: each kind of outcome is there, decided by the rules that should decide it.
+      const fw = firewallVerdicts(fromAzure) as Record<string, { firewall: string; warnings: string[]; requirements: Record<string, { verdict: string; missing?: true; decidedBy: string[] }> }>;
+      assert.deepEqual(Object.keys(fw).sort(), ['vnet-hub/snet-jobs', 'vnet-hub/snet-train']);
+      const train = fw['vnet-hub/snet-train'];
+      assert.equal(train.firewall, 'fw-classic policy null');
+      assert.deepEqual(train.warnings, ['amlnet-forced-tunnel']);
+      assert.equal(train.requirements['aml-out-azure-machine-learning'].verdict, 'partial');
+      assert.ok(train.requirements['aml-out-azure-machine-learning'].decidedBy.includes('fw-classic//deny-rstudio/deny-8787'));
+      assert.equal(train.requirements['aml-host-anaconda-com'].verdict, 'blocked');
+      assert.equal(train.requirements['aml-host-anaconda-com'].missing, true, 'only the default deny decides it');
+      assert.deepEqual(train.requirements['aml-host-wildcard-anaconda-com'].decidedBy, ['fw-classic//allow-packages/conda']);
+      const jobs = fw['vnet-hub/snet-jobs'];
+      assert.equal(jobs.firewall, 'fw-policy policy fwp-ml');
+      assert.equal(jobs.requirements['aml-out-azure-monitor'].verdict, 'blocked', 'the route drops it');
+      assert.equal(jobs.requirements['aml-out-azure-machine-learning'].verdict, 'not-applicable', 'routed to the Internet');
+      assert.equal(jobs.requirements['aml-host-wildcard-anaconda-org'].verdict, 'blocked');
+      assert.deepEqual(jobs.requirements['aml-host-wildcard-anaconda-org'].decidedBy, ['fwp-base/rcg-base/deny-anaconda-org/no-anaconda-org']);
+      assert.equal(jobs.requirements['aml-host-pypi-org'].verdict, 'allowed', 'an FQDN network rule, DNS proxy on');
+      // Resource Graph: subscriptions, resources, service tags; and one list of rule collection groups per policy in use.
+      assert.equal(fromAzure.azure.via, 'resource-graph');
+      const groupLists = server.log.filter((l) => /\/firewallpolicies\/[^/]+\/rulecollectiongroups$/i.test(l.path));
+      assert.deepEqual(groupLists.map((l) => `${l.method} ${l.path.split('/').slice(-2, -1)[0]}`).sort(), ['GET fwp-base', 'GET fwp-ml']);
+      assert.equal(fromAzure.azure.requests, 5);
+      assert.equal(server.log.length, 5);
+    });
+
+    it('reads firewalls and policies per subscription too, with the same verdicts', async () => {
+      const viaGraph = JSON.parse((await amlnet(['--azure', '--format', 'json'], hooks(), fwDir)).stdout) as AzureReport;
+      server.reset({ forbidden: [SUB_LOCKED] });
+      const per = await amlnet(['--azure', '--format', 'json'], hooks({ mode: 'per-subscription' }), fwDir);
+      const report = JSON.parse(per.stdout) as AzureReport;
+      assert.equal(report.azure.via, 'per-subscription');
+      assert.deepEqual(firewallVerdicts(report), firewallVerdicts(viaGraph));
+      assert.ok(server.log.some((l) => /providers\/microsoft\.network\/azurefirewalls$/i.test(l.path)));
+      assert.ok(server.log.some((l) => /providers\/microsoft\.network\/firewallpolicies$/i.test(l.path)));
+    });
+
+    it('judges a firewall whose policy groups cannot be read unknown, never blocked by a default deny it cannot see, and says why', async () => {
+      server.reset({ forbidden: [SUB_LOCKED], forbiddenPaths: [/\/firewallpolicies\/fwp-ml\/rulecollectiongroups$/] });
+      const r = await amlnet(['--azure', '--format', 'json'], hooks(), fwDir);
+      const report = JSON.parse(r.stdout) as AzureReport;
+      const jobs = report.firewalls!.find((f) => f.subnet === 'snet-jobs')!;
+      const routedThrough = jobs.requirements.filter((q) => !['aml-out-azure-monitor', 'aml-out-azure-machine-learning'].includes(q.id));
+      assert.ok(routedThrough.length > 5);
+      for (const q of routedThrough) assert.equal(q.verdict, 'unknown', `${q.id}: ${q.explanation}`);
+      assert.match(routedThrough[0].explanation, /the rule collection groups of firewall policy .*fwp-ml could not be read \(HTTP 403 AuthorizationFailed/);
+      assert.ok(report.problems.some((p) => /firewallpolicies\/fwp-ml$/i.test(p.file) && /could not be read: HTTP 403/.test(p.message)), JSON.stringify(report.problems));
+      // The classic firewall is read as before.
+      assert.equal(report.firewalls!.find((f) => f.subnet === 'snet-train')!.requirements.find((q) => q.id === 'aml-host-anaconda-com')!.verdict, 'blocked');
+    });
   });
 });

@@ -15,12 +15,12 @@ import type {
 } from '../model/workspace-model';
 import { regionNamed, regionText, type Region } from '../region';
 import type { CatalogOptions, Edition, NotApplicable, ResolvedRequirement, Selection } from '../requirement';
-import { parseAddressEntry } from '../service-tags';
+import { normalizeRule } from '../normalize-rule';
 import { validateRules, type RuleFinding } from '../validate-rules';
 import type { PortOutcome, RequirementVerdict, RuleRef } from '../verdict';
 import { isFailure } from '../verdict-policy';
 import { checkFirewalls, isFirewallFailure, type SubnetFirewallCheck } from '../firewall/check-firewalls';
-import { SuppressionIndex, suppressedFor } from './suppression';
+import { SuppressionIndex, suppressedFor, suppressedForFirewall } from './suppression';
 
 /** Where an option's value came from, for the report. */
 export type OptionOrigin =
@@ -94,10 +94,15 @@ function userOrigin(key: keyof CatalogOptions, settings: CheckSettings): OptionO
 }
 
 function hasAmlRule(nsg: NsgModel): boolean {
-  return nsg.rules.some((r) => [r.sourceAddresses, r.destinationAddresses].some((list) => !isUnknown(list) && list.some((e) => {
-    const term = parseAddressEntry(e);
-    return term.kind === 'tag' && term.base === 'AzureMachineLearning';
-  })));
+  // Through the normalized rule (read once per rule, and read again by the engine and the validator).
+  for (const r of nsg.rules) {
+    const n = normalizeRule(r, nsg.name);
+    for (const terms of [n.source, n.destination]) {
+      if (isUnknown(terms)) continue;
+      for (const term of terms) if (term.kind === 'tag' && term.base === 'AzureMachineLearning') return true;
+    }
+  }
+  return false;
 }
 
 /**
@@ -144,20 +149,48 @@ interface CachedNsg {
  * Verdicts and findings of NSGs from earlier checks, for a language server that re-checks after
  * every edit: pass the same cache to each `checkModel`, and only NSGs whose inputs changed are
  * evaluated again. An entry is keyed by everything that decides its verdicts and findings (see
- * `nsgKey`); service-tag data is keyed by identity, so it must not be changed in place. Entries not
- * used by a check are dropped after it, so the cache holds one model's NSGs: use one cache per
- * workspace.
+ * `nsgKey`); service-tag data is keyed by identity, so it must not be changed in place. An NSG
+ * whose rules are the very objects of an earlier check (a reader that hands unchanged rules back,
+ * as WorkspaceReader does) is looked up by their identity first and gets the very result objects it
+ * got last time, without building its content key; models must therefore not be changed in place
+ * either. Entries not used by a check are dropped
+ * after it, so the cache holds one model's NSGs: use one cache per workspace.
  */
 export class CheckCache {
   private entries = new Map<string, CachedNsg>();
   private used = new Map<string, CachedNsg>();
+  /**
+   * Results as handed out, by `identityKey`: an NSG made of the same rule objects as before (a
+   * reader that hands unchanged rules back as the same objects, as WorkspaceReader does) gets its
+   * last result again without building its content key or re-attaching origins.
+   */
+  private identities = new Map<string, IdentityEntry>();
+  private usedIdentities = new Map<string, IdentityEntry>();
   /** How many NSGs the last check took from the cache and how many it evaluated. */
   hits = 0;
   misses = 0;
 
+  /** @internal The result last handed out for these very rules with these inputs, if any. */
+  getByIdentity(idKey: string, specs: readonly RequirementVerdict['spec'][]): CachedNsg | undefined {
+    const hit = this.usedIdentities.get(idKey) ?? this.identities.get(idKey);
+    if (!hit || !sameSpecs(hit.result.verdicts, specs)) return undefined;
+    const entry = this.entries.get(hit.key) ?? this.used.get(hit.key);
+    if (!entry) return undefined;
+    this.hits++;
+    this.used.set(hit.key, entry);
+    this.usedIdentities.set(idKey, hit);
+    return hit.result;
+  }
+
+  /** @internal */
+  setByIdentity(idKey: string, value: IdentityEntry): void {
+    this.usedIdentities.set(idKey, value);
+  }
+
   /** @internal */
   begin(): void {
     this.used = new Map();
+    this.usedIdentities = new Map();
     this.hits = 0;
     this.misses = 0;
   }
@@ -182,11 +215,46 @@ export class CheckCache {
   end(): void {
     this.entries = this.used;
     this.used = new Map();
+    this.identities = this.usedIdentities;
+    this.usedIdentities = new Map();
   }
 
   get size(): number {
     return this.entries.size;
   }
+}
+
+/** A result as handed out, and the content key of its cache entry. */
+interface IdentityEntry {
+  readonly key: string;
+  readonly result: CachedNsg;
+}
+
+// Each rule object gets a number, so an NSG's rules can be keyed by identity in a few characters.
+const ruleIds = new WeakMap<object, number>();
+let nextRuleId = 1;
+
+/**
+ * An NSG by the identity of its rules (same objects: same values and origins, as models are never
+ * changed in place), with its name, location, selection and context. Short and cheap to build.
+ */
+function identityKey(nsg: Nsg, selectionId: string, ctxKey: string): string {
+  let key = `${stableKey(nsg.name)}|${stableKey(nsg.location)}|`;
+  for (const r of nsg.rules) {
+    let id = ruleIds.get(r);
+    if (id === undefined) {
+      id = nextRuleId++;
+      ruleIds.set(r, id);
+    }
+    key += `${id},`;
+  }
+  return `${key}|${selectionId}|${ctxKey}`;
+}
+
+function sameSpecs(verdicts: readonly RequirementVerdict[], specs: readonly RequirementVerdict['spec'][]): boolean {
+  if (verdicts.length !== specs.length) return false;
+  for (let i = 0; i < specs.length; i++) if (verdicts[i].spec !== specs[i]) return false;
+  return true;
 }
 
 /** An exact text form of plain data: distinct values give distinct keys (types, -0, NaN, absent vs undefined keys). */
@@ -249,11 +317,16 @@ function nsgKey(nsg: Nsg, selection: Selection, context: EvaluationContext): str
       for (const f of RULE_FIELDS) key += `${stableKey(r[f])};`;
       key += ')';
     }
-    return `${key}|${selectionKey(selection)}|${stableKey(context.region)}|${stableKey(context.subnetPrefixes)}|${identity(context.serviceTags)}`;
+    return `${key}|${selectionKey(selection)}|${contextKey(context)}`;
   } catch (e) {
     if (e instanceof Uncacheable) return undefined;
     throw e;
   }
+}
+
+/** The evaluation context as a key (regions and prefixes are plain data; service-tag data by identity). */
+function contextKey(context: EvaluationContext): string {
+  return `${stableKey(context.region)}|${stableKey(context.subnetPrefixes)}|${identity(context.serviceTags)}`;
 }
 
 // NSGs with the same options share one selection (see `checkModel`), so its key is built once;
@@ -319,19 +392,37 @@ function materialize(cached: CachedNsg, nsg: Nsg, specs: readonly RequirementVer
   return { verdicts, findings };
 }
 
-/** Verdicts and findings of one NSG, from the cache when nothing that decides them changed. */
-function judgeNsg(nsg: NsgModel, selection: Selection, context: EvaluationContext, cache: CheckCache | undefined): CachedNsg {
-  const key = cache && nsgKey(nsg, selection, context);
-  if (!cache || key === undefined) {
-    return { verdicts: evaluateSelection({ subnet: nsg }, selection, context), findings: validateRules(nsg) };
+/** Verdicts and findings of one NSG, evaluated. */
+function judgeNsg(nsg: NsgModel, selection: Selection, context: EvaluationContext): CachedNsg {
+  return { verdicts: evaluateSelection({ subnet: nsg }, selection, context), findings: validateRules(nsg) };
+}
+
+/**
+ * `judgeNsg` with a cache: an NSG of the same rule objects with the same inputs takes its last
+ * result back; else an NSG whose inputs are unchanged takes its cached result, with its current origins.
+ */
+function judgeCachedNsg(nsg: NsgModel, selection: Selection, context: EvaluationContext, cache: CheckCache): CachedNsg {
+  let idKey: string;
+  try {
+    idKey = identityKey(nsg, selectionKey(selection), contextKey(context));
+  } catch (e) {
+    if (e instanceof Uncacheable) return judgeNsg(nsg, selection, context);
+    throw e;
   }
+  const specs = verdictSpecs(selection);
+  const same = cache.getByIdentity(idKey, specs);
+  if (same) return same;
+  const key = nsgKey(nsg, selection, context);
+  if (key === undefined) return judgeNsg(nsg, selection, context);
   let cached = cache.get(key);
   if (!cached) {
     const indexed = indexedNsg(nsg);
     cached = { verdicts: evaluateSelection({ subnet: indexed }, selection, context), findings: validateRules(indexed) };
     cache.set(key, cached);
   }
-  return materialize(cached, nsg, verdictSpecs(selection));
+  const result = materialize(cached, nsg, specs);
+  cache.setByIdentity(idKey, { key, result });
+  return result;
 }
 
 /**
@@ -426,7 +517,7 @@ export function checkModel(model: WorkspaceModel, settings: CheckSettings, cache
       subnetPrefixes,
       serviceTags: settings.serviceTags,
     };
-    const { verdicts, findings } = judgeNsg(nsg, selection, context, cache);
+    const { verdicts, findings } = cache ? judgeCachedNsg(nsg, selection, context, cache) : judgeNsg(nsg, selection, context);
     const vnetList = [...new Set(subnets.map((s) => s.vnet).filter((k): k is string => !!k))]
       .map((k) => vnets.get(k))
       .filter((v): v is VnetModel => v !== undefined);
@@ -436,8 +527,11 @@ export function checkModel(model: WorkspaceModel, settings: CheckSettings, cache
   cache?.end();
   const failing = nsgs.some((n) => n.inScope && n.verdicts.some((v) => isFailure(v.verdict, settings) && !n.suppressed?.requirements.has(v.id)));
   // Outbound traffic a route sends through a firewall must pass the firewall too.
-  const firewalls = checkFirewalls(model, nsgs, settings);
-  const firewallFailing = firewalls.some((f) => f.inScope && f.verdicts.some(isFirewallFailure));
+  const firewalls = checkFirewalls(model, nsgs, settings).map((f) => {
+    const suppressed = suppression && suppressedForFirewall(suppression, f);
+    return suppressed ? { ...f, suppressed } : f;
+  });
+  const firewallFailing = firewalls.some((f) => f.inScope && f.verdicts.some((v) => isFirewallFailure(v) && !f.suppressed?.requirements.has(v.id)));
   return { edition: settings.edition, strict: settings.strict, nsgs, problems: model.problems, failing: failing || firewallFailing, firewalls };
 }
 

@@ -17,6 +17,8 @@
  */
 
 import { findNodeAtOffset, parseTree, type Node as JsonNode } from 'jsonc-parser';
+import type { SubnetFirewallCheck } from '../firewall/check-firewalls';
+import { firewallDeclarations, verdictAnchor, warningAnchor } from '../firewall/firewall-anchors';
 import type { NsgModel, RuleOrigin, SourceSpan } from '../model/workspace-model';
 import type { RuleFinding } from '../validate-rules';
 import type { RequirementVerdict } from '../verdict';
@@ -170,6 +172,20 @@ export class SuppressionIndex {
     return ids;
   }
 
+  /** What a comment above any of the spans (or ARM `metadata` of a resource starting at one) suppresses. */
+  forSpans(spans: readonly (SourceSpan | undefined)[], metadataOf: readonly (SourceSpan | undefined)[] = []): SuppressedIds | undefined {
+    let ids: SuppressedIds | undefined;
+    for (const span of spans) {
+      const found = this.at(span);
+      if (found) ids = union(ids, found);
+    }
+    for (const span of metadataOf) {
+      const meta = span && this.of(span.file)?.metadataAt(span.start);
+      if (meta) ids = union(ids, meta);
+    }
+    return ids;
+  }
+
   /** What the source suppresses for one rule finding. */
   forFinding(f: RuleFinding): SuppressedIds | undefined {
     const origin = ruleOrigin(f.origin);
@@ -208,4 +224,31 @@ export function suppressedFor(
     if (names(index.forFinding(f), f.code)) suppressedFindings.add(i);
   });
   return requirements.size || suppressedFindings.size ? { requirements, findings: suppressedFindings } : undefined;
+}
+
+/** Suppressed firewall verdicts (requirement ids) and route warnings (their codes) of one subnet. */
+export interface FirewallSuppressed {
+  readonly requirements: ReadonlySet<string>;
+  readonly warnings: ReadonlySet<string>;
+}
+
+/**
+ * What the source suppresses for a subnet's firewall check: a comment above the place the verdict's
+ * diagnostic goes (firewall-anchors.ts), or above the firewall, its policy, the route, the route table
+ * or the subnet; ARM `metadata` of the firewall, the policy or the route table.
+ */
+export function suppressedForFirewall(index: SuppressionIndex, check: SubnetFirewallCheck): FirewallSuppressed | undefined {
+  const declarations = firewallDeclarations(check);
+  const metadataOf = [check.firewall?.span, check.policy?.span, check.routeTable.span];
+  const shared = index.forSpans(declarations, metadataOf);
+  const requirements = new Set<string>();
+  for (const v of check.verdicts) {
+    if (v.verdict === 'allowed' || v.verdict === 'not-applicable') continue;
+    if (names(shared, v.id) || names(index.forSpans([verdictAnchor(check, v)]), v.id)) requirements.add(v.id);
+  }
+  const warnings = new Set<string>();
+  for (const w of check.warnings) {
+    if (names(shared, w.code) || names(index.forSpans([warningAnchor(check, w)]), w.code)) warnings.add(w.code);
+  }
+  return requirements.size || warnings.size ? { requirements, warnings } : undefined;
 }

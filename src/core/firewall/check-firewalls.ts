@@ -50,6 +50,8 @@ export interface SubnetFirewallCheck {
   readonly warnings: readonly RouteWarning[];
   /** Outbound service-tag requirements and host-name requirements, as the route and firewall decide them. */
   readonly verdicts: readonly FirewallVerdict[];
+  /** Suppressed in the source (check/suppression.ts): requirement ids of reported verdicts, warning codes. */
+  readonly suppressed?: { readonly requirements: ReadonlySet<string>; readonly warnings: ReadonlySet<string> };
 }
 
 const TAG_SPECIAL = new Set(['internet', 'virtualnetwork', 'azureloadbalancer']);
@@ -69,10 +71,17 @@ interface Hop {
   readonly kind: 'firewall' | 'bypass' | 'drop' | 'unknown';
   readonly firewall?: FirewallRules;
   readonly reason: string;
+  /** The user route that decides where the traffic goes. */
+  readonly route?: RouteModel;
 }
 
 /** Where traffic a route decision carries ends up, for the firewall part of a requirement. */
 function hopOf(d: RouteDecision, model: WorkspaceModel, rulesOf: (f: FirewallModel) => FirewallRules): Hop {
+  const hop = hopKind(d, model, rulesOf);
+  return d.route ? { ...hop, route: d.route } : hop;
+}
+
+function hopKind(d: RouteDecision, model: WorkspaceModel, rulesOf: (f: FirewallModel) => FirewallRules): Hop {
   if (d.source === 'unknown' || !d.nextHopType) return { kind: 'unknown', reason: `the route is not known: ${(d.unknownBecause ?? []).join('; ')}` };
   switch (d.nextHopType) {
     case 'Internet':
@@ -98,6 +107,7 @@ function rowsFor(hop: Hop, flowsTarget: string, protocols: readonly string[], po
     protocol: p, ports: ports.join(', '), target: flowsTarget, outcome, decidedBy: [],
     detail: hop.kind === 'bypass' ? `not filtered by a firewall: ${hop.reason}` : hop.reason,
     ...(outcome === 'unknown' ? { unknownBecause: [hop.reason] } : {}),
+    ...(hop.route?.span ? { routeSpan: hop.route.span } : {}),
   }));
 }
 

@@ -42,6 +42,8 @@ export interface FirewallOutcome {
   readonly decidedBy: readonly FirewallRuleRef[];
   readonly detail: string;
   readonly unknownBecause?: readonly string[];
+  /** For traffic a route decides without a firewall (dropped, or sent elsewhere): where that route is written. */
+  readonly routeSpan?: SourceSpan;
 }
 
 export type FirewallVerdictKind = Exclude<VerdictKind, 'allowed-by-default'>;

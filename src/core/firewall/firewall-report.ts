@@ -51,6 +51,8 @@ export interface ReportFirewallRequirement {
   /** Service-tag rows on a subnet with an NSG: the NSG's verdict, and both together. */
   readonly nsgVerdict?: VerdictKind;
   readonly combined?: VerdictKind;
+  /** Suppressed in the source (`amlnet-disable-next-line`, ARM `metadata`): reported, never failing. Absent when not. */
+  readonly suppressed?: true;
 }
 
 export interface ReportFirewallSubnet {
@@ -76,7 +78,7 @@ export interface ReportFirewallSubnet {
   readonly firewall: { readonly name: string; readonly policy: string | null; readonly foundBy: 'ip' | 'reference' | null; readonly file?: string; readonly line?: number } | null;
   /** Why the appliance is not a firewall amlnet can judge. */
   readonly firewallUnknown?: string;
-  readonly warnings: readonly { readonly code: string; readonly message: string; readonly file?: string; readonly line?: number }[];
+  readonly warnings: readonly { readonly code: string; readonly message: string; readonly file?: string; readonly line?: number; readonly suppressed?: true }[];
   readonly requirements: readonly ReportFirewallRequirement[];
 }
 
@@ -124,7 +126,7 @@ export function firewallReport(checks: readonly SubnetFirewallCheck[], locate: L
         ? { name: c.firewall.name, policy: c.policy?.name ?? null, foundBy: c.firewallFoundBy ?? null, ...where(c.firewall.nameSpan ?? c.firewall.span, locate) }
         : null,
       ...(c.firewallUnknown ? { firewallUnknown: c.firewallUnknown } : {}),
-      warnings: c.warnings.map((w) => ({ code: w.code, message: w.message, ...where(w.span, locate) })),
+      warnings: c.warnings.map((w) => ({ code: w.code, message: w.message, ...where(w.span, locate), ...(c.suppressed?.warnings.has(w.code) ? { suppressed: true as const } : {}) })),
       requirements: c.verdicts.map((v) => ({
         id: v.id,
         kind: v.kind,
@@ -138,6 +140,7 @@ export function firewallReport(checks: readonly SubnetFirewallCheck[], locate: L
         docs: v.spec.docs,
         ...(v.nsgVerdict ? { nsgVerdict: v.nsgVerdict } : {}),
         ...(v.combined ? { combined: v.combined } : {}),
+        ...(c.suppressed?.requirements.has(v.id) ? { suppressed: true as const } : {}),
       })),
     };
   });

@@ -37,7 +37,10 @@ export function firewallSarifResults(report: CheckReport, rules: Rule[], known: 
         rules.push({ id: w.code, shortDescription: { text: 'Forced tunnelling widens the VirtualNetwork service tag' }, helpUri: informationUri });
         known.add(w.code);
       }
-      results.push({ ruleId: w.code, level: 'warning', message: { text: w.message }, locations: location(w.file ?? s.file, w.line ?? s.line), properties: { subnet: where } });
+      results.push({
+        ruleId: w.code, level: 'warning', message: { text: w.message }, locations: location(w.file ?? s.file, w.line ?? s.line), properties: { subnet: where },
+        ...(w.suppressed ? { suppressions: [{ kind: 'inSource' }] } : {}),
+      });
     }
     for (const req of s.requirements) {
       const level = req.verdict === 'blocked' || req.verdict === 'partial' ? 'error' : req.verdict === 'unknown' ? 'note' : undefined;
@@ -54,6 +57,7 @@ export function firewallSarifResults(report: CheckReport, rules: Rule[], known: 
         locations: location(s.file, s.line),
         relatedLocations: req.decidedBy.filter((r) => !r.default).flatMap((r, i) => location(r.file, r.line, ruleText(r)).map((l) => ({ id: i, ...l }))),
         properties: { subnet: where, firewall: s.firewall?.name ?? null, verdict: req.verdict, ...(req.missing ? { missing: true } : {}) },
+        ...(req.suppressed ? { suppressions: [{ kind: 'inSource' }] } : {}),
       });
     }
   }

@@ -410,12 +410,13 @@ export function fixAllFirewalls(checks: readonly SubnetFirewallCheck[], files: R
     if (!check.inScope && !options.includeOutOfScope) continue;
     if (!check.rules || !check.firewall) {
       const why = check.firewallUnknown ?? 'no Azure Firewall declared here is the next hop';
-      for (const v of check.verdicts) if (needsFirewallFix(v)) skipped.push({ subnet: check.subnet.name, requirementId: v.id, reason: `no firewall to add a rule to: ${why}` });
+      for (const v of check.verdicts) if (needsFirewallFix(v) && !check.suppressed?.requirements.has(v.id)) skipped.push({ subnet: check.subnet.name, requirementId: v.id, reason: `no firewall to add a rule to: ${why}` });
       continue;
     }
     const rules = check.rules;
     for (const v of check.verdicts) {
-      if (!needsFirewallFix(v)) continue;
+      // A requirement suppressed in the source is left as it is.
+      if (!needsFirewallFix(v) || check.suppressed?.requirements.has(v.id)) continue;
       const { plans, skipped: why } = planFor(check, v);
       for (const reason of why) skipped.push({ subnet: check.subnet.name, requirementId: v.id, reason });
       for (const plan of plans) {
