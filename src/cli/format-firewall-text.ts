@@ -43,7 +43,7 @@ export function subnetFirewallLines(s: ReportFirewallSubnet, indent: string, ver
     if (!verbose && q.verdict === 'not-applicable') continue;
     const split = q.ports.length > 1 && (q.verdict === 'partial' || q.verdict === 'unknown' || verbose);
     const together = q.combined && q.combined !== q.verdict ? ` With the NSG: ${q.combined}.` : '';
-    lines.push(`${inner}${MARK[q.verdict]} ${q.id}: ${q.explanation}${together}${split ? '' : places(q.decidedBy)}`);
+    lines.push(`${inner}${MARK[q.verdict]} ${q.id}${q.suppressed ? ' (suppressed)' : ''}: ${q.explanation}${together}${split ? '' : places(q.decidedBy)}`);
     if (split) for (const p of q.ports) lines.push(`${inner}          ${p.protocol} ${p.ports} to ${p.target}: ${p.outcome}${places(p.decidedBy)}`);
   }
   return lines;

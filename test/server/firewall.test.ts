@@ -12,6 +12,7 @@ import type { CheckReport } from '../../src/core/check/check-report';
 import { run } from '../../src/cli/main';
 import type { FixResult, ReportResult } from '../../src/server/protocol';
 import { TestClient } from './lsp-client';
+import { formatCheckText } from '../../src/cli/format-check-text';
 
 const FIXTURES = resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'firewall');
 const SETTINGS = { options: { region: 'westeurope' } };
@@ -182,6 +183,8 @@ describe('language server: firewalls (JSON-RPC over stdio)', function () {
     writeFileSync(path, c.text(uri));
     const out = await cli(ws);
     assert.equal(out.code, 0, 'nothing left failing');
+    // The text output says so on the firewall's rows too.
+    assert.match(formatCheckText(out.report, false), /aml-out-azure-monitor \(suppressed\): /);
     assert.deepEqual(relativized(result.report, ws), out.report);
     // Naming only some ids suppresses only those: the check fails again.
     writeFileSync(path, c.text(uri).replace(`amlnet-disable-next-line ${FAILING.join(' ')}`, 'amlnet-disable-next-line aml-out-azure-monitor'));
