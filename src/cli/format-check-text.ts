@@ -1,22 +1,11 @@
 import type { CheckReport, ReportNsg, ReportOption, ReportRequirement } from '../core/check/check-report';
 import type { VerdictKind } from '../core/verdict';
-import { firewallLines, orphanFirewallLines } from './format-firewall-text';
+import { at, firewallLines, MARK as FIREWALL_MARK, orphanFirewallLines } from './format-firewall-text';
 
 // The text form of `amlnet check`: VNet > subnet > NSG, then each requirement with its verdict and
 // the file:line of the rule that decided it, as a CI log or a terminal shows it.
 
-const MARK: Record<VerdictKind, string> = {
-  allowed: 'ok     ',
-  'allowed-by-default': 'default',
-  blocked: 'BLOCKED',
-  partial: 'PARTIAL',
-  unknown: 'unknown',
-  'not-applicable': 'n/a    ',
-};
-
-function at(file: string | undefined, line: number | undefined): string {
-  return file ? ` (${file}${line ? `:${line}` : ''})` : '';
-}
+const MARK: Record<VerdictKind, string> = { ...FIREWALL_MARK, 'allowed-by-default': 'default' };
 
 function option<T>(name: string, o: ReportOption<T>, show: (v: T) => string): string {
   const from = o.origin === 'template' ? `from ${o.from}${at(o.file, o.line)}` : o.origin;

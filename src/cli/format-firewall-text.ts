@@ -4,7 +4,8 @@ import type { ReportFirewallRequirement, ReportFirewallSubnet } from '../core/fi
 // The firewall block of `amlnet check`'s text output: under a subnet whose route leads to a
 // virtual appliance, the route, the firewall and each requirement's verdict through it.
 
-const MARK: Record<ReportFirewallRequirement['verdict'], string> = {
+/** A verdict's mark, as wide as the others (format-check-text.ts adds the NSGs' `allowed-by-default`). */
+export const MARK: Record<ReportFirewallRequirement['verdict'], string> = {
   allowed: 'ok     ',
   blocked: 'BLOCKED',
   partial: 'PARTIAL',
@@ -12,7 +13,8 @@ const MARK: Record<ReportFirewallRequirement['verdict'], string> = {
   'not-applicable': 'n/a    ',
 };
 
-function at(file: string | undefined, line: number | undefined): string {
+/** ` (file:line)`, or nothing without a file. */
+export function at(file: string | undefined, line: number | undefined): string {
   return file ? ` (${file}${line ? `:${line}` : ''})` : '';
 }
 

@@ -67,7 +67,8 @@ function ruleLabel(r: FirewallRuleRef): string {
   return `${r.kind} rule ${r.rule} in ${r.group ? `${r.group}/` : ''}${r.collection} (priority ${r.priority ?? 'unknown'}) of ${r.firewall}`;
 }
 
-function firewallRelated(check: SubnetFirewallCheck, v: FirewallVerdict | undefined, positions: Positions): DiagnosticRelatedInformation[] {
+/** A list of related information, at most MAX_RELATED long, with no span and message twice; `add` skips a missing span. */
+function relatedList(positions: Positions): { out: DiagnosticRelatedInformation[]; add: (span: SourceSpan | undefined, message: string) => void } {
   const out: DiagnosticRelatedInformation[] = [];
   const seen = new Set<string>();
   const add = (span: SourceSpan | undefined, message: string): void => {
@@ -77,6 +78,11 @@ function firewallRelated(check: SubnetFirewallCheck, v: FirewallVerdict | undefi
     seen.add(key);
     out.push({ location: positions.location(span), message });
   };
+  return { out, add };
+}
+
+function firewallRelated(check: SubnetFirewallCheck, v: FirewallVerdict | undefined, positions: Positions): DiagnosticRelatedInformation[] {
+  const { out, add } = relatedList(positions);
   for (const ref of v?.decidedBy ?? []) {
     if (ref.action === 'Allow') continue;
     const span = ref.span ?? (ref.isDefault ? (check.firewall?.nameSpan ?? check.firewall?.span) : undefined);
@@ -139,15 +145,7 @@ export function ruleOrigin(o: unknown): RuleOrigin | undefined {
 }
 
 function related(check: NsgCheck, v: RequirementVerdict, positions: Positions): DiagnosticRelatedInformation[] {
-  const out: DiagnosticRelatedInformation[] = [];
-  const seen = new Set<string>();
-  const add = (span: SourceSpan | undefined, message: string): void => {
-    if (!span || out.length >= MAX_RELATED) return;
-    const key = `${span.file}|${span.start}|${message}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push({ location: positions.location(span), message });
-  };
+  const { out, add } = relatedList(positions);
   for (const ref of v.decidedBy) {
     if (ref.isDefault || ref.access === 'Allow') continue;
     add(ruleOrigin(ref.origin)?.span, `${ref.access === 'Deny' ? 'Blocks' : 'May block'} ${v.id}: rule ${ref.name} (priority ${ref.priority ?? 'unknown'}) in ${ref.nsg}`);

@@ -1,33 +1,13 @@
 import type { Edition } from '../requirement';
 import type { CheckReport, ReportRule } from './check-report';
 import { firewallSarifResults } from '../firewall/firewall-sarif';
+import { location } from './sarif-location';
 
 // SARIF 2.1.0 (OASIS), as GitHub code scanning and Azure DevOps read it. Requirement ids and
 // rule-finding codes are the SARIF rule ids, so suppressions and dashboards key on the same codes
 // as the editor's diagnostics.
 
 type Level = 'error' | 'warning' | 'note';
-
-interface SarifLocation {
-  physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } };
-  message?: { text: string };
-}
-
-function location(file: string | undefined, line: number | undefined, text?: string): SarifLocation[] {
-  if (!file) return [];
-  const loc: SarifLocation = { physicalLocation: { artifactLocation: { uri: toUri(file) }, ...(line ? { region: { startLine: line } } : {}) } };
-  if (text) loc.message = { text };
-  return [loc];
-}
-
-/** A relative path with forward slashes, as SARIF URIs want; absolute paths become file URIs. */
-function toUri(file: string): string {
-  const slashed = file.replace(/\\/g, '/');
-  if (/^[a-z]+:\/\//i.test(slashed)) return slashed;
-  if (slashed.startsWith('/')) return `file://${encodeURI(slashed)}`;
-  if (/^[a-zA-Z]:\//.test(slashed)) return `file:///${encodeURI(slashed)}`;
-  return encodeURI(slashed);
-}
 
 function ruleText(r: ReportRule): string {
   return r.default ? `default rule ${r.rule} (${r.priority})` : `${r.rule} (priority ${r.priority ?? 'unknown'}) in ${r.nsg}`;

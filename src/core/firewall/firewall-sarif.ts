@@ -4,22 +4,10 @@
  * located at the subnet, with the deciding rules as related locations.
  */
 import type { CheckReport } from '../check/check-report';
+import { location } from '../check/sarif-location';
 import type { ReportFirewallRule } from './firewall-report';
 
 type Rule = { id: string; shortDescription: { text: string }; helpUri?: string; properties?: object };
-
-function toUri(file: string): string {
-  const slashed = file.replace(/\\/g, '/');
-  if (/^[a-z]+:\/\//i.test(slashed)) return slashed;
-  if (slashed.startsWith('/')) return `file://${encodeURI(slashed)}`;
-  if (/^[a-zA-Z]:\//.test(slashed)) return `file:///${encodeURI(slashed)}`;
-  return encodeURI(slashed);
-}
-
-function location(file: string | undefined, line: number | undefined, text?: string): object[] {
-  if (!file) return [];
-  return [{ physicalLocation: { artifactLocation: { uri: toUri(file) }, ...(line ? { region: { startLine: line } } : {}) }, ...(text ? { message: { text } } : {}) }];
-}
 
 function ruleText(r: ReportFirewallRule): string {
   if (r.default) return `the default deny of ${r.firewall}`;

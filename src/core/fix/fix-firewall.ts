@@ -133,21 +133,32 @@ function jsonKeys(n: Node | undefined): string[] {
   return n?.type === 'object' ? (n.children ?? []).map((p) => String(p.children?.[0]?.value ?? '')) : [];
 }
 
+/** The JSON value at `path` under the ARM object written at `span`. */
+function armValueAt(text: string, span: SourceSpan, path: readonly string[]): Node | undefined {
+  let node: Node | undefined = nodeAt(text, span);
+  for (const k of path) node = propertyNode(node, k)?.value;
+  return node;
+}
+
+/** The Bicep expression at `path` under the object written at `span`. */
+function bicepValueAt(text: string, span: SourceSpan, path: readonly string[]): Expression | undefined {
+  let e: Expression | undefined = bicepObjectIn(bicepTree(text), span);
+  for (const k of path) e = bicepProp(e?.kind === 'object' ? (e as ObjectExpression) : undefined, k);
+  return e;
+}
+
 /** The array at `path` under the object written at `span`. */
 function arrayAt(text: string, span: SourceSpan, path: readonly string[]): ArrayLoc | undefined {
   const lang = langOf(span.file);
   if (lang === 'arm') {
-    let node: Node | undefined = nodeAt(text, span);
-    for (const k of path) node = propertyNode(node, k)?.value;
+    const node = armValueAt(text, span, path);
     if (!node || node.type !== 'array') return undefined;
     return {
       lang, file: span.file, open: node.offset, close: node.offset + node.length - 1,
       items: (node.children ?? []).map((c) => ({ start: c.offset, end: c.offset + c.length, keys: jsonKeys(c) })),
     };
   }
-  const tree = bicepTree(text);
-  let e: Expression | undefined = bicepObjectIn(tree, span);
-  for (const k of path) e = bicepProp(e?.kind === 'object' ? (e as ObjectExpression) : undefined, k);
+  const e = bicepValueAt(text, span, path);
   if (!e || e.kind !== 'array') return undefined;
   const arr = e as ArrayExpression;
   return { lang, file: span.file, open: arr.start, close: arr.end - 1, items: arr.items.map((i) => ({ start: i.start, end: i.end, keys: bicepKeys(i as Expression) })) };
@@ -157,13 +168,11 @@ function arrayAt(text: string, span: SourceSpan, path: readonly string[]): Array
 function objectAt(text: string, span: SourceSpan, path: readonly string[]): ArrayLoc | undefined {
   const lang = langOf(span.file);
   if (lang === 'arm') {
-    let node: Node | undefined = nodeAt(text, span);
-    for (const k of path) node = propertyNode(node, k)?.value;
+    const node = armValueAt(text, span, path);
     if (!node || node.type !== 'object') return undefined;
     return { lang, file: span.file, open: node.offset, close: node.offset + node.length - 1, items: (node.children ?? []).map((c) => ({ start: c.offset, end: c.offset + c.length, keys: [] })) };
   }
-  let e: Expression | undefined = bicepObjectIn(bicepTree(text), span);
-  for (const k of path) e = bicepProp(e?.kind === 'object' ? (e as ObjectExpression) : undefined, k);
+  const e = bicepValueAt(text, span, path);
   if (!e || e.kind !== 'object') return undefined;
   const o = e as ObjectExpression;
   return { lang, file: span.file, open: o.start, close: o.end - 1, items: o.properties.map((m) => ({ start: m.start, end: m.end, keys: [] })) };
