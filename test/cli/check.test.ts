@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Ajv4 from 'ajv-draft-04';
 import type { CheckReport } from '../../src/core/check/check-report';
+import { VNET_AND_COMPUTE } from '../support/bicep-snippets';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const BIN = join(ROOT, 'bin', 'amlnet.js');
@@ -26,22 +27,7 @@ resource nsg 'Microsoft.Network/networkSecurityGroups@2023-09-01' = {
     ]
   }
 }
-resource vnet 'Microsoft.Network/virtualNetworks@2023-09-01' = {
-  name: 'vnet'
-  location: location
-  properties: {
-    addressSpace: { addressPrefixes: [ '10.0.0.0/16' ] }
-    subnets: [ { name: 'compute', properties: { addressPrefix: '10.0.1.0/24', networkSecurityGroup: { id: nsg.id } } } ]
-  }
-}
-resource ws 'Microsoft.MachineLearningServices/workspaces@2024-04-01' existing = { name: 'mlw' }
-resource cluster 'Microsoft.MachineLearningServices/workspaces/computes@2024-04-01' = {
-  parent: ws
-  name: 'cluster'
-  location: location
-  properties: { computeType: 'AmlCompute', properties: { subnet: { id: vnet.properties.subnets[0].id }, enableNodePublicIp: true } }
-}
-`;
+${VNET_AND_COMPUTE}`;
 
 describe('amlnet check', () => {
   let dir: string;

@@ -13,6 +13,7 @@ import type { WorkspaceModel } from '../../src/core/model/workspace-model';
 import { readWorkspace } from '../../src/core/read/read-workspace';
 import { serviceTagPrefixesFromJson } from '../../src/core/service-tag-prefixes';
 import { armResources, armTemplate, FIXTURE, nsgId, serviceTagsJson, SUB_DEV, SUB_LOCKED, SUB_PROD, type SubscriptionSpec } from '../azure/tenant';
+import { byLabel } from './report-builders';
 
 const settings: CheckSettings = {
   edition: getEdition('2022-09'), options: defaultOptions(), origins: {}, scope: 'auto', strict: false,
@@ -36,17 +37,6 @@ function liveRead(subs: readonly SubscriptionSpec[] = FIXTURE.subscriptions.filt
 
 function live(): LiveCheck {
   return checkLive({ ...liveRead(), via: 'resource-graph' }, settings, '0.1.0');
-}
-
-function byLabel(nodes: readonly TreeNode[], ...path: string[]): TreeNode {
-  let current: readonly TreeNode[] = nodes;
-  let found: TreeNode | undefined;
-  for (const label of path) {
-    found = current.find((n) => n.label === label);
-    assert.ok(found, `no "${label}" among ${current.map((n) => n.label).join(', ')}`);
-    current = found.children;
-  }
-  return found as TreeNode;
 }
 
 /** A node as the user reads it, without its tooltip. */

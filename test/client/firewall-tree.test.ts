@@ -9,7 +9,7 @@ import type { CheckReport } from '../../src/core/check/check-report';
 import { markdownReport } from '../../src/client/markdown-report';
 import { matrixHtml, parseMatrixMessage } from '../../src/client/matrix-html';
 import { buildWorkspaceTree, groupReport, walk, type TreeNode } from '../../src/client/tree-model';
-import { ready } from './report-builders';
+import { byLabel, ready } from './report-builders';
 
 const FIXTURES = resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'firewall');
 const ALL = { onlyFailing: false };
@@ -26,17 +26,6 @@ async function cliReport(file: string, args: readonly string[] = []): Promise<Ch
     exists: (p) => { try { readFileSync(p); return true; } catch { return false; } },
   } as Parameters<typeof run>[1]);
   return JSON.parse(out) as CheckReport;
-}
-
-function byLabel(nodes: readonly TreeNode[], ...path: string[]): TreeNode {
-  let current: readonly TreeNode[] = nodes;
-  let found: TreeNode | undefined;
-  for (const label of path) {
-    found = current.find((n) => n.label === label);
-    assert.ok(found, `no "${label}" among ${current.map((n) => n.label).join(', ')}`);
-    current = found.children;
-  }
-  return found as TreeNode;
 }
 
 const labels = (nodes: readonly TreeNode[]) => nodes.map((n) => n.label);

@@ -1,11 +1,13 @@
 // Small reports for the client's tests, in the shape of `amlnet/report` (files as URIs), and the
 // recorded report of the examples/ workspace.
 
+import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CheckReport, ReportNsg, ReportRequirement, ReportRule } from '../../src/core/check/check-report';
 import type { VerdictKind } from '../../src/core/verdict';
 import type { ReportResult } from '../../src/server/protocol';
+import type { TreeNode } from '../../src/client/tree-model';
 
 /** The repository root (this file runs from out/test/client). */
 export const ROOT = resolve(__dirname, '..', '..', '..');
@@ -88,4 +90,16 @@ export function everyVerdictNsg(name = 'nsg-all'): ReportNsg {
     requirement('aml-out-azure-monitor', 'allowed-by-default'),
     requirement('aml-in-vnet-batch', 'not-applicable', { explanation: 'Not applicable: only for computes with No Public IP (option publicIp is on).' }),
   ]);
+}
+
+/** The node at `path` (labels from the roots down); fails, naming the labels there, where one is missing. */
+export function byLabel(nodes: readonly TreeNode[], ...path: string[]): TreeNode {
+  let current: readonly TreeNode[] = nodes;
+  let found: TreeNode | undefined;
+  for (const label of path) {
+    found = current.find((n) => n.label === label);
+    assert.ok(found, `no "${label}" among ${current.map((n) => n.label).join(', ')}`);
+    current = found.children;
+  }
+  return found as TreeNode;
 }

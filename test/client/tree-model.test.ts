@@ -10,6 +10,7 @@ import {
 } from '../../src/client/tree-model';
 import { escapeMarkdown, markdownLink, portsAndTag } from '../../src/client/report-view';
 import {
+  byLabel,
   everyVerdictNsg,
   examplesReport,
   FILE,
@@ -22,17 +23,6 @@ import {
 
 const ALL = { onlyFailing: false };
 const FAILING = { onlyFailing: true };
-
-function byLabel(nodes: readonly TreeNode[], ...path: string[]): TreeNode {
-  let current: readonly TreeNode[] = nodes;
-  let found: TreeNode | undefined;
-  for (const label of path) {
-    found = current.find((n) => n.label === label);
-    assert.ok(found, `no "${label}" among ${current.map((n) => n.label).join(', ')}`);
-    current = found.children;
-  }
-  return found as TreeNode;
-}
 
 function labels(nodes: readonly TreeNode[]): string[] {
   return nodes.map((n) => n.label);

@@ -5,13 +5,12 @@
 import * as assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { CodeAction, Diagnostic, Hover } from 'vscode-languageserver';
-import type { CheckReport } from '../../src/core/check/check-report';
-import { run } from '../../src/cli/main';
 import type { FixResult, ReportResult } from '../../src/server/protocol';
 import { TestClient } from './lsp-client';
+import { cliCheckJson, relativized } from './support';
 import { formatCheckText } from '../../src/cli/format-check-text';
 
 const FIXTURES = resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'firewall');
@@ -22,29 +21,8 @@ const uriOf = (path: string) => pathToFileURL(path).href;
 const codes = (d: readonly Diagnostic[] | undefined) => (d ?? []).map((x) => String(x.code)).sort();
 const lineOf = (text: string, needle: string, from = 0) => text.slice(0, text.indexOf(needle, from)).split('\n').length - 1;
 
-/** `amlnet check --format json` in `cwd`, in-process, with its exit code. */
-async function cli(cwd: string, args: readonly string[] = []): Promise<{ code: number; report: CheckReport }> {
-  let out = '';
-  const code = await run(['check', '--format', 'json', '--region', 'westeurope', ...args], {
-    stdout: (t) => { out += t; },
-    stderr: () => undefined,
-    cwd,
-    readFile: (p) => readFileSync(p, 'utf8'),
-    exists: (p) => { try { readFileSync(p); return true; } catch { return false; } },
-  } as Parameters<typeof run>[1]);
-  return { code, report: JSON.parse(out) as CheckReport };
-}
-
-function relativized<T>(value: T, dir: string): T {
-  const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(walk);
-    if (typeof v !== 'object' || v === null) return v;
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = k === 'file' && typeof x === 'string' ? relative(dir, fileURLToPath(x)).split(sep).join('/') : walk(x);
-    return out;
-  };
-  return walk(value) as T;
-}
+/** `amlnet check --format json --region westeurope` in `cwd`, in-process, with its exit code. */
+const cli = (cwd: string, args: readonly string[] = []) => cliCheckJson(cwd, ['--region', 'westeurope', ...args]);
 
 describe('language server: firewalls (JSON-RPC over stdio)', function () {
   this.timeout(60000);

@@ -5,15 +5,15 @@ import * as assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from 'vscode-jsonrpc/node';
 import type { CodeAction, CodeLens, Diagnostic, Hover } from 'vscode-languageserver';
 import type { CheckReport } from '../../src/core/check/check-report';
-import { run } from '../../src/cli/main';
 import type { ReportResult, FixResult, EditionsResult } from '../../src/server/protocol';
 import { mulberry32 } from '../support/seeded-random';
 import { SERVER, TestClient } from './lsp-client';
+import { cliCheckJson, relativized } from './support';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const EXAMPLES = join(ROOT, 'examples');
@@ -24,28 +24,9 @@ const text = (d: Diagnostic) => (typeof d.message === 'string' ? d.message : d.m
 
 /** `amlnet check --format json` in `cwd`, in-process. */
 async function cliReport(cwd: string, args: readonly string[] = []): Promise<CheckReport> {
-  let out = '';
-  const code = await run(['check', '--format', 'json', ...args], {
-    stdout: (t) => { out += t; },
-    stderr: () => undefined,
-    cwd,
-    readFile: (p) => readFileSync(p, 'utf8'),
-    exists: (p) => { try { readFileSync(p); return true; } catch { return false; } },
-  } as Parameters<typeof run>[1]);
+  const { code, report } = await cliCheckJson(cwd, args);
   assert.ok(code === 0 || code === 1, `cli exit ${code}`);
-  return JSON.parse(out) as CheckReport;
-}
-
-/** A report with file URIs turned into paths relative to `dir` (as the CLI prints them). */
-function relativized<T>(value: T, dir: string): T {
-  const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(walk);
-    if (typeof v !== 'object' || v === null) return v;
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = k === 'file' && typeof x === 'string' ? relative(dir, fileURLToPath(x)).split(sep).join('/') : walk(x);
-    return out;
-  };
-  return walk(value) as T;
+  return report;
 }
 
 describe('language server (JSON-RPC over stdio)', function () {

@@ -8,6 +8,7 @@ import { buildSarif } from '../../../src/core/check/sarif';
 import { FileSuppressions } from '../../../src/core/check/suppression';
 import { readWorkspace } from '../../../src/core/read/read-workspace';
 import { LineIndex } from '../../../src/core/text/line-index';
+import { VNET_AND_COMPUTE } from '../../support/bicep-snippets';
 
 const SETTINGS: CheckSettings = { edition: getEdition('2022-09'), options: defaultOptions(), origins: {}, scope: 'auto', strict: false };
 
@@ -24,22 +25,7 @@ ${aboveNsg}resource nsg 'Microsoft.Network/networkSecurityGroups@2023-09-01' = {
     ]
   }
 }
-resource vnet 'Microsoft.Network/virtualNetworks@2023-09-01' = {
-  name: 'vnet'
-  location: location
-  properties: {
-    addressSpace: { addressPrefixes: [ '10.0.0.0/16' ] }
-    subnets: [ { name: 'compute', properties: { addressPrefix: '10.0.1.0/24', networkSecurityGroup: { id: nsg.id } } } ]
-  }
-}
-resource ws 'Microsoft.MachineLearningServices/workspaces@2024-04-01' existing = { name: 'mlw' }
-resource cluster 'Microsoft.MachineLearningServices/workspaces/computes@2024-04-01' = {
-  parent: ws
-  name: 'cluster'
-  location: location
-  properties: { computeType: 'AmlCompute', properties: { subnet: { id: vnet.properties.subnets[0].id }, enableNodePublicIp: true } }
-}
-`;
+${VNET_AND_COMPUTE}`;
 }
 
 function check(path: string, text: string, withText = true) {
