@@ -190,9 +190,8 @@ export interface ResourceInfo {
   readonly program: BicepProgram;
 }
 
-/** One deployed copy of a resource: the only one, or one per loop item. */
-export interface ResourceInstance {
-  readonly info: ResourceInfo;
+/** What every deployed copy of a resource or module has. */
+interface DeployedInstance {
   readonly key: string;
   readonly text: string;
   readonly index?: number;
@@ -201,18 +200,17 @@ export interface ResourceInstance {
   readonly body: ObjectExpression | undefined;
   /** The `if` condition: true when there is none. */
   readonly condition: Value;
+}
+
+/** One deployed copy of a resource: the only one, or one per loop item. */
+export interface ResourceInstance extends DeployedInstance {
+  readonly info: ResourceInfo;
   readonly parentInstance?: ResourceInstance;
 }
 
 /** One deployed copy of a module. */
-export interface ModuleInstance {
+export interface ModuleInstance extends DeployedInstance {
   readonly decl: ModuleDeclaration;
-  readonly key: string;
-  readonly text: string;
-  readonly index?: number;
-  readonly locals: Locals | undefined;
-  readonly body: ObjectExpression | undefined;
-  readonly condition: Value;
   /** The module's own program (undefined when its file could not be read). */
   readonly program: BicepProgram | undefined;
   /** The program that declares the module, where its body is evaluated. */
