@@ -86,21 +86,20 @@ export class NamespaceValue extends UnknownValue {
   }
 }
 
-/** Where an object literal was written, and each of its properties' values. */
+/** Where an object literal was written, and where each of its properties' values is. */
 export interface ObjectOrigin {
   readonly span: SourceSpan;
-  readonly properties: ReadonlyMap<string, SourceSpan>;
+  /** Where the value of the property `key` (spelled exactly so) was written, if in a literal. */
+  property(key: string): SourceSpan | undefined;
 }
 
 /**
  * An object literal's origin, worked out only when asked for: most evaluated objects are never
- * asked. Keeps the literal's node (no parent links, so only its subtree), the file's path, and the
- * evaluated keys of `${...}` keys and spread values in source order (undefined when there are none).
+ * asked, and those that are are asked for a few keys. Keeps the literal's node (no parent links,
+ * so only its subtree), the file's path, and the evaluated keys of `${...}` keys and spread values
+ * in source order (undefined when there are none).
  */
 class LazyOrigin implements ObjectOrigin {
-  private spanCache: SourceSpan | undefined;
-  private propsCache: Map<string, SourceSpan> | undefined;
-
   constructor(
     private readonly file: string,
     private readonly node: ObjectExpression,
@@ -108,35 +107,30 @@ class LazyOrigin implements ObjectOrigin {
   ) {}
 
   get span(): SourceSpan {
-    return this.spanCache ??= { file: this.file, start: this.node.start, end: this.node.end };
+    return { file: this.file, start: this.node.start, end: this.node.end };
   }
 
-  get properties(): ReadonlyMap<string, SourceSpan> {
-    return this.propsCache ??= this.build();
-  }
-
-  private build(): Map<string, SourceSpan> {
-    const props = new Map<string, SourceSpan>();
+  property(key: string): SourceSpan | undefined {
+    const members = this.node.properties;
     const extra = this.extra;
-    let e = 0;
-    for (const m of this.node.properties) {
+    // The last member that sets `key` decides (as in the evaluation); `e` counts down the extra
+    // values, which belong to `${...}` keys and spreads in source order.
+    let e = extra === undefined ? 0 : extra.length;
+    for (let i = members.length - 1; i >= 0; i--) {
+      const m = members[i];
       if (m.kind === 'property') {
-        let k = m.key.kind === 'identifier' ? m.key.name : m.key.kind === 'string' ? m.key.value : undefined;
-        if (k === undefined && m.key.kind === 'interpolatedString') k = (extra as readonly Value[])[e++] as string;
-        if (k === undefined) continue;
-        props.set(k, { file: this.file, start: m.value.start, end: m.value.end });
+        const k = m.key;
+        let name: Value | undefined;
+        if (k.kind === 'identifier') name = k.name;
+        else if (k.kind === 'string') name = k.value;
+        else if (k.kind === 'interpolatedString') name = (extra as readonly Value[])[--e];
+        if (name === key) return { file: this.file, start: m.value.start, end: m.value.end };
       } else if (m.kind === 'spread') {
-        const v = (extra as readonly Value[])[e++];
-        if (v === null) continue;
-        const from = origins.get(v as object);
-        for (const k of Object.keys(v as object)) {
-          const sp = from?.properties.get(k);
-          if (sp) props.set(k, sp);
-          else props.delete(k);
-        }
+        const v = (extra as readonly Value[])[--e];
+        if (v !== null && hasOwn(v as object, key)) return origins.get(v as object)?.property(key);
       }
     }
-    return props;
+    return undefined;
   }
 }
 
@@ -200,6 +194,8 @@ interface DeployedInstance {
   readonly body: ObjectExpression | undefined;
   /** The `if` condition: true when there is none. */
   readonly condition: Value;
+  /** Body property values already worked out, by key (see `bodyProperty`). */
+  bodyValues: Map<string, Value> | undefined;
 }
 
 /** One deployed copy of a resource: the only one, or one per loop item. */
@@ -266,7 +262,10 @@ export class BicepProgram {
   private readonly moduleDecls = new Map<string, ModuleDeclaration>();
   private readonly importedNames = new Map<string, { from: string; name: string }>();
   private readonly namespaces = new Map<string, string>();
-  private readonly memo = new Map<string, Lazy>();
+  /** Values of params, vars and outputs, by name. */
+  private readonly paramMemo = new Map<string, Lazy>();
+  private readonly varMemo = new Map<string, Lazy>();
+  private readonly outputMemo = new Map<string, Lazy>();
   private readonly instanceMemo = new Map<ResourceInfo, ResourceInstance[] | UnknownValue>();
   private readonly moduleMemo = new Map<ModuleDeclaration, ModuleInstance[] | UnknownValue>();
   /** Resources and modules whose copies are being worked out (a memo hit on one is a cycle). */
@@ -303,7 +302,7 @@ export class BicepProgram {
   private declareResource(decl: ResourceDeclaration, parent: ResourceInfo | undefined): void {
     if (decl.name.kind !== 'identifier') return;
     const symbol = decl.name.name;
-    const rawType = decl.type.kind === 'string' ? decl.type.value.split('@')[0] : '';
+    const rawType = decl.type.kind === 'string' ? beforeAt(decl.type.value) : '';
     const type = (parent && !rawType.includes('.') ? `${parent.type}/${rawType}` : rawType).toLowerCase();
     const key = parent ? `${parent.key}::${symbol}` : `${this.path}#${this.prefix}${symbol}`;
     const info: ResourceInfo = { decl, symbol, key, type, existing: decl.existing, parent, program: this };
@@ -387,16 +386,20 @@ export class BicepProgram {
 
   // ---- declarations ----------------------------------------------------------------------
 
-  private lazy(key: string, what: string, run: () => Value): Value {
-    let entry = this.memo.get(key);
+  /**
+   * The value of a declaration, worked out once (`memo` holds the declarations of one kind by
+   * name). Callers look for a finished entry first, so the usual case builds no closure.
+   */
+  private lazy(memo: Map<string, Lazy>, name: string, what: string, run: () => Value): Value {
+    let entry = memo.get(name);
     if (entry === undefined) {
       entry = { state: 'todo' };
-      this.memo.set(key, entry);
+      memo.set(name, entry);
     }
     if (entry.state === 'done') return entry.value as Value;
     if (entry.state === 'busy') {
       this.session.limits++;
-      return new UnknownValue(`${what} refers to itself (a cycle)`);
+      return new UnknownValue(`${what} '${name}' refers to itself (a cycle)`);
     }
     entry.state = 'busy';
     try {
@@ -408,9 +411,11 @@ export class BicepProgram {
   }
 
   private paramValue(name: string): Value {
+    const done = this.paramMemo.get(name);
+    if (done !== undefined && done.state === 'done') return done.value as Value;
     const decl = this.params.get(name);
     if (decl === undefined) return new UnknownValue(`the template declares no param '${name}'`);
-    return this.lazy(`param:${name}`, `param '${name}'`, () => {
+    return this.lazy(this.paramMemo, name, 'param', () => {
       if (this.given.has(name)) return this.given.get(name) as Value;
       if (decl.value !== null) return this.eval(decl.value, undefined);
       return new SymbolicValue(`param:${name}`, name);
@@ -418,15 +423,19 @@ export class BicepProgram {
   }
 
   private varValue(name: string): Value {
+    const done = this.varMemo.get(name);
+    if (done !== undefined && done.state === 'done') return done.value as Value;
     const decl = this.vars.get(name);
     if (decl === undefined) return new UnknownValue(`the template declares no var '${name}'`);
-    return this.lazy(`var:${name}`, `var '${name}'`, () => this.eval(decl.value, undefined));
+    return this.lazy(this.varMemo, name, 'var', () => this.eval(decl.value, undefined));
   }
 
   private outputValue(name: string): Value {
+    const done = this.outputMemo.get(name);
+    if (done !== undefined && done.state === 'done') return done.value as Value;
     const decl = this.outputs.get(name);
     if (decl === undefined) return new UnknownValue(`the module declares no output '${name}'`);
-    return this.lazy(`output:${name}`, `output '${name}'`, () => {
+    return this.lazy(this.outputMemo, name, 'output', () => {
       if (decl.value.kind === 'for') return this.forExpression(decl.value, undefined);
       if (decl.value.kind === 'if') {
         const c = this.eval(decl.value.condition, undefined);
@@ -476,7 +485,7 @@ export class BicepProgram {
         condition = this.eval(b.condition, l);
         b = b.body;
       }
-      return { info, key, text, index, locals: l, body: b.kind === 'object' ? b : undefined, condition, parentInstance: parent };
+      return { info, key, text, index, locals: l, body: b.kind === 'object' ? b : undefined, condition, bodyValues: undefined, parentInstance: parent };
     };
     const value = info.decl.value;
     if (value.kind !== 'for') return [make(baseKey, baseText, locals, value)];
@@ -560,7 +569,7 @@ export class BicepProgram {
       }
       program = new BicepProgram(file, path, this.session, this.joinPath, given, `${key}/`, this.moduleDepth + 1);
     }
-    const instance: ModuleInstance = { decl, key, text: `${symbol}${suffix}`, index, locals, body: obj, condition, program: program instanceof BicepProgram ? program : undefined, caller: this };
+    const instance: ModuleInstance = { decl, key, text: `${symbol}${suffix}`, index, locals, body: obj, condition, bodyValues: undefined, program: program instanceof BicepProgram ? program : undefined, caller: this };
     this.session.modules.push({ instance, program });
     return instance;
   }
@@ -630,7 +639,10 @@ export class BicepProgram {
   }
 
   private interpolate(segments: readonly string[], expressions: readonly Expression[], locals: Locals | undefined): Value {
-    const parts: (string | SymbolicValue | TemplateString)[] = [segments[0]];
+    // While every part is a string the result is built directly; the first part known only at
+    // deployment switches to a list of parts for a TemplateString.
+    let text = segments[0];
+    let parts: (string | SymbolicValue | TemplateString)[] | undefined;
     let length = segments[0].length;
     for (let i = 0; i < expressions.length; i++) {
       const v = this.eval(expressions[i], locals);
@@ -647,9 +659,10 @@ export class BicepProgram {
       }
       if (typeof part === 'string') length += part.length;
       if (length > MAX_STRING_LENGTH) return new UnknownValue('the string is too long to evaluate');
-      parts.push(part, segments[i + 1]);
+      if (parts === undefined && typeof part === 'string') text = text + part + segments[i + 1];
+      else (parts ??= [text]).push(part, segments[i + 1]);
     }
-    return joinParts(parts);
+    return parts === undefined ? text : joinParts(parts);
   }
 
   private identifier(node: Identifier, locals: Locals | undefined): Value {
@@ -945,21 +958,22 @@ export class BicepProgram {
   private builtin(name: string, node: CallExpression, locals: Locals | undefined): Value {
     const lower = name.toLowerCase();
     const argc = node.arguments.length;
-    const where = this.text(node);
+    // The call's text, for messages only (most calls have none to give).
+    const where = (): string => this.text(node);
     const knownArray = (i: number): readonly Value[] | UnknownValue => {
       const v = this.eval(node.arguments[i], locals);
       if (Array.isArray(v)) return v as readonly Value[];
-      return v instanceof UnknownValue ? v : new UnknownValue(`${where}: argument ${i + 1} must be an array${isPartial(v) ? ' known before deployment' : ''}`);
+      return v instanceof UnknownValue ? v : new UnknownValue(`${where()}: argument ${i + 1} must be an array${isPartial(v) ? ' known before deployment' : ''}`);
     };
     switch (lower) {
-      case 'any': return argc === 1 ? this.eval(node.arguments[0], locals) : new UnknownValue(`${where}: any() takes 1 argument`);
+      case 'any': return argc === 1 ? this.eval(node.arguments[0], locals) : new UnknownValue(`${where()}: any() takes 1 argument`);
       case 'map': case 'filter': case 'sort': case 'reduce': case 'toobject': case 'groupby': case 'mapvalues': {
-        if (argc < 2) return new UnknownValue(`${where}: ${name}() needs a lambda`);
+        if (argc < 2) return new UnknownValue(`${where()}: ${name}() needs a lambda`);
         if (lower === 'mapvalues') {
           const obj = this.eval(node.arguments[0], locals);
           const fn = this.lambdaArg(node, 1, locals);
           if (fn instanceof UnknownValue && !(fn instanceof LambdaValue)) return fn;
-          if (!isPlainObject(obj)) return obj instanceof UnknownValue ? obj : new UnknownValue(`${where}: argument 1 must be an object`);
+          if (!isPlainObject(obj)) return obj instanceof UnknownValue ? obj : new UnknownValue(`${where()}: argument 1 must be an object`);
           const out: Record<string, Value> = {};
           for (const k of Object.keys(obj)) setKey(out, k, this.applyLambda(fn as LambdaValue, [obj[k]]));
           return out;
@@ -967,7 +981,7 @@ export class BicepProgram {
         const arr = knownArray(0);
         if (arr instanceof UnknownValue) return arr;
         if (lower === 'reduce') {
-          if (argc !== 3) return new UnknownValue(`${where}: reduce() takes 3 arguments`);
+          if (argc !== 3) return new UnknownValue(`${where()}: reduce() takes 3 arguments`);
           let acc = this.eval(node.arguments[1], locals);
           const fn = this.lambdaArg(node, 2, locals);
           if (!(fn instanceof LambdaValue)) return fn;
@@ -982,7 +996,7 @@ export class BicepProgram {
           for (let i = 0; i < arr.length; i++) {
             const keep = this.applyLambda(fn, [arr[i], i]);
             if (keep === true) out.push(arr[i]);
-            else if (keep !== false) return new UnknownValue(`${where}: the filter's result for item ${i} is not known: ${describe(keep)}`);
+            else if (keep !== false) return new UnknownValue(`${where()}: the filter's result for item ${i} is not known: ${describe(keep)}`);
           }
           return out;
         }
@@ -990,7 +1004,7 @@ export class BicepProgram {
           const out = [...arr];
           let failed: Value | undefined;
           // Insertion sort: bounded by the loop limit, and the comparison may be unknown.
-          if (out.length > MAX_LOOP_ITEMS) return new UnknownValue(`${where}: the array is too long to sort`);
+          if (out.length > MAX_LOOP_ITEMS) return new UnknownValue(`${where()}: the array is too long to sort`);
           for (let i = 1; i < out.length && failed === undefined; i++) {
             for (let j = i; j > 0; j--) {
               const less = this.applyLambda(fn, [out[j], out[j - 1]]);
@@ -999,7 +1013,7 @@ export class BicepProgram {
               else { failed = less; break; }
             }
           }
-          return failed === undefined ? out : new UnknownValue(`${where}: a comparison is not known: ${describe(failed)}`);
+          return failed === undefined ? out : new UnknownValue(`${where()}: a comparison is not known: ${describe(failed)}`);
         }
         if (lower === 'toobject') {
           const valueFn = argc >= 3 ? this.lambdaArg(node, 2, locals) : undefined;
@@ -1007,7 +1021,7 @@ export class BicepProgram {
           const out: Record<string, Value> = {};
           for (const x of arr) {
             const k = this.applyLambda(fn, [x]);
-            if (typeof k !== 'string') return new UnknownValue(`${where}: a key is not a known string: ${describe(k)}`);
+            if (typeof k !== 'string') return new UnknownValue(`${where()}: a key is not a known string: ${describe(k)}`);
             setKey(out, k, valueFn ? this.applyLambda(valueFn, [x]) : x);
           }
           return out;
@@ -1016,7 +1030,7 @@ export class BicepProgram {
         const out: Record<string, Value[]> = {};
         for (const x of arr) {
           const k = this.applyLambda(fn, [x]);
-          if (typeof k !== 'string') return new UnknownValue(`${where}: a key is not a known string: ${describe(k)}`);
+          if (typeof k !== 'string') return new UnknownValue(`${where()}: a key is not a known string: ${describe(k)}`);
           if (!hasOwn(out, k)) setKey(out as Record<string, Value>, k, []);
           out[k].push(x);
         }
@@ -1027,15 +1041,15 @@ export class BicepProgram {
         if (arr instanceof UnknownValue) return arr;
         const out: Value[] = [];
         for (const x of arr) {
-          if (!Array.isArray(x)) return x instanceof UnknownValue ? x : new UnknownValue(`${where}: every item must be an array`);
+          if (!Array.isArray(x)) return x instanceof UnknownValue ? x : new UnknownValue(`${where()}: every item must be an array`);
           out.push(...(x as readonly Value[]));
         }
         return out;
       }
       case 'loadtextcontent': case 'loadjsoncontent': case 'loadyamlcontent': case 'loadfileasbase64': case 'readenvironmentvariable': case 'getsecret':
-        return new UnknownValue(`${where}: amlnet does not evaluate ${name}()`);
+        return new UnknownValue(`${where()}: amlnet does not evaluate ${name}()`);
       case 'parameters': case 'variables': case 'copyindex':
-        return new UnknownValue(`${where}: ${name}() is not a Bicep function`);
+        return new UnknownValue(`${where()}: ${name}() is not a Bicep function`);
       default: break;
     }
     return callBuiltin(this.callEnv(name, node, locals));
@@ -1044,10 +1058,14 @@ export class BicepProgram {
   private callEnv(name: string, node: CallExpression, locals: Locals | undefined): CallEnv {
     const memo: (Value | undefined)[] = [];
     const session = this.session;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- for the `snippet` getter, made only when a message needs it
+    const self = this;
     let guids = 0;
     return {
       name,
-      snippet: this.text(node),
+      get snippet() {
+        return self.text(node);
+      },
       argCount: node.arguments.length,
       arg: (i) => {
         let v = memo[i];
@@ -1080,7 +1098,7 @@ export function bodyProperty(instance: ResourceInstance | ModuleInstance, key: s
     if (m.kind === 'property' && keyName(m.key) === key) {
       // A copy's body property always evaluates to the same value: evaluate it once (`name` is read
       // for every `.id`, `properties` by the reader and by `x.properties...` references).
-      let memo = bodyMemo.get(instance);
+      let memo = instance.bodyValues;
       if (memo?.has(key)) return memo.get(key);
       const program = 'info' in instance ? instance.info.program : instance.caller;
       const limits = program.session.limits;
@@ -1088,7 +1106,7 @@ export function bodyProperty(instance: ResourceInstance | ModuleInstance, key: s
       // A result cut short by a limit depends on where it was asked for: not kept. Neither are
       // objects and arrays, which would stay alive as long as the copy (the whole read).
       if (program.session.limits === limits && (typeof v !== 'object' || v === null || !(Array.isArray(v) || isPlainObject(v)))) {
-        if (memo === undefined) bodyMemo.set(instance, memo = new Map());
+        if (memo === undefined) instance.bodyValues = memo = new Map();
         memo.set(key, v);
       }
       return v;
@@ -1096,8 +1114,6 @@ export function bodyProperty(instance: ResourceInstance | ModuleInstance, key: s
   }
   return undefined;
 }
-
-const bodyMemo = new WeakMap<ResourceInstance | ModuleInstance, Map<string, Value>>();
 
 
 const VNET_TYPE = 'microsoft.network/virtualnetworks';
@@ -1164,6 +1180,12 @@ export function bodyObject(value: Expression): ObjectExpression | undefined {
   if (v.kind === 'for') v = v.body;
   if (v.kind === 'if') v = v.body;
   return v.kind === 'object' ? v : undefined;
+}
+
+/** `type` of `type@version`. */
+function beforeAt(s: string): string {
+  const at = s.indexOf('@');
+  return at < 0 ? s : s.slice(0, at);
 }
 
 /** Whether a module path is a registry or template spec reference rather than a file. */

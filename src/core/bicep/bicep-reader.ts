@@ -194,21 +194,23 @@ function findProperty(obj: ObjectExpression | undefined, key: string): ObjectPro
 }
 
 class ResourceReader {
-  /** Body properties read so far: `name` is read several times (parent, children, the element). */
-  private readonly props = new Map<string, Prop>();
+  // `name` and `parent` as read so far: `name` is read several times (parent, children, the
+  // element). Only these small values are kept: every reader of a file is alive until the file is read.
+  private nameProp: Prop | undefined = undefined;
+  private parentProp: Prop | undefined = undefined;
 
   constructor(readonly program: BicepProgram, readonly instance: ResourceInstance) {}
 
   prop(key: string): Prop {
-    let p = this.props.get(key);
-    if (p === undefined) {
-      const node = findProperty(this.instance.body, key);
-      // bodyProperty evaluates the first property named `key`, as findProperty finds it, once per copy.
-      p = node ? { value: bodyProperty(this.instance, key), span: this.program.span(node.value), keySpan: this.program.span(node.key), node } : { value: undefined };
-      // Only small values are kept: every reader of a file is alive until the file is read.
-      if (key === 'name' || key === 'parent') this.props.set(key, p);
-    }
-    return p;
+    if (key === 'name') return this.nameProp ??= this.readProp(key);
+    if (key === 'parent') return this.parentProp ??= this.readProp(key);
+    return this.readProp(key);
+  }
+
+  private readProp(key: string): Prop {
+    const node = findProperty(this.instance.body, key);
+    // bodyProperty evaluates the first property named `key`, as findProperty finds it, once per copy.
+    return node ? { value: bodyProperty(this.instance, key), span: this.program.span(node.value), keySpan: this.program.span(node.key), node } : { value: undefined };
   }
 
   /** `properties.<key>` with the key's and the value's spans when written literally. */
@@ -217,7 +219,7 @@ class ResourceReader {
     const value = isPlainObject(v ?? null) ? (v as Record<string, Value>)[findKeyCi(v as Record<string, Value>, key) ?? ''] : undefined;
     const nodeObj = props.node?.value.kind === 'object' ? props.node.value : undefined;
     const node = findProperty(nodeObj, key);
-    const span = originOf(v ?? null)?.properties.get(key) ?? (node ? this.program.span(node.value) : props.span);
+    const span = originOf(v ?? null)?.property(key) ?? (node ? this.program.span(node.value) : props.span);
     return { value, span, keySpan: node ? this.program.span(node.key) : undefined, node };
   }
 
@@ -254,8 +256,7 @@ function displayName(v: Value | undefined, fallback: string): string {
 }
 
 function lastSegment(name: string): string {
-  const parts = name.split('/');
-  return parts[parts.length - 1];
+  return name.slice(name.lastIndexOf('/') + 1);
 }
 
 // ---- reading a program: parts per statement, then put together -------------------------------
@@ -538,7 +539,7 @@ function readResource(b: ModelBuilder, r: ResourceReader, file: BicepFile): void
       const space = get(props.value, 'addressSpace');
       const prefixes = info.existing
         ? { value: unknown(`the VNet ${name} is declared \`existing\`: its address space is in Azure`), span: r.span }
-        : stringList(get(space, 'addressPrefixes'), 'the address prefixes', originOf(space ?? null)?.properties.get('addressPrefixes') ?? props.span ?? r.span);
+        : stringList(get(space, 'addressPrefixes'), 'the address prefixes', originOf(space ?? null)?.property('addressPrefixes') ?? props.span ?? r.span);
       const vnet: VnetBuild = { kind: 'vnet', ...base, addressPrefixes: prefixes, subnets: [] };
       b.vnets.push(vnet);
       const subnets = r.inner(props, 'subnets');
@@ -546,7 +547,7 @@ function readResource(b: ModelBuilder, r: ResourceReader, file: BicepFile): void
         (subnets.value as readonly Value[]).forEach((s, i) => {
           const sName = displayName(get(s, 'name'), `subnets[${i}]`);
           const origin = originOf(s);
-          const subnet = readSubnet(`${key}/subnets/${sName}`, sName, get(s, 'properties'), origin?.span ?? subnets.span ?? r.span, origin?.properties.get('name'), key);
+          const subnet = readSubnet(`${key}/subnets/${sName}`, sName, get(s, 'properties'), origin?.span ?? subnets.span ?? r.span, origin?.property('name'), key);
           b.subnets.push(subnet);
           vnet.subnets.push(subnet.key);
         });
@@ -569,12 +570,12 @@ function readResource(b: ModelBuilder, r: ResourceReader, file: BicepFile): void
       const subnets: Link[] = [];
       if (Array.isArray(configs)) {
         for (const c of configs as readonly Value[]) {
-          const l = linkOf(get(get(c, 'properties'), 'subnet'), originOf(get(c, 'properties') ?? null)?.properties.get('subnet'));
+          const l = linkOf(get(get(c, 'properties'), 'subnet'), originOf(get(c, 'properties') ?? null)?.property('subnet'));
           if (l) subnets.push(l);
         }
       }
       const nsgValue = get(props, 'networkSecurityGroup');
-      b.nics.push({ kind: 'nic', ...base, nsg: linkOf(nsgValue, originOf(props ?? null)?.properties.get('networkSecurityGroup')), subnets });
+      b.nics.push({ kind: 'nic', ...base, nsg: linkOf(nsgValue, originOf(props ?? null)?.property('networkSecurityGroup')), subnets });
       return;
     }
     case T.routeTable: {
@@ -619,10 +620,10 @@ function readResource(b: ModelBuilder, r: ResourceReader, file: BicepFile): void
         kind: 'aml-compute', ...base,
         computeType: { value: maybeString(computeType.value, 'the compute type'), span: computeType.span ?? r.span },
         workspace,
-        subnet: linkOf(get(innerProps, 'subnet'), innerOrigin?.properties.get('subnet')),
+        subnet: linkOf(get(innerProps, 'subnet'), innerOrigin?.property('subnet')),
         publicIp: publicIp === undefined
           ? { value: true, span: r.span }
-          : { value: maybeBoolean(publicIp, 'enableNodePublicIp'), span: innerOrigin?.properties.get('enableNodePublicIp') ?? r.span },
+          : { value: maybeBoolean(publicIp, 'enableNodePublicIp'), span: innerOrigin?.property('enableNodePublicIp') ?? r.span },
       });
       return;
     }
@@ -637,9 +638,9 @@ function readResource(b: ModelBuilder, r: ResourceReader, file: BicepFile): void
         const proxy = get(extra, 'Network.DNS.EnableProxy');
         b.firewalls.push({
           kind: 'firewall', ...base,
-          privateIp: ip === undefined ? undefined : { value: maybeString(ip, 'the private IP address'), span: originOf(get(first, 'properties') ?? null)?.properties.get('privateIPAddress') },
-          policy: linkOf(get(props, 'firewallPolicy'), originOf(props ?? null)?.properties.get('firewallPolicy')),
-          ...(proxy === undefined ? {} : { dnsProxy: { value: maybeBoolean(proxy, 'Network.DNS.EnableProxy'), span: originOf(extra ?? null)?.properties.get('Network.DNS.EnableProxy') ?? r.span } }),
+          privateIp: ip === undefined ? undefined : { value: maybeString(ip, 'the private IP address'), span: originOf(get(first, 'properties') ?? null)?.property('privateIPAddress') },
+          policy: linkOf(get(props, 'firewallPolicy'), originOf(props ?? null)?.property('firewallPolicy')),
+          ...(proxy === undefined ? {} : { dnsProxy: { value: maybeBoolean(proxy, 'Network.DNS.EnableProxy'), span: originOf(extra ?? null)?.property('Network.DNS.EnableProxy') ?? r.span } }),
           ruleCollections: classicCollections(props, r.span),
         });
       } else {
@@ -647,8 +648,8 @@ function readResource(b: ModelBuilder, r: ResourceReader, file: BicepFile): void
         const proxy = get(dns, 'enableProxy');
         b.firewalls.push({
           kind: 'firewall-policy', ...base,
-          basePolicy: linkOf(get(props, 'basePolicy'), originOf(props ?? null)?.properties.get('basePolicy')),
-          ...(proxy === undefined ? {} : { dnsProxy: { value: maybeBoolean(proxy, 'dnsSettings.enableProxy'), span: originOf(dns ?? null)?.properties.get('enableProxy') ?? r.span } }),
+          basePolicy: linkOf(get(props, 'basePolicy'), originOf(props ?? null)?.property('basePolicy')),
+          ...(proxy === undefined ? {} : { dnsProxy: { value: maybeBoolean(proxy, 'dnsSettings.enableProxy'), span: originOf(dns ?? null)?.property('enableProxy') ?? r.span } }),
           // The rule collection groups (child resources) are added in `assemble`.
           ruleCollections: [],
         });
@@ -680,7 +681,7 @@ function readSubnet(key: string, name: string, props: Value | undefined, span: S
   const origin = originOf(props ?? null);
   const single = get(props, 'addressPrefix');
   const plural = get(props, 'addressPrefixes');
-  const prefixSpan = origin?.properties.get(single !== undefined ? 'addressPrefix' : 'addressPrefixes') ?? span;
+  const prefixSpan = origin?.property(single !== undefined ? 'addressPrefix' : 'addressPrefixes') ?? span;
   let addressPrefixes: Read<readonly string[]>;
   if (single === undefined && plural === undefined) addressPrefixes = { value: unknown('no address prefix is set'), span };
   else {
@@ -700,8 +701,8 @@ function readSubnet(key: string, name: string, props: Value | undefined, span: S
   }
   return {
     kind: 'subnet', key, name, span, nameSpan, vnet, addressPrefixes,
-    nsg: linkOf(get(props, 'networkSecurityGroup'), origin?.properties.get('networkSecurityGroup')),
-    routeTable: linkOf(get(props, 'routeTable'), origin?.properties.get('routeTable')),
+    nsg: linkOf(get(props, 'networkSecurityGroup'), origin?.property('networkSecurityGroup')),
+    routeTable: linkOf(get(props, 'routeTable'), origin?.property('routeTable')),
     delegations,
   };
 }
@@ -722,9 +723,9 @@ function readRoute(props: Value | undefined, name: string, span: SourceSpan): Ro
   const hop = get(props, 'nextHopIpAddress');
   return {
     name, span,
-    addressPrefix: { value: maybeString(get(props, 'addressPrefix'), 'the address prefix'), span: origin?.properties.get('addressPrefix') ?? span },
-    nextHopType: { value: maybeString(get(props, 'nextHopType'), 'the next hop type'), span: origin?.properties.get('nextHopType') ?? span },
-    nextHopIpAddress: hop === undefined ? undefined : { value: maybeString(hop, 'the next hop IP address'), span: origin?.properties.get('nextHopIpAddress') ?? span },
+    addressPrefix: { value: maybeString(get(props, 'addressPrefix'), 'the address prefix'), span: origin?.property('addressPrefix') ?? span },
+    nextHopType: { value: maybeString(get(props, 'nextHopType'), 'the next hop type'), span: origin?.property('nextHopType') ?? span },
+    nextHopIpAddress: hop === undefined ? undefined : { value: maybeString(hop, 'the next hop IP address'), span: origin?.property('nextHopIpAddress') ?? span },
   };
 }
 
@@ -732,7 +733,7 @@ function readRoute(props: Value | undefined, name: string, span: SourceSpan): Ro
 function linkOf(obj: Value | undefined, span: SourceSpan | undefined): Link | undefined {
   if (obj === undefined || obj === null) return undefined;
   const v = isPlainObject(obj) ? get(obj, 'id') : obj;
-  const idSpan = originOf(obj)?.properties.get('id') ?? span;
+  const idSpan = originOf(obj)?.property('id') ?? span;
   if (v === undefined || v === null) return undefined;
   if (v instanceof ResourceIdValue) {
     const name = typeof v.name === 'string' ? lastSegment(v.name) : undefined;
@@ -758,49 +759,84 @@ function inlineRule(rule: Value, index: number, fallback: SourceSpan): RuleModel
   if (!isPlainObject(rule)) return unknownRule(`securityRules[${index}]`, reasonOf(rule, `security rule ${index + 1}`, 'an object'), span, 'inline');
   const name = displayName(get(rule, 'name'), `securityRules[${index}]`);
   const props = get(rule, 'properties');
-  return readRule({ value: props, span: origin?.properties.get('properties') ?? span }, name, origin?.properties.get('name'), span, 'inline');
+  return readRule({ value: props, span: origin?.property('properties') ?? span }, name, origin?.property('name'), span, 'inline');
+}
+
+/** The rule properties `readRule` reads, in the order of the `R` indices. */
+const RULE_KEYS = [
+  'priority', 'direction', 'access', 'protocol',
+  'sourceAddressPrefix', 'sourceAddressPrefixes', 'sourceApplicationSecurityGroups',
+  'destinationAddressPrefix', 'destinationAddressPrefixes', 'destinationApplicationSecurityGroups',
+  'sourcePortRange', 'sourcePortRanges', 'destinationPortRange', 'destinationPortRanges',
+] as const;
+const RULE_KEYS_LOWER: readonly string[] = RULE_KEYS.map((k) => k.toLowerCase());
+const enum R {
+  Priority, Direction, Access, Protocol,
+  SourceAddressPrefix, SourceAddressPrefixes, SourceAsgs,
+  DestinationAddressPrefix, DestinationAddressPrefixes, DestinationAsgs,
+  SourcePortRange, SourcePortRanges, DestinationPortRange, DestinationPortRanges,
+}
+
+/**
+ * The keys of `obj` that match `names` as `findKeyCi` matches them (an exact key wins, else the
+ * first key equal to it without regard to case), found in one pass over the object's keys.
+ */
+function keysCi(obj: Record<string, Value>, names: readonly string[], lowerNames: readonly string[]): (string | undefined)[] {
+  const out = new Array<string | undefined>(names.length).fill(undefined);
+  for (const k in obj) {
+    if (!Object.prototype.hasOwnProperty.call(obj, k)) continue;
+    const exact = names.indexOf(k);
+    if (exact >= 0) {
+      out[exact] = k;
+      continue;
+    }
+    const i = lowerNames.indexOf(k.toLowerCase());
+    if (i >= 0 && out[i] === undefined) out[i] = k;
+  }
+  return out;
 }
 
 function readRule(props: Prop, name: string, nameSpan: SourceSpan | undefined, span: SourceSpan, style: RuleOrigin['style']): RuleModel {
   const v = props.value;
   if (!isPlainObject(v ?? null)) return unknownRule(name, reasonOf(v, 'the rule\'s properties', 'an object'), span, style);
-  const origin = originOf(v ?? null);
-  const at = (k: string): SourceSpan | undefined => origin?.properties.get(k);
-  const first = (...ks: string[]): SourceSpan | undefined => {
-    for (const k of ks) if (get(v, k) !== undefined) return at(k) ?? props.span;
-    return undefined;
+  const obj = v as Record<string, Value>;
+  const keys = keysCi(obj, RULE_KEYS, RULE_KEYS_LOWER);
+  const values = keys.map((k) => (k === undefined ? undefined : obj[k]));
+  const origin = originOf(obj);
+  // Where the first of these properties that is set is written (the properties' span when its key is spelled otherwise).
+  const first = (a: R, b?: R, c?: R): SourceSpan | undefined => {
+    const i = values[a] !== undefined ? a : b !== undefined && values[b] !== undefined ? b : c !== undefined && values[c] !== undefined ? c : undefined;
+    return i === undefined ? undefined : origin?.property(RULE_KEYS[i]) ?? props.span;
   };
   const spans: Partial<Record<RuleProperty, SourceSpan>> = {};
   const put = (k: RuleProperty, s: SourceSpan | undefined): void => {
     if (s) spans[k] = s;
   };
   put('name', nameSpan);
-  put('priority', first('priority'));
-  put('direction', first('direction'));
-  put('access', first('access'));
-  put('protocol', first('protocol'));
-  put('sourceAddresses', first('sourceAddressPrefix', 'sourceAddressPrefixes', 'sourceApplicationSecurityGroups'));
-  put('destinationAddresses', first('destinationAddressPrefix', 'destinationAddressPrefixes', 'destinationApplicationSecurityGroups'));
-  put('sourcePorts', first('sourcePortRange', 'sourcePortRanges'));
-  put('destinationPorts', first('destinationPortRange', 'destinationPortRanges'));
+  put('priority', first(R.Priority));
+  put('direction', first(R.Direction));
+  put('access', first(R.Access));
+  put('protocol', first(R.Protocol));
+  put('sourceAddresses', first(R.SourceAddressPrefix, R.SourceAddressPrefixes, R.SourceAsgs));
+  put('destinationAddresses', first(R.DestinationAddressPrefix, R.DestinationAddressPrefixes, R.DestinationAsgs));
+  put('sourcePorts', first(R.SourcePortRange, R.SourcePortRanges));
+  put('destinationPorts', first(R.DestinationPortRange, R.DestinationPortRanges));
   return {
     name,
-    priority: maybeNumber(get(v, 'priority'), 'the priority'),
-    direction: maybeString(get(v, 'direction'), 'the direction'),
-    access: maybeString(get(v, 'access'), 'the access'),
-    protocol: maybeString(get(v, 'protocol'), 'the protocol'),
-    sourceAddresses: addresses(v, 'source'),
-    destinationAddresses: addresses(v, 'destination'),
-    sourcePorts: ports(v, 'source'),
-    destinationPorts: ports(v, 'destination'),
+    priority: maybeNumber(values[R.Priority], 'the priority'),
+    direction: maybeString(values[R.Direction], 'the direction'),
+    access: maybeString(values[R.Access], 'the access'),
+    protocol: maybeString(values[R.Protocol], 'the protocol'),
+    sourceAddresses: addresses(values[R.SourceAddressPrefix], values[R.SourceAddressPrefixes], values[R.SourceAsgs], 'source'),
+    destinationAddresses: addresses(values[R.DestinationAddressPrefix], values[R.DestinationAddressPrefixes], values[R.DestinationAsgs], 'destination'),
+    sourcePorts: ports(values[R.SourcePortRange], values[R.SourcePortRanges], 'source'),
+    destinationPorts: ports(values[R.DestinationPortRange], values[R.DestinationPortRanges], 'destination'),
     origin: { span, style, properties: spans },
   };
 }
 
-function addresses(props: Value | undefined, side: 'source' | 'destination'): Maybe<readonly AddressEntry[]> {
-  const single = get(props, `${side}AddressPrefix`);
-  const plural = get(props, `${side}AddressPrefixes`);
-  const asgs = get(props, `${side}ApplicationSecurityGroups`);
+/** A rule's addresses on one side, from `<side>AddressPrefix`, `<side>AddressPrefixes` and `<side>ApplicationSecurityGroups`. */
+function addresses(single: Value | undefined, plural: Value | undefined, asgs: Value | undefined, side: 'source' | 'destination'): Maybe<readonly AddressEntry[]> {
   const out: AddressEntry[] = [];
   const pluralList = Array.isArray(plural) ? plural as readonly Value[] : undefined;
   const asgList = Array.isArray(asgs) ? asgs as readonly Value[] : undefined;
@@ -817,14 +853,13 @@ function addresses(props: Value | undefined, side: 'source' | 'destination'): Ma
   return out;
 }
 
-function ports(props: Value | undefined, side: 'source' | 'destination'): Maybe<readonly Maybe<string>[]> {
-  const single = get(props, `${side}PortRange`);
-  const plural = get(props, `${side}PortRanges`);
+/** A rule's port ranges on one side, from `<side>PortRange` and `<side>PortRanges`. */
+function ports(single: Value | undefined, plural: Value | undefined, side: 'source' | 'destination'): Maybe<readonly Maybe<string>[]> {
   const out: Maybe<string>[] = [];
   const list = Array.isArray(plural) ? plural as readonly Value[] : undefined;
-  const entry = (e: Value, what: string): Maybe<string> => (typeof e === 'string' ? e : typeof e === 'number' ? String(e) : unknown(reasonOf(e, what)));
-  if (single !== undefined && single !== null && !(single === '' && (list?.length ?? 0) > 0)) out.push(entry(single, `${side}PortRange`));
-  if (list) for (const e of list) out.push(entry(e, `${side}PortRanges`));
+  const entry = (e: Value, key: string): Maybe<string> => (typeof e === 'string' ? e : typeof e === 'number' ? String(e) : unknown(reasonOf(e, `${side}${key}`)));
+  if (single !== undefined && single !== null && !(single === '' && (list?.length ?? 0) > 0)) out.push(entry(single, 'PortRange'));
+  if (list) for (const e of list) out.push(entry(e, 'PortRanges'));
   else if (plural !== undefined && plural !== null) out.push(unknown(reasonOf(plural, `${side}PortRanges`, 'a list')));
   return out;
 }

@@ -45,7 +45,7 @@ describe('Bicep evaluator', () => {
       const o = originOf(v);
       assert.ok(o);
       assert.equal(text.slice(o.span.start, o.span.end), "{ name: 'r', properties: { priority: 100 } }");
-      const p = originOf(v.properties)?.properties.get('priority');
+      const p = originOf(v.properties)?.property('priority');
       assert.ok(p);
       assert.equal(text.slice(p.start, p.end), '100');
     });
