@@ -127,29 +127,43 @@ class LazyOrigin implements ObjectOrigin {
         if (name === key) return { file: this.file, start: m.value.start, end: m.value.end };
       } else if (m.kind === 'spread') {
         const v = (extra as readonly Value[])[--e];
-        if (v !== null && hasOwn(v as object, key)) return origins.get(v as object)?.property(key);
+        if (v !== null && hasOwn(v as object, key)) return OriginField.get(v as object)?.property(key);
       }
     }
     return undefined;
   }
 }
 
-/**
- * Each object literal's value carries its origin under this symbol, as a non-enumerable property:
- * no `Object.keys`, spread, `JSON.stringify` or deep comparison sees it, and a copy does not have
- * it. (A WeakMap did the same at a much higher cost: one ephemeron per object for the collector.)
- */
-const ORIGIN = Symbol('origin');
+/** A base class whose constructor returns the object it is given, so `new` of a subclass adds the subclass's fields to that object. */
+class OnObject {
+  constructor(o: object) {
+    return o as OnObject;
+  }
+}
 
-const origins = {
-  get(v: object): ObjectOrigin | undefined {
-    return (v as { [ORIGIN]?: ObjectOrigin })[ORIGIN];
-  },
-};
+/**
+ * Each object literal's value carries its origin in a private field, added to the plain object by
+ * `new OriginField(object, origin)` (through `OnObject`): no `Object.keys`, spread, symbol
+ * listing, `JSON.stringify` or deep comparison sees it, a copy does not have it, and adding it
+ * costs about as much as adding a property. (A WeakMap cost one ephemeron per object for the
+ * collector; a non-enumerable symbol property took a slow `Object.defineProperty` per object.)
+ */
+class OriginField extends OnObject {
+  readonly #origin: ObjectOrigin;
+
+  constructor(o: object, origin: ObjectOrigin) {
+    super(o);
+    this.#origin = origin;
+  }
+
+  static get(v: object): ObjectOrigin | undefined {
+    return #origin in v ? (v as OriginField).#origin : undefined;
+  }
+}
 
 /** Where an object value was written (its literal), if it came from one. */
 export function originOf(v: Value): ObjectOrigin | undefined {
-  return typeof v === 'object' && v !== null ? origins.get(v) : undefined;
+  return typeof v === 'object' && v !== null ? OriginField.get(v) : undefined;
 }
 
 // ---- declarations --------------------------------------------------------------------------
@@ -194,8 +208,8 @@ interface DeployedInstance {
   readonly body: ObjectExpression | undefined;
   /** The `if` condition: true when there is none. */
   readonly condition: Value;
-  /** Body property values already worked out, by key (see `bodyProperty`). */
-  bodyValues: Map<string, Value> | undefined;
+  /** Body property values already worked out, as key, value, key, value ... (see `bodyProperty`; a copy keeps one or two). */
+  bodyValues: (string | Value)[] | undefined;
 }
 
 /** One deployed copy of a resource: the only one, or one per loop item. */
@@ -588,7 +602,8 @@ export class BicepProgram {
 
   // ---- expressions -----------------------------------------------------------------------
 
-  private eval(node: Expression, locals: Locals | undefined): Value {
+  /** Evaluates an expression of this file without `evaluate`'s guard (for this module only). */
+  eval(node: Expression, locals: Locals | undefined): Value {
     const s = this.session;
     s.budget.spend();
     if (++s.depth > MAX_EVAL_DEPTH) {
@@ -633,7 +648,8 @@ export class BicepProgram {
     }
   }
 
-  private text(node: { start: number; end: number }): string {
+  /** The source text of a node, shortened, for messages. */
+  text(node: { start: number; end: number }): string {
     const t = this.file.text.slice(node.start, node.end).replace(/\s+/g, ' ');
     return t.length > 80 ? `${t.slice(0, 77)}...` : t;
   }
@@ -740,7 +756,7 @@ export class BicepProgram {
       }
       // Nested resources are declarations, not values.
     }
-    Object.defineProperty(out, ORIGIN, { value: new LazyOrigin(this.path, node, extra) });
+    new OriginField(out, new LazyOrigin(this.path, node, extra));
     return out;
   }
 
@@ -1052,39 +1068,64 @@ export class BicepProgram {
         return new UnknownValue(`${where()}: ${name}() is not a Bicep function`);
       default: break;
     }
-    return callBuiltin(this.callEnv(name, node, locals));
+    return callBuiltin(new ProgramCallEnv(this, name, node, locals));
   }
 
-  private callEnv(name: string, node: CallExpression, locals: Locals | undefined): CallEnv {
-    const memo: (Value | undefined)[] = [];
-    const session = this.session;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- for the `snippet` getter, made only when a message needs it
-    const self = this;
-    let guids = 0;
-    return {
-      name,
-      get snippet() {
-        return self.text(node);
-      },
-      argCount: node.arguments.length,
-      arg: (i) => {
-        let v = memo[i];
-        if (v === undefined) {
-          v = this.eval(node.arguments[i], locals);
-          if (v instanceof LambdaValue || v instanceof NamespaceValue) v = new UnknownValue(v.reason);
-          memo[i] = v;
-        }
-        return v;
-      },
-      argSnippet: (i) => this.text(node.arguments[i]),
-      budget: session.budget,
-      kind: 'template',
-      parameter: (n) => new UnknownValue(`parameters('${n}') is not Bicep`),
-      variable: (n) => new UnknownValue(`variables('${n}') is not Bicep`),
-      copyIndex: () => 'copyIndex() is not a Bicep function',
-      context: session.context,
-      newGuidId: () => `newGuid()#${this.path}:${node.start}:${++guids}`,
-    };
+}
+
+/** What a call of a built-in function in a program sees: one object per call, its arguments evaluated on demand. */
+class ProgramCallEnv implements CallEnv {
+  private readonly memo: (Value | undefined)[] = [];
+  private guids = 0;
+  readonly argCount: number;
+  readonly budget: Budget;
+  readonly context: DeploymentContext;
+  readonly kind = 'template';
+
+  constructor(
+    private readonly program: BicepProgram,
+    readonly name: string,
+    private readonly node: CallExpression,
+    private readonly locals: Locals | undefined,
+  ) {
+    this.argCount = node.arguments.length;
+    this.budget = program.session.budget;
+    this.context = program.session.context;
+  }
+
+  /** Worked out only when a message needs it. */
+  get snippet(): string {
+    return this.program.text(this.node);
+  }
+
+  arg(i: number): Value {
+    let v = this.memo[i];
+    if (v === undefined) {
+      v = this.program.eval(this.node.arguments[i], this.locals);
+      if (v instanceof LambdaValue || v instanceof NamespaceValue) v = new UnknownValue(v.reason);
+      this.memo[i] = v;
+    }
+    return v;
+  }
+
+  argSnippet(i: number): string {
+    return this.program.text(this.node.arguments[i]);
+  }
+
+  parameter(n: string): Value {
+    return new UnknownValue(`parameters('${n}') is not Bicep`);
+  }
+
+  variable(n: string): Value {
+    return new UnknownValue(`variables('${n}') is not Bicep`);
+  }
+
+  copyIndex(): string {
+    return 'copyIndex() is not a Bicep function';
+  }
+
+  newGuidId(): string {
+    return `newGuid()#${this.program.path}:${this.node.start}:${++this.guids}`;
   }
 }
 
@@ -1098,16 +1139,16 @@ export function bodyProperty(instance: ResourceInstance | ModuleInstance, key: s
     if (m.kind === 'property' && keyName(m.key) === key) {
       // A copy's body property always evaluates to the same value: evaluate it once (`name` is read
       // for every `.id`, `properties` by the reader and by `x.properties...` references).
-      let memo = instance.bodyValues;
-      if (memo?.has(key)) return memo.get(key);
+      const memo = instance.bodyValues;
+      if (memo !== undefined) for (let i = 0; i < memo.length; i += 2) if (memo[i] === key) return memo[i + 1];
       const program = 'info' in instance ? instance.info.program : instance.caller;
       const limits = program.session.limits;
       const v = program.evaluate(m.value, instance.locals);
       // A result cut short by a limit depends on where it was asked for: not kept. Neither are
       // objects and arrays, which would stay alive as long as the copy (the whole read).
       if (program.session.limits === limits && (typeof v !== 'object' || v === null || !(Array.isArray(v) || isPlainObject(v)))) {
-        if (memo === undefined) instance.bodyValues = memo = new Map();
-        memo.set(key, v);
+        if (memo === undefined) instance.bodyValues = [key, v];
+        else memo.push(key, v);
       }
       return v;
     }

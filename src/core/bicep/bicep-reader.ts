@@ -778,20 +778,21 @@ const enum R {
 }
 
 /**
- * The keys of `obj` that match `names` as `findKeyCi` matches them (an exact key wins, else the
- * first key equal to it without regard to case), found in one pass over the object's keys.
+ * The values of the properties `names` of `obj`, found as `get` finds them (an exact key wins,
+ * else the first key equal to it without regard to case), in one pass over the object's keys.
  */
-function keysCi(obj: Record<string, Value>, names: readonly string[], lowerNames: readonly string[]): (string | undefined)[] {
-  const out = new Array<string | undefined>(names.length).fill(undefined);
+function valuesCi(obj: Record<string, Value>, names: readonly string[], lowerNames: readonly string[]): (Value | undefined)[] {
+  const out = new Array<Value | undefined>(names.length).fill(undefined);
   for (const k in obj) {
     if (!Object.prototype.hasOwnProperty.call(obj, k)) continue;
     const exact = names.indexOf(k);
     if (exact >= 0) {
-      out[exact] = k;
+      out[exact] = obj[k];
       continue;
     }
     const i = lowerNames.indexOf(k.toLowerCase());
-    if (i >= 0 && out[i] === undefined) out[i] = k;
+    // (Property values are never undefined: an unset slot is one no key has matched yet.)
+    if (i >= 0 && out[i] === undefined) out[i] = obj[k];
   }
   return out;
 }
@@ -800,8 +801,7 @@ function readRule(props: Prop, name: string, nameSpan: SourceSpan | undefined, s
   const v = props.value;
   if (!isPlainObject(v ?? null)) return unknownRule(name, reasonOf(v, 'the rule\'s properties', 'an object'), span, style);
   const obj = v as Record<string, Value>;
-  const keys = keysCi(obj, RULE_KEYS, RULE_KEYS_LOWER);
-  const values = keys.map((k) => (k === undefined ? undefined : obj[k]));
+  const values = valuesCi(obj, RULE_KEYS, RULE_KEYS_LOWER);
   const origin = originOf(obj);
   // Where the first of these properties that is set is written (the properties' span when its key is spelled otherwise).
   const first = (a: R, b?: R, c?: R): SourceSpan | undefined => {
