@@ -270,18 +270,19 @@ export class BicepProgram {
   private readonly params = new Map<string, ParameterDeclaration>();
   private readonly vars = new Map<string, VariableDeclaration>();
   private readonly outputs = new Map<string, OutputDeclaration>();
-  private readonly funcs = new Map<string, FunctionDeclaration>();
+  // Maps that most programs (module instances above all) never fill are made on first use.
+  private funcs: Map<string, FunctionDeclaration> | undefined;
   private readonly resourceInfos: ResourceInfo[] = [];
   private readonly resourcesBySymbol = new Map<string, ResourceInfo>();
-  private readonly moduleDecls = new Map<string, ModuleDeclaration>();
-  private readonly importedNames = new Map<string, { from: string; name: string }>();
-  private readonly namespaces = new Map<string, string>();
+  private moduleDecls: Map<string, ModuleDeclaration> | undefined;
+  private importedNames: Map<string, { from: string; name: string }> | undefined;
+  private namespaces: Map<string, string> | undefined;
   /** Values of params, vars and outputs, by name. */
   private readonly paramMemo = new Map<string, Lazy>();
   private readonly varMemo = new Map<string, Lazy>();
-  private readonly outputMemo = new Map<string, Lazy>();
+  private outputMemo: Map<string, Lazy> | undefined;
   private readonly instanceMemo = new Map<ResourceInfo, ResourceInstance[] | UnknownValue>();
-  private readonly moduleMemo = new Map<ModuleDeclaration, ModuleInstance[] | UnknownValue>();
+  private moduleMemo: Map<ModuleDeclaration, ModuleInstance[] | UnknownValue> | undefined;
   /** Resources and modules whose copies are being worked out (a memo hit on one is a cycle). */
   private readonly pending = new Set<ResourceInfo | ModuleDeclaration>();
 
@@ -305,8 +306,8 @@ export class BicepProgram {
       case 'param': if (s.name.kind === 'identifier') this.params.set(s.name.name, s); break;
       case 'var': if (s.name.kind === 'identifier') this.vars.set(s.name.name, s); break;
       case 'output': if (s.name.kind === 'identifier') this.outputs.set(s.name.name, s); break;
-      case 'func': if (s.name.kind === 'identifier') this.funcs.set(s.name.name, s); break;
-      case 'module': if (s.name.kind === 'identifier') this.moduleDecls.set(s.name.name, s); break;
+      case 'func': if (s.name.kind === 'identifier') (this.funcs ??= new Map()).set(s.name.name, s); break;
+      case 'module': if (s.name.kind === 'identifier') (this.moduleDecls ??= new Map()).set(s.name.name, s); break;
       case 'resource': this.declareResource(s, undefined); break;
       case 'import': this.declareImport(s); break;
       default: break;
@@ -329,12 +330,12 @@ export class BicepProgram {
   private declareImport(s: ImportDeclaration): void {
     if (s.from.kind !== 'string') return;
     const from = s.from.value;
-    if (s.wildcardAlias?.kind === 'identifier') this.namespaces.set(s.wildcardAlias.name, from);
+    if (s.wildcardAlias?.kind === 'identifier') (this.namespaces ??= new Map()).set(s.wildcardAlias.name, from);
     for (const item of s.items ?? []) {
       const name = item.name.kind === 'identifier' || item.name.kind === 'string' ? (item.name.kind === 'identifier' ? item.name.name : item.name.value) : undefined;
       if (name === undefined) continue;
       const alias = item.alias?.kind === 'identifier' ? item.alias.name : name;
-      this.importedNames.set(alias, { from, name });
+      (this.importedNames ??= new Map()).set(alias, { from, name });
     }
   }
 
@@ -345,7 +346,7 @@ export class BicepProgram {
 
   /** Every module declaration. */
   get modules(): readonly ModuleDeclaration[] {
-    return [...this.moduleDecls.values()];
+    return this.moduleDecls === undefined ? [] : [...this.moduleDecls.values()];
   }
 
   /** A span in this program's file. */
@@ -357,7 +358,13 @@ export class BicepProgram {
 
   /** Evaluates an expression of this file; never throws. */
   evaluate(expr: Expression, locals?: Locals): Value {
-    return this.guard(() => this.eval(expr, locals));
+    // `guard` without its closure: this is called for every body property the reader reads.
+    const depth = this.session.depth;
+    try {
+      return this.eval(expr, locals);
+    } catch (e) {
+      return this.cutShort(e, depth);
+    }
   }
 
   /** The value of a param as this deployment sees it. */
@@ -390,12 +397,17 @@ export class BicepProgram {
     try {
       return run();
     } catch (e) {
-      this.session.depth = depth;
-      this.session.limits++;
-      if (e instanceof EvaluationLimit) return new UnknownValue(e.message);
-      if (e instanceof RangeError) return new UnknownValue('the expression is nested too deeply to evaluate');
-      throw e;
+      return this.cutShort(e, depth);
     }
+  }
+
+  /** What an evaluation that threw gives: the limit it hit as an unknown value (anything else is rethrown). */
+  private cutShort(e: unknown, depth: number): UnknownValue {
+    this.session.depth = depth;
+    this.session.limits++;
+    if (e instanceof EvaluationLimit) return new UnknownValue(e.message);
+    if (e instanceof RangeError) return new UnknownValue('the expression is nested too deeply to evaluate');
+    throw e;
   }
 
   // ---- declarations ----------------------------------------------------------------------
@@ -445,11 +457,11 @@ export class BicepProgram {
   }
 
   private outputValue(name: string): Value {
-    const done = this.outputMemo.get(name);
+    const done = this.outputMemo?.get(name);
     if (done !== undefined && done.state === 'done') return done.value as Value;
     const decl = this.outputs.get(name);
     if (decl === undefined) return new UnknownValue(`the module declares no output '${name}'`);
-    return this.lazy(this.outputMemo, name, 'output', () => {
+    return this.lazy(this.outputMemo ??= new Map(), name, 'output', () => {
       if (decl.value.kind === 'for') return this.forExpression(decl.value, undefined);
       if (decl.value.kind === 'if') {
         const c = this.eval(decl.value.condition, undefined);
@@ -529,14 +541,14 @@ export class BicepProgram {
   }
 
   private moduleCopies(decl: ModuleDeclaration): ModuleInstance[] | UnknownValue {
-    const memo = this.moduleMemo.get(decl);
+    const memo = this.moduleMemo?.get(decl);
     if (memo !== undefined) {
       if (this.pending.has(decl)) this.session.limits++;
       return memo;
     }
     this.pending.add(decl);
     const symbol = decl.name.kind === 'identifier' ? decl.name.name : '?';
-    this.moduleMemo.set(decl, new UnknownValue(`module '${symbol}' depends on itself`));
+    (this.moduleMemo ??= new Map()).set(decl, new UnknownValue(`module '${symbol}' depends on itself`));
     let result: ModuleInstance[] | UnknownValue;
     const value = decl.value;
     if (decl.path.kind !== 'string') result = new UnknownValue(`the path of module '${symbol}' is not a plain string`);
@@ -689,18 +701,18 @@ export class BicepProgram {
     if (this.vars.has(name)) return this.varValue(name);
     const res = this.resourcesBySymbol.get(name);
     if (res) return this.resourceValue(res, undefined);
-    const mod = this.moduleDecls.get(name);
+    const mod = this.moduleDecls?.get(name);
     if (mod) return this.moduleValue(mod);
-    const imported = this.importedNames.get(name);
+    const imported = this.importedNames?.get(name);
     if (imported) {
       const p = this.importProgram(imported.from);
       if (!p) return new UnknownValue(`cannot read ${imported.from}, where '${name}' is imported from`);
       return p.eval({ kind: 'identifier', name: imported.name, start: 0, end: 0 }, undefined);
     }
-    const ns = this.namespaces.get(name);
+    const ns = this.namespaces?.get(name);
     if (ns !== undefined) return new NamespaceValue(name, this.importProgram(ns));
     if (name === 'sys' || name === 'az') return new NamespaceValue(name, undefined);
-    if (this.funcs.has(name)) return new UnknownValue(`'${name}' is a function; call it`);
+    if (this.funcs?.has(name)) return new UnknownValue(`'${name}' is a function; call it`);
     return new UnknownValue(`'${name}' is not declared`);
   }
 
@@ -923,8 +935,8 @@ export class BicepProgram {
       }
       return new UnknownValue(`${this.text(node)}: amlnet does not evaluate methods of a value`);
     }
-    if (lookupLocal(locals, name) === undefined && this.funcs.has(name)) return this.callFunction(name, node, this, locals);
-    const imported = this.importedNames.get(name);
+    if (lookupLocal(locals, name) === undefined && this.funcs?.has(name) === true) return this.callFunction(name, node, this, locals);
+    const imported = this.importedNames?.get(name);
     if (imported) {
       const p = this.importProgram(imported.from);
       if (!p) return new UnknownValue(`cannot read ${imported.from}, where '${name}' is imported from`);
@@ -935,9 +947,9 @@ export class BicepProgram {
 
   /** Calls this program's `func` with arguments evaluated in `caller`. */
   private callFunction(name: string, node: CallExpression, caller: BicepProgram, locals: Locals | undefined): Value {
-    const decl = this.funcs.get(name);
+    const decl = this.funcs?.get(name);
     if (decl === undefined) {
-      const imported = this.importedNames.get(name);
+      const imported = this.importedNames?.get(name);
       if (imported) {
         const p = this.importProgram(imported.from);
         if (p) return p.callFunction(imported.name, node, caller, locals);

@@ -354,11 +354,11 @@ function rootDecl(info: ResourceInfo): ResourceDeclaration {
  */
 function readStatements(program: BicepProgram, only: ReadonlySet<Statement> | undefined, whole = false): (Part | undefined)[] {
   const file = program.file;
-  const index = new Map<Statement, number>();
-  if (!whole) file.statements.forEach((s, i) => index.set(s, i));
+  const index = whole ? undefined : new Map<Statement, number>();
+  if (index) file.statements.forEach((s, i) => index.set(s, i));
   const parts: (Part | undefined)[] = whole ? [new ModelBuilder()] : new Array<Part | undefined>(file.statements.length).fill(undefined);
   const partOf = (decl: ResourceDeclaration): Part => {
-    const i = whole ? 0 : index.get(decl) ?? -1;
+    const i = index === undefined ? 0 : index.get(decl) ?? -1;
     return parts[i] ??= new ModelBuilder();
   };
   const readers: { b: Part; r: ResourceReader }[] = [];
