@@ -18,7 +18,7 @@ import { shiftNode } from './walk';
 import type {
   ArrayExpression, BicepFile, BinaryOperator, Comment, Decorator, ErrorNode, ErrorStatement, Expression,
   Identifier, ImportItem, InterpolatedString, ObjectExpression, ObjectMember, ObjectType, ObjectTypeProperty,
-  ParseDiagnostic, ResourceDeclaration, SpreadExpression, Statement, StringLiteral, TupleType, TupleTypeItem,
+  ParseDiagnostic, ResourceDeclaration, SpreadExpression, Statement, StringLiteral, SyntaxNode, TupleType, TupleTypeItem,
   TypedLambda, TypedParameter, TypeExpression,
 } from './syntax';
 
@@ -131,6 +131,13 @@ class Parser {
   private openTypeLiterals = 0;
   /** Number of diagnostics when the current top-level statement began. */
   private statementDiagnostics = 0;
+  /**
+   * The items of the lists being parsed, on one stack that is never shrunk (`itemCount` is its
+   * top): each list is copied out at its exact length when it ends, instead of each growing an
+   * array of its own that would then be trimmed (every list in the tree lives as long as the tree).
+   */
+  private readonly items: SyntaxNode[] = [];
+  private itemCount = 0;
   readonly s: Scanner;
 
   constructor(
@@ -149,6 +156,20 @@ class Parser {
   begin(): void {
     this.next();
     this.lastWasNewLine = true;
+  }
+
+  // ---- lists -------------------------------------------------------------------------------
+
+  /** Adds an item to the list being parsed (the innermost: lists nest, so its items are on top). */
+  private pushItem(item: SyntaxNode): void {
+    this.items[this.itemCount++] = item;
+  }
+
+  /** Ends the list whose items begin at `base`: its items as an array of their exact length. */
+  private takeItems<N extends SyntaxNode>(base: number): N[] {
+    const list = this.items.slice(base, this.itemCount) as N[];
+    this.itemCount = base;
+    return list;
   }
 
   // ---- tokens ------------------------------------------------------------------------------
@@ -403,19 +424,19 @@ class Parser {
 
   private parseDecorators(): readonly Decorator[] {
     if (this.token !== T.At) return EMPTY_DECORATORS;
-    const list: Decorator[] = [];
+    const base = this.itemCount;
     while (this.token === T.At) {
       const start = this.ts;
       this.next();
       const expression = this.token === T.Identifier ? this.parseMember() : this.missing('Expected a decorator name');
-      list.push({ kind: 'decorator', start, end: this.prevEnd, expression });
+      this.pushItem({ kind: 'decorator', start, end: this.prevEnd, expression });
       if (this.token !== T.NewLine && this.token !== T.EOF) {
         this.unexpected('Expected a new line after the decorator');
         this.skipJunk();
       }
       this.skipNewLines();
     }
-    return trim(list);
+    return this.takeItems<Decorator>(base);
   }
 
   private name(what: string): Identifier | ErrorNode {
@@ -916,12 +937,12 @@ class Parser {
   private parseInterpolated(): InterpolatedString {
     const start = this.ts;
     const segments = [this.s.value];
-    const expressions: Expression[] = [];
+    const base = this.itemCount;
     this.next();
     this.openHoles++;
     for (;;) {
       this.steps++;
-      expressions.push(this.parseExpression());
+      this.pushItem(this.parseExpression());
       if (this.token !== T.StringMiddle && this.token !== T.StringRight) {
         if (this.token !== T.EOF && this.token !== T.NewLine) {
           this.unexpected('Unexpected tokens in interpolation');
@@ -939,7 +960,7 @@ class Parser {
       if (last) break;
     }
     this.openHoles--;
-    return { kind: 'interpolatedString', start, end: this.prevEnd, segments: trim(segments), expressions: trim(expressions) };
+    return { kind: 'interpolatedString', start, end: this.prevEnd, segments: trim(segments), expressions: this.takeItems<Expression>(base) };
   }
 
   private parseLambdaBody(): Expression {
@@ -967,7 +988,7 @@ class Parser {
   private parseExpressionList(): Expression[] {
     this.next();
     this.openParens++;
-    const items: Expression[] = [];
+    const base = this.itemCount;
     let expectItem = true;
     let closed = false;
     for (;;) {
@@ -984,7 +1005,7 @@ class Parser {
       if (this.atListEnd() || this.atPropertyOfOpenObject()) break;
       if (STARTS_EXPRESSION[t]) {
         if (!expectItem) this.unexpected('Expected \',\' or \')\'');
-        items.push(this.parseExpression());
+        this.pushItem(this.parseExpression());
         expectItem = false;
       } else {
         this.unexpected(expectItem ? 'Expected an expression' : 'Expected \',\' or \')\'');
@@ -993,7 +1014,7 @@ class Parser {
     }
     this.openParens--;
     if (!closed) this.missing('Expected \')\'');
-    return trim(items);
+    return this.takeItems<Expression>(base);
   }
 
   private parseParenthesizedOrLambda(): Expression {
@@ -1017,7 +1038,7 @@ class Parser {
     const start = this.ts;
     this.next();
     this.openBraces++;
-    const properties: ObjectMember[] = [];
+    const base = this.itemCount;
     let closed = false;
     for (;;) {
       this.steps++;
@@ -1027,7 +1048,7 @@ class Parser {
       if (this.atListEnd()) break;
       const member = this.parseObjectMember(resourceBody);
       if (member !== null) {
-        properties.push(member);
+        this.pushItem(member);
         if (this.atSeparator(T.RBrace)) continue;
         this.unexpected('Expected a new line or \',\'');
       } else {
@@ -1037,7 +1058,7 @@ class Parser {
     }
     this.openBraces--;
     if (!closed) this.missing('Expected \'}\'');
-    return { kind: 'object', start, end: this.prevEnd, properties: trim(properties) };
+    return { kind: 'object', start, end: this.prevEnd, properties: this.takeItems<ObjectMember>(base) };
   }
 
   private parseObjectMember(resourceBody: boolean): ObjectMember | null {
@@ -1091,7 +1112,7 @@ class Parser {
     if (this.token === T.Identifier && this.kw === K.For) {
       result = this.parseForRest(start, resourceBody);
     } else {
-      const items: (Expression | SpreadExpression)[] = [];
+      const base = this.itemCount;
       let closed = false;
       for (;;) {
         this.steps++;
@@ -1103,9 +1124,9 @@ class Parser {
           const spreadStart = this.ts;
           this.next();
           const expression = this.parseExpression();
-          items.push({ kind: 'spread', start: spreadStart, end: this.prevEnd, expression });
+          this.pushItem({ kind: 'spread', start: spreadStart, end: this.prevEnd, expression });
         } else if (STARTS_EXPRESSION[t]) {
-          items.push(this.parseExpression());
+          this.pushItem(this.parseExpression());
         } else {
           this.unexpected('Expected an array item');
           this.skipJunk();
@@ -1116,7 +1137,7 @@ class Parser {
         this.skipJunk();
       }
       if (!closed) this.missing('Expected \']\'');
-      result = { kind: 'array', start, end: this.prevEnd, items: trim(items) };
+      result = { kind: 'array', start, end: this.prevEnd, items: this.takeItems<Expression | SpreadExpression>(base) };
     }
     this.openSquares--;
     return result;
@@ -1359,7 +1380,7 @@ class Parser {
     this.next();
     this.openBraces++;
     this.openTypeLiterals++;
-    const properties: (ObjectTypeProperty | ErrorNode)[] = [];
+    const base = this.itemCount;
     let closed = false;
     for (;;) {
       this.steps++;
@@ -1371,7 +1392,7 @@ class Parser {
       const decorators = this.parseDecorators();
       if (decorators.length > 0 && this.atStrayDeclaration()) {
         // The type was never closed; these decorators are lost with it (reported as the missing '}').
-        properties.push({ kind: 'error', start: propertyStart, end: this.prevEnd });
+        this.pushItem({ kind: 'error', start: propertyStart, end: this.prevEnd });
         break;
       }
       let key: Identifier | StringLiteral | InterpolatedString | ErrorNode | null;
@@ -1391,7 +1412,7 @@ class Parser {
       } else {
         value = this.missing('Expected \':\'');
       }
-      properties.push({ kind: 'objectTypeProperty', start: propertyStart, end: this.prevEnd, decorators, key, value });
+      this.pushItem({ kind: 'objectTypeProperty', start: propertyStart, end: this.prevEnd, decorators, key, value });
       if (this.atSeparator(T.RBrace)) continue;
       this.unexpected('Expected a new line or \',\'');
       this.skipJunk();
@@ -1399,7 +1420,7 @@ class Parser {
     this.openBraces--;
     this.openTypeLiterals--;
     if (!closed) this.missing('Expected \'}\'');
-    return { kind: 'objectType', start, end: this.prevEnd, properties: trim(properties) };
+    return { kind: 'objectType', start, end: this.prevEnd, properties: this.takeItems<ObjectTypeProperty | ErrorNode>(base) };
   }
 
   private parseTupleType(): TupleType {
@@ -1407,7 +1428,7 @@ class Parser {
     this.next();
     this.openSquares++;
     this.openTypeLiterals++;
-    const items: TupleTypeItem[] = [];
+    const base = this.itemCount;
     let closed = false;
     for (;;) {
       this.steps++;
@@ -1424,7 +1445,7 @@ class Parser {
         continue;
       }
       const value = this.parseType();
-      items.push({ kind: 'tupleTypeItem', start: itemStart, end: this.prevEnd, decorators, value });
+      this.pushItem({ kind: 'tupleTypeItem', start: itemStart, end: this.prevEnd, decorators, value });
       if (this.atSeparator(T.RSquare)) continue;
       this.unexpected('Expected a new line or \',\'');
       this.skipJunk();
@@ -1432,7 +1453,7 @@ class Parser {
     this.openSquares--;
     this.openTypeLiterals--;
     if (!closed) this.missing('Expected \']\'');
-    return { kind: 'tupleType', start, end: this.prevEnd, items: trim(items) };
+    return { kind: 'tupleType', start, end: this.prevEnd, items: this.takeItems<TupleTypeItem>(base) };
   }
 }
 
