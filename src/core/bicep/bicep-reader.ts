@@ -710,11 +710,15 @@ function readSubnet(key: string, name: string, props: Value | undefined, span: S
 function stringList(v: Value | undefined, what: string, span: SourceSpan): Read<readonly string[]> {
   if (v === undefined || v === null) return { value: unknown(`no ${what} is set`), span };
   const list: readonly Value[] = Array.isArray(v) ? v as readonly Value[] : [v];
-  const out: string[] = [];
+  let n = 0;
   for (const e of list) {
     if (typeof e !== 'string') return { value: unknown(reasonOf(e, what)), span };
-    if (e !== '') out.push(e);
+    if (e !== '') n++;
   }
+  // Of its exact length: the model keeps it.
+  const out = new Array<string>(n);
+  n = 0;
+  for (const e of list) if (e !== '') out[n++] = e as string;
   return { value: out, span };
 }
 
@@ -837,6 +841,9 @@ function readRule(props: Prop, name: string, nameSpan: SourceSpan | undefined, s
 
 /** A rule's addresses on one side, from `<side>AddressPrefix`, `<side>AddressPrefixes` and `<side>ApplicationSecurityGroups`. */
 function addresses(single: Value | undefined, plural: Value | undefined, asgs: Value | undefined, side: 'source' | 'destination'): Maybe<readonly AddressEntry[]> {
+  // The usual rule has only the single prefix: a list of its exact length (the model keeps it; a
+  // list grown by push keeps room for 17).
+  if (plural === undefined && asgs === undefined) return single === undefined || single === null ? [] : [addressEntry(single)];
   const out: AddressEntry[] = [];
   const pluralList = Array.isArray(plural) ? plural as readonly Value[] : undefined;
   const asgList = Array.isArray(asgs) ? asgs as readonly Value[] : undefined;
@@ -858,6 +865,8 @@ function ports(single: Value | undefined, plural: Value | undefined, side: 'sour
   const out: Maybe<string>[] = [];
   const list = Array.isArray(plural) ? plural as readonly Value[] : undefined;
   const entry = (e: Value, key: string): Maybe<string> => (typeof e === 'string' ? e : typeof e === 'number' ? String(e) : unknown(reasonOf(e, `${side}${key}`)));
+  // The usual rule has only the single range (see `addresses`).
+  if (plural === undefined) return single === undefined || single === null ? [] : [entry(single, 'PortRange')];
   if (single !== undefined && single !== null && !(single === '' && (list?.length ?? 0) > 0)) out.push(entry(single, 'PortRange'));
   if (list) for (const e of list) out.push(entry(e, 'PortRanges'));
   else if (plural !== undefined && plural !== null) out.push(unknown(reasonOf(plural, `${side}PortRanges`, 'a list')));
