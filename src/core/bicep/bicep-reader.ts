@@ -17,7 +17,7 @@ import { type FileHost, type ReadResult, type Reader, type SourceFile, emptyMode
 import { SymbolicValue, TemplateString, UnknownValue, type Value, isPlainObject } from '../template/value';
 import type { RuleProperty } from '../validate-rules';
 import {
-  BicepProgram, DEFAULT_BUDGET, bodyProperty, EvalSession, ModuleHandle, ResourceHandle, ResourceIdValue, type ResourceInfo, type ResourceInstance, isRegistryPath, keyName, originOf,
+  BicepProgram, DEFAULT_BUDGET, bodyProperty, EvalSession, ModuleHandle, type ObjectOrigin, ResourceHandle, ResourceIdValue, type ResourceInfo, type ResourceInstance, isRegistryPath, keyName, originOf,
 } from './bicep-evaluator';
 import { commentText, leadingComments } from './comments';
 import { LineIndex } from '../text/line-index';
@@ -807,24 +807,19 @@ function readRule(props: Prop, name: string, nameSpan: SourceSpan | undefined, s
   const obj = v as Record<string, Value>;
   const values = valuesCi(obj, RULE_KEYS, RULE_KEYS_LOWER);
   const origin = originOf(obj);
-  // Where the first of these properties that is set is written (the properties' span when its key is spelled otherwise).
-  const first = (a: R, b?: R, c?: R): SourceSpan | undefined => {
-    const i = values[a] !== undefined ? a : b !== undefined && values[b] !== undefined ? b : c !== undefined && values[c] !== undefined ? c : undefined;
-    return i === undefined ? undefined : origin?.property(RULE_KEYS[i]) ?? props.span;
-  };
   const spans: Partial<Record<RuleProperty, SourceSpan>> = {};
-  const put = (k: RuleProperty, s: SourceSpan | undefined): void => {
-    if (s) spans[k] = s;
+  const put = (k: RuleProperty, sp: SourceSpan | undefined): void => {
+    if (sp) spans[k] = sp;
   };
   put('name', nameSpan);
-  put('priority', first(R.Priority));
-  put('direction', first(R.Direction));
-  put('access', first(R.Access));
-  put('protocol', first(R.Protocol));
-  put('sourceAddresses', first(R.SourceAddressPrefix, R.SourceAddressPrefixes, R.SourceAsgs));
-  put('destinationAddresses', first(R.DestinationAddressPrefix, R.DestinationAddressPrefixes, R.DestinationAsgs));
-  put('sourcePorts', first(R.SourcePortRange, R.SourcePortRanges));
-  put('destinationPorts', first(R.DestinationPortRange, R.DestinationPortRanges));
+  put('priority', ruleSpan(values, origin, props.span, R.Priority));
+  put('direction', ruleSpan(values, origin, props.span, R.Direction));
+  put('access', ruleSpan(values, origin, props.span, R.Access));
+  put('protocol', ruleSpan(values, origin, props.span, R.Protocol));
+  put('sourceAddresses', ruleSpan(values, origin, props.span, R.SourceAddressPrefix, R.SourceAddressPrefixes, R.SourceAsgs));
+  put('destinationAddresses', ruleSpan(values, origin, props.span, R.DestinationAddressPrefix, R.DestinationAddressPrefixes, R.DestinationAsgs));
+  put('sourcePorts', ruleSpan(values, origin, props.span, R.SourcePortRange, R.SourcePortRanges));
+  put('destinationPorts', ruleSpan(values, origin, props.span, R.DestinationPortRange, R.DestinationPortRanges));
   return {
     name,
     priority: maybeNumber(values[R.Priority], 'the priority'),
@@ -837,6 +832,12 @@ function readRule(props: Prop, name: string, nameSpan: SourceSpan | undefined, s
     destinationPorts: ports(values[R.DestinationPortRange], values[R.DestinationPortRanges], 'destination'),
     origin: { span, style, properties: spans },
   };
+}
+
+/** Where the first of the rule properties `a`, `b`, `c` that is set is written (`fallback` when its key is spelled otherwise). */
+function ruleSpan(values: readonly (Value | undefined)[], origin: ObjectOrigin | undefined, fallback: SourceSpan | undefined, a: R, b?: R, c?: R): SourceSpan | undefined {
+  const i = values[a] !== undefined ? a : b !== undefined && values[b] !== undefined ? b : c !== undefined && values[c] !== undefined ? c : undefined;
+  return i === undefined ? undefined : origin?.property(RULE_KEYS[i]) ?? fallback;
 }
 
 /** A rule's addresses on one side, from `<side>AddressPrefix`, `<side>AddressPrefixes` and `<side>ApplicationSecurityGroups`. */
@@ -862,15 +863,18 @@ function addresses(single: Value | undefined, plural: Value | undefined, asgs: V
 
 /** A rule's port ranges on one side, from `<side>PortRange` and `<side>PortRanges`. */
 function ports(single: Value | undefined, plural: Value | undefined, side: 'source' | 'destination'): Maybe<readonly Maybe<string>[]> {
+  // The usual rule has only the single range (see `addresses`).
+  if (plural === undefined) return single === undefined || single === null ? [] : [portEntry(single, side, 'PortRange')];
   const out: Maybe<string>[] = [];
   const list = Array.isArray(plural) ? plural as readonly Value[] : undefined;
-  const entry = (e: Value, key: string): Maybe<string> => (typeof e === 'string' ? e : typeof e === 'number' ? String(e) : unknown(reasonOf(e, `${side}${key}`)));
-  // The usual rule has only the single range (see `addresses`).
-  if (plural === undefined) return single === undefined || single === null ? [] : [entry(single, 'PortRange')];
-  if (single !== undefined && single !== null && !(single === '' && (list?.length ?? 0) > 0)) out.push(entry(single, 'PortRange'));
-  if (list) for (const e of list) out.push(entry(e, 'PortRanges'));
-  else if (plural !== undefined && plural !== null) out.push(unknown(reasonOf(plural, `${side}PortRanges`, 'a list')));
+  if (single !== undefined && single !== null && !(single === '' && (list?.length ?? 0) > 0)) out.push(portEntry(single, side, 'PortRange'));
+  if (list) for (const e of list) out.push(portEntry(e, side, 'PortRanges'));
+  else if (plural !== null) out.push(unknown(reasonOf(plural, `${side}PortRanges`, 'a list')));
   return out;
+}
+
+function portEntry(e: Value, side: 'source' | 'destination', key: string): Maybe<string> {
+  return typeof e === 'string' ? e : typeof e === 'number' ? String(e) : unknown(reasonOf(e, `${side}${key}`));
 }
 
 /** 1-based line of an offset in a text, for messages. */
