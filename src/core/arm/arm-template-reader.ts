@@ -17,7 +17,7 @@ import { joinPath } from '../read/read-workspace';
 import type { Region } from '../region';
 import { TemplateString, UnknownValue, type Value } from '../template/value';
 import {
-  type JsonFile, type Located, type Node, at, child, copyEntry, displayText, elements, entries, evaluateNode, item, keyNode, markOffsets, parseJsonFile,
+  type JsonDoc, type JsonFile, type Located, type Node, at, child, copyEntry, displayText, elements, entries, evaluateNode, firstKeyOffset, item, keyNode, markOffsets, parseJsonFile, properties,
   sourceText, spanOf, stringOf, toJson,
 } from './arm-json';
 import {
@@ -264,8 +264,8 @@ class ArmRead {
   private readonly keys = new Set<string>();
   private readonly marks = new Map<string, ReadonlySet<number>>();
   private readonly files = new Map<string, JsonFile | undefined>();
-  /** Nested deployment targets already built, by resource node, for the scope they were built in. */
-  private readonly targets = new Map<Node, { scope: ArmScope; ctx: TemplateCtx | undefined }>();
+  /** Nested deployment targets already built, by resource (its file's tape and entry), for the scope they were built in. */
+  private readonly targets = new Map<JsonDoc, Map<number, { scope: ArmScope; ctx: TemplateCtx | undefined }>>();
   private instances = 0;
   private templateCount = 0;
 
@@ -337,16 +337,7 @@ class ArmRead {
   /** The resources of a template: an array, or an object keyed by symbolic name (languageVersion 2.0). */
   private resourcesOf(node: Node | undefined): { node: Node; symbolicName?: string; keyOffset?: number }[] {
     if (node?.type === 'array') return elements(node).map((n) => ({ node: n }));
-    if (node?.type === 'object') {
-      const out: { node: Node; symbolicName?: string; keyOffset?: number }[] = [];
-      const keys = node.keys!;
-      const values = node.children!;
-      for (let i = 0; i < keys.length; i++) {
-        const n = values[i];
-        if (n !== undefined) out.push({ node: n, symbolicName: keys[i], keyOffset: node.keyOffsets![i] });
-      }
-      return out;
-    }
+    if (node?.type === 'object') return properties(node).map((p) => ({ node: p.node, symbolicName: p.key, keyOffset: p.keyOffset }));
     return [];
   }
 
@@ -527,7 +518,7 @@ class ArmRead {
     }
     if (marks.size === 0) return false;
     const node = inst.node;
-    const first = node.keyOffsets?.[0];
+    const first = firstKeyOffset(node);
     return marks.has(node.offset) || (inst.keyOffset !== undefined && marks.has(inst.keyOffset)) || (first !== undefined && marks.has(first));
   }
 
@@ -853,10 +844,15 @@ class ArmRead {
    * default), or a template linked by `relativePath`. Built once per resource and scope.
    */
   private deploymentTarget(ctx: TemplateCtx, node: Node, scope: ArmScope): TemplateCtx | undefined {
-    const memo = this.targets.get(node);
+    let built = this.targets.get(node.doc);
+    if (!built) {
+      built = new Map();
+      this.targets.set(node.doc, built);
+    }
+    const memo = built.get(node.index);
     if (memo && memo.scope === scope) return memo.ctx;
     const target = this.buildTarget(ctx, node, scope);
-    if (!memo) this.targets.set(node, { scope, ctx: target });
+    if (!memo) built.set(node.index, { scope, ctx: target });
     return target;
   }
 
