@@ -718,13 +718,18 @@ function elementCount(doc: JsonDoc, index: number): number {
   return n;
 }
 
-/** The element `n` of an array node, if it has one. */
-function elementAt(node: JsonNode, n: number): JsonNode | undefined {
-  const { doc, index } = node;
+/** The entry of element `n` of array entry `index`, or -1. */
+function elementEntry(doc: JsonDoc, index: number, n: number): number {
   const end = doc.next[index];
   let i = index + 1;
   for (let j = 0; j < n && i < end; j++) i = doc.next[i];
-  return i < end ? doc.node(i) : undefined;
+  return i < end ? i : -1;
+}
+
+/** The element `n` of an array node, if it has one. */
+function elementAt(node: JsonNode, n: number): JsonNode | undefined {
+  const i = elementEntry(node.doc, node.index, n);
+  return i < 0 ? undefined : node.doc.node(i);
 }
 
 /** A string literal's value. */
@@ -839,8 +844,84 @@ export interface Located {
   readonly each?: Node;
 }
 
+/**
+ * A located value evaluated on first use: tape entry `entry` evaluated in `scope` as
+ * `evaluateNode` would at nesting `depth`. `at` and `item` step into an object or array written
+ * out in the template without evaluating it whole, so the model evaluates only what it reads.
+ * (Evaluating one expression twice in a scope gives the same value: see ArmScope.evaluate.)
+ */
+class Deferred implements Located {
+  private done = false;
+  private result: Value | undefined;
+
+  constructor(
+    readonly scope: ArmScope, readonly doc: JsonDoc, readonly entry: number, readonly depth: number,
+    readonly node: Node | undefined, readonly each: Node | undefined,
+  ) {}
+
+  get value(): Value | undefined {
+    if (!this.done) {
+      this.result = evaluateEntry(this.scope, this.doc, this.entry, this.depth);
+      this.done = true;
+    }
+    return this.result;
+  }
+
+  /** The entry's kind when stepping into it can wait: an object without a property copy, or an array, not yet evaluated. */
+  steppable(): number {
+    if (this.done || this.depth > 64) return -1;
+    const kind = this.doc.kind[this.entry];
+    return kind === ARRAY || (kind === OBJECT && !hasCopyKey(this.doc, this.entry)) ? kind : -1;
+  }
+}
+
+/** A node's value in a scope, located at the node, evaluated when first read. */
+export function located(scope: ArmScope, node: JsonNode | undefined): Located {
+  return node === undefined ? { value: undefined } : new Deferred(scope, node.doc, node.index, 0, node, undefined);
+}
+
+/**
+ * The entry of property `name` in object entry `i` as the evaluated object's own lookup would
+ * find it (`lookupKey`: an exact name, else the first name in order that matches without case;
+ * the last entry of that name gives the value), or -1.
+ */
+function evaluatedProperty(doc: JsonDoc, i: number, name: string): number {
+  const end = doc.next[i];
+  let exact = -1;
+  let loose = -1;
+  for (let k = i + 1; k < end; k = doc.next[k + 1]) {
+    if (doc.kind[k + 1] === MISSING) continue;
+    const m = doc.keyMatch(k, name);
+    if (m === 2) exact = k + 1;
+    else if (m === 1 && loose < 0) loose = k + 1;
+  }
+  if (exact >= 0 || loose < 0) return exact;
+  // Later properties of exactly the first loose name overwrite its value.
+  const key = doc.string(loose - 1);
+  for (let k = doc.next[loose]; k < end; k = doc.next[k + 1]) {
+    if (doc.kind[k + 1] !== MISSING && doc.keyMatch(k, key) === 2) loose = k + 1;
+  }
+  return loose;
+}
+
+/** The node part of `at`: where property `name` of a located object is written. */
+function atNode(loc: Located, name: string): { node?: Node; each?: Node } {
+  const node = loc.node;
+  if (node === undefined || node.doc.kind[node.index] !== OBJECT) return { node: loc.each ? undefined : node };
+  const direct = child(node, name);
+  if (direct) return { node: direct };
+  const copy = copyEntry(node, name);
+  return copy ? { each: child(copy, 'input') ?? copy } : {};
+}
+
 /** Property `name` of a located object (ARM matches names without case). */
 export function at(loc: Located, name: string): Located {
+  if (loc instanceof Deferred && loc.steppable() === OBJECT) {
+    const { node, each } = atNode(loc, name);
+    const e = evaluatedProperty(loc.doc, loc.entry, name);
+    if (e < 0) return each ? { value: undefined, each } : { value: undefined, node };
+    return new Deferred(loc.scope, loc.doc, e, loc.depth + 1, node, each);
+  }
   const v = loc.value;
   let value: Value | undefined;
   if (v !== undefined && isPlainObject(v)) {
@@ -852,12 +933,8 @@ export function at(loc: Located, name: string): Located {
     const p = getProperty(v, name);
     value = p instanceof AccessError ? new UnknownValue(p.message) : p;
   }
-  const node = loc.node;
-  if (node === undefined || node.doc.kind[node.index] !== OBJECT) return { value, node: loc.each ? undefined : node };
-  const direct = child(node, name);
-  if (direct) return { value, node: direct };
-  const copy = copyEntry(node, name);
-  return copy ? { value, each: child(copy, 'input') ?? copy } : { value };
+  const { node, each } = atNode(loc, name);
+  return each ? { value, each } : { value, node };
 }
 
 /** `findKey` (an exact match, else the first without case), without lowercasing every key. */
@@ -871,12 +948,37 @@ function lookupKey(obj: { readonly [key: string]: Value }, name: string): string
 
 /** Element i of a located array. */
 export function item(loc: Located, i: number): Located {
+  let node: Node | undefined;
+  if (loc.each) node = loc.each;
+  else if (loc.node !== undefined && loc.node.doc.kind[loc.node.index] === ARRAY) node = elementAt(loc.node, i);
+  else node = loc.node;
+  if (loc instanceof Deferred && loc.steppable() === ARRAY) {
+    const e = elementEntry(loc.doc, loc.entry, i);
+    return e < 0 ? { value: undefined, node } : new Deferred(loc.scope, loc.doc, e, loc.depth + 1, node, undefined);
+  }
   const v = loc.value;
   const value = Array.isArray(v) ? (v as readonly Value[])[i] : undefined;
-  if (loc.each) return { value, node: loc.each };
-  const node = loc.node;
-  if (node !== undefined && node.doc.kind[node.index] === ARRAY) return { value, node: elementAt(node, i) };
   return { value, node };
+}
+
+/** The number of elements of a located array, or undefined when it is not an array. */
+export function lengthOf(loc: Located): number | undefined {
+  if (loc instanceof Deferred && loc.steppable() === ARRAY) return elementCount(loc.doc, loc.entry);
+  const v = loc.value;
+  return Array.isArray(v) ? (v as readonly Value[]).length : undefined;
+}
+
+/** Whether a located value is a plain object (an object written out in the template is one, without evaluating it). */
+export function isObjectValue(loc: Located): boolean {
+  if (loc instanceof Deferred && loc.steppable() === OBJECT) return true;
+  const v = loc.value;
+  return v !== undefined && isPlainObject(v);
+}
+
+/** Whether a located value is neither undefined nor null (an object or array written out in the template is neither). */
+export function isGiven(loc: Located): boolean {
+  if (loc instanceof Deferred && loc.steppable() >= 0) return true;
+  return loc.value !== undefined && loc.value !== null;
 }
 
 /** The `copy` entry named `name` in an object node's `copy` array (a property copy). */

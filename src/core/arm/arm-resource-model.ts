@@ -8,9 +8,9 @@ import { parseResourceId } from '../model/link-model';
 import type { Link, Read, RuleModel, RuleOrigin, SourceSpan } from '../model/workspace-model';
 import type { AddressEntry } from '../nsg';
 import { type Region, regionNamed, regionSymbol } from '../region';
-import { SymbolicValue, TemplateString, UnknownValue, type Value, isPlainObject } from '../template/value';
+import { SymbolicValue, TemplateString, UnknownValue, type Value } from '../template/value';
 import type { RuleProperty } from '../validate-rules';
-import { type JsonFile, type Located, at, displayText, item, sourceText, spanOf } from './arm-json';
+import { type JsonFile, type Located, at, displayText, isGiven, isObjectValue, item, sourceText, spanOf } from './arm-json';
 import { armTypeOf, describeType } from './arm-values';
 
 /** Why a value is not what was wanted, as the model's `unknown` reason. */
@@ -69,7 +69,7 @@ export function addressEntry(v: Value | undefined): AddressEntry {
 }
 
 function present(loc: Located): boolean {
-  return loc.value !== undefined && loc.value !== null;
+  return isGiven(loc);
 }
 
 /** The span of a property when the template writes it (or an expression that made it). */
@@ -151,7 +151,7 @@ export function ruleFromProperties(
   put('destinationAddresses', destination.span);
   put('sourcePorts', sourcePorts.span);
   put('destinationPorts', destinationPorts.span);
-  const notObject = props.value !== undefined && !isPlainObject(props.value) ? unknown(reasonOf(props.value, 'the rule\'s properties', 'an object')) : undefined;
+  const notObject = !isObjectValue(props) && props.value !== undefined ? unknown(reasonOf(props.value, 'the rule\'s properties', 'an object')) : undefined;
   const or = <T>(m: Maybe<T>): Maybe<T> => notObject ?? m;
   return {
     name,
@@ -180,7 +180,7 @@ export function unknownRule(name: string, reason: string, span: SourceSpan, styl
 export function inlineRule(loc: Located, index: number, fallback: SourceSpan, file: JsonFile): RuleModel {
   const node = loc.node ?? loc.each;
   const span = node ? spanOf(file.path, node) : fallback;
-  if (!isPlainObject(loc.value ?? null)) {
+  if (!isObjectValue(loc)) {
     return unknownRule(`securityRules[${index}]`, reasonOf(loc.value, `security rule ${index + 1}`, 'an object'), span, 'inline');
   }
   const nameLoc = at(loc, 'name');
