@@ -853,6 +853,7 @@ export interface Located {
 class Deferred implements Located {
   private done = false;
   private result: Value | undefined;
+  private stepKind: number | undefined;
 
   constructor(
     readonly scope: ArmScope, readonly doc: JsonDoc, readonly entry: number, readonly depth: number,
@@ -869,9 +870,14 @@ class Deferred implements Located {
 
   /** The entry's kind when stepping into it can wait: an object without a property copy, or an array, not yet evaluated. */
   steppable(): number {
-    if (this.done || this.depth > 64) return -1;
-    const kind = this.doc.kind[this.entry];
-    return kind === ARRAY || (kind === OBJECT && !hasCopyKey(this.doc, this.entry)) ? kind : -1;
+    if (this.done) return -1;
+    let kind = this.stepKind;
+    if (kind === undefined) {
+      kind = this.doc.kind[this.entry];
+      if (this.depth > 64 || (kind !== ARRAY && (kind !== OBJECT || hasCopyKey(this.doc, this.entry)))) kind = -1;
+      this.stepKind = kind;
+    }
+    return kind;
   }
 }
 
@@ -904,36 +910,40 @@ function evaluatedProperty(doc: JsonDoc, i: number, name: string): number {
   return loose;
 }
 
-/** The node part of `at`: where property `name` of a located object is written. */
-function atNode(loc: Located, name: string): { node?: Node; each?: Node } {
-  const node = loc.node;
-  if (node === undefined || node.doc.kind[node.index] !== OBJECT) return { node: loc.each ? undefined : node };
-  const direct = child(node, name);
-  if (direct) return { node: direct };
-  const copy = copyEntry(node, name);
-  return copy ? { each: child(copy, 'input') ?? copy } : {};
-}
-
 /** Property `name` of a located object (ARM matches names without case). */
 export function at(loc: Located, name: string): Located {
-  if (loc instanceof Deferred && loc.steppable() === OBJECT) {
-    const { node, each } = atNode(loc, name);
-    const e = evaluatedProperty(loc.doc, loc.entry, name);
-    if (e < 0) return each ? { value: undefined, each } : { value: undefined, node };
-    return new Deferred(loc.scope, loc.doc, e, loc.depth + 1, node, each);
-  }
-  const v = loc.value;
   let value: Value | undefined;
-  if (v !== undefined && isPlainObject(v)) {
-    const key = lookupKey(v, name);
-    value = key === undefined ? undefined : v[key];
-  } else if (v instanceof UnknownValue) {
-    value = v;
-  } else if (v instanceof SymbolicValue) {
-    const p = getProperty(v, name);
-    value = p instanceof AccessError ? new UnknownValue(p.message) : p;
+  let deferred = -1;
+  if (loc instanceof Deferred && loc.steppable() === OBJECT) {
+    deferred = evaluatedProperty(loc.doc, loc.entry, name);
+  } else {
+    const v = loc.value;
+    if (v !== undefined && isPlainObject(v)) {
+      const key = lookupKey(v, name);
+      value = key === undefined ? undefined : v[key];
+    } else if (v instanceof UnknownValue) {
+      value = v;
+    } else if (v instanceof SymbolicValue) {
+      const p = getProperty(v, name);
+      value = p instanceof AccessError ? new UnknownValue(p.message) : p;
+    }
   }
-  const { node, each } = atNode(loc, name);
+  // Where the property is written.
+  let node = loc.node;
+  let each: Node | undefined;
+  if (node !== undefined && node.doc.kind[node.index] === OBJECT) {
+    node = child(node, name);
+    if (node === undefined) {
+      const copy = copyEntry(loc.node!, name);
+      if (copy) each = child(copy, 'input') ?? copy;
+    }
+  } else if (loc.each) {
+    node = undefined;
+  }
+  if (deferred >= 0) {
+    const d = loc as Deferred;
+    return new Deferred(d.scope, d.doc, deferred, d.depth + 1, node, each);
+  }
   return each ? { value, each } : { value, node };
 }
 

@@ -72,6 +72,16 @@ function present(loc: Located): boolean {
   return isGiven(loc);
 }
 
+/** The first of the spellings of a property that has a value, else the first written in the template. */
+function firstPresent(a: Located, b: Located, c?: Located): Located | undefined {
+  if (present(a)) return a;
+  if (present(b)) return b;
+  if (c !== undefined && present(c)) return c;
+  if (a.node !== undefined) return a;
+  if (b.node !== undefined) return b;
+  return c?.node !== undefined ? c : undefined;
+}
+
 /** The span of a property when the template writes it (or an expression that made it). */
 function writtenAt(file: string, loc: Located): SourceSpan | undefined {
   const node = loc.node ?? loc.each;
@@ -99,7 +109,7 @@ function addresses(props: Located, side: 'source' | 'destination', file: string)
   } else if (present(asgs)) {
     out.push(unknown(reasonOf(asgs.value, `${side}ApplicationSecurityGroups`, 'a list')));
   }
-  const spanLoc = [single, plural, asgs].find(present) ?? [single, plural, asgs].find((l) => l.node !== undefined);
+  const spanLoc = firstPresent(single, plural, asgs);
   return { value: out, span: spanLoc && writtenAt(file, spanLoc) };
 }
 
@@ -118,7 +128,7 @@ function ports(props: Located, side: 'source' | 'destination', file: string): { 
   if (present(single) && !(single.value === '' && (list?.length ?? 0) > 0)) out.push(portEntry(single.value, `${side}PortRange`));
   if (list) for (const e of list) out.push(portEntry(e, `${side}PortRanges`));
   else if (present(plural)) out.push(unknown(reasonOf(plural.value, `${side}PortRanges`, 'a list')));
-  const spanLoc = [single, plural].find(present) ?? [single, plural].find((l) => l.node !== undefined);
+  const spanLoc = firstPresent(single, plural);
   return { value: out, span: spanLoc && writtenAt(file, spanLoc) };
 }
 

@@ -474,9 +474,11 @@ interface ScopeServices {
 
 /** One call being evaluated; a class, since templates hold many calls and closures per call cost time. */
 class Call implements CallEnv {
-  private readonly memo: (Value | undefined)[] = [];
+  private readonly memo: (Value | undefined)[];
 
-  constructor(private readonly services: ScopeServices, private readonly node: FunctionCall, private readonly source: string) {}
+  constructor(private readonly services: ScopeServices, private readonly node: FunctionCall, private readonly source: string) {
+    this.memo = new Array<Value | undefined>(node.args.length);
+  }
 
   get name(): string { return this.node.name; }
   get snippet(): string { return snippet(this.source, this.node); }
