@@ -973,7 +973,11 @@ export function item(loc: Located, i: number): Located {
 
 /** The number of elements of a located array, or undefined when it is not an array. */
 export function lengthOf(loc: Located): number | undefined {
-  if (loc instanceof Deferred && loc.steppable() === ARRAY) return elementCount(loc.doc, loc.entry);
+  if (loc instanceof Deferred) {
+    const kind = loc.steppable();
+    if (kind === ARRAY) return elementCount(loc.doc, loc.entry);
+    if (kind === OBJECT) return undefined;
+  }
   const v = loc.value;
   return Array.isArray(v) ? (v as readonly Value[]).length : undefined;
 }
