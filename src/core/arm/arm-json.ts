@@ -910,12 +910,22 @@ function evaluatedProperty(doc: JsonDoc, i: number, name: string): number {
   return loose;
 }
 
+/** A property neither written nor evaluated. */
+const NOTHING: Located = Object.freeze({ value: undefined });
+
 /** Property `name` of a located object (ARM matches names without case). */
 export function at(loc: Located, name: string): Located {
   let value: Value | undefined;
   let deferred = -1;
   if (loc instanceof Deferred && loc.steppable() === OBJECT) {
     deferred = evaluatedProperty(loc.doc, loc.entry, name);
+    const node = loc.node;
+    if (node !== undefined && node.doc === loc.doc && node.index === loc.entry) {
+      // The object is written where it is evaluated from, without a property copy: an exact
+      // name is both where the property is written and its value; no name, neither.
+      if (deferred < 0) return NOTHING;
+      if (loc.doc.keyMatch(deferred - 1, name) === 2) return new Deferred(loc.scope, loc.doc, deferred, loc.depth + 1, loc.doc.node(deferred), undefined);
+    }
   } else {
     const v = loc.value;
     if (v !== undefined && isPlainObject(v)) {
