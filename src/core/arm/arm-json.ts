@@ -910,6 +910,19 @@ function evaluatedProperty(doc: JsonDoc, i: number, name: string): number {
   return loose;
 }
 
+/**
+ * Entry `entry` inside a deferred object or array: deferred in turn when it is an object or an
+ * array; a literal or an expression is evaluated now (it is about to be read, and a plain
+ * located value is smaller).
+ */
+function step(parent: Deferred, entry: number, node: Node | undefined, each: Node | undefined): Located {
+  const doc = parent.doc;
+  const kind = doc.kind[entry];
+  if (kind === OBJECT || kind === ARRAY) return new Deferred(parent.scope, doc, entry, parent.depth + 1, node, each);
+  const value = evaluateEntry(parent.scope, doc, entry, parent.depth + 1);
+  return each ? { value, each } : { value, node };
+}
+
 /** A property neither written nor evaluated. */
 const NOTHING: Located = Object.freeze({ value: undefined });
 
@@ -924,7 +937,7 @@ export function at(loc: Located, name: string): Located {
       // The object is written where it is evaluated from, without a property copy: an exact
       // name is both where the property is written and its value; no name, neither.
       if (deferred < 0) return NOTHING;
-      if (loc.doc.keyMatch(deferred - 1, name) === 2) return new Deferred(loc.scope, loc.doc, deferred, loc.depth + 1, loc.doc.node(deferred), undefined);
+      if (loc.doc.keyMatch(deferred - 1, name) === 2) return step(loc, deferred, loc.doc.node(deferred), undefined);
     }
   } else {
     const v = loc.value;
@@ -951,8 +964,7 @@ export function at(loc: Located, name: string): Located {
     node = undefined;
   }
   if (deferred >= 0) {
-    const d = loc as Deferred;
-    return new Deferred(d.scope, d.doc, deferred, d.depth + 1, node, each);
+    return step(loc as Deferred, deferred, node, each);
   }
   return each ? { value, each } : { value, node };
 }
@@ -974,7 +986,7 @@ export function item(loc: Located, i: number): Located {
   else node = loc.node;
   if (loc instanceof Deferred && loc.steppable() === ARRAY) {
     const e = elementEntry(loc.doc, loc.entry, i);
-    return e < 0 ? { value: undefined, node } : new Deferred(loc.scope, loc.doc, e, loc.depth + 1, node, undefined);
+    return e < 0 ? { value: undefined, node } : step(loc, e, node, undefined);
   }
   const v = loc.value;
   const value = Array.isArray(v) ? (v as readonly Value[])[i] : undefined;
