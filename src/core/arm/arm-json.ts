@@ -40,6 +40,7 @@ export class JsonDoc {
   count = 0;
   /** Strings and numbers whose value is not their source text as written (escapes; jsonc-parser's recovery). */
   readonly values = new Map<number, string | number>();
+  private readonly elementIndex = new Map<number, Int32Array>();
 
   constructor(readonly text: string, capacity: number) {
     this.kind = new Uint8Array(capacity);
@@ -83,6 +84,22 @@ export class JsonDoc {
   /** A node for entry `i`: a view made on demand (compare nodes by `doc` and `index`, not by identity). */
   node(i: number): JsonNode {
     return new JsonNode(this, i);
+  }
+
+  /** The entries of the elements of array entry `i` (kept, so that reading an array element by element takes linear time). */
+  elements(i: number): Int32Array {
+    let out = this.elementIndex.get(i);
+    if (out === undefined) {
+      const next = this.next;
+      const end = next[i];
+      let n = 0;
+      for (let e = i + 1; e < end; e = next[e]) n++;
+      out = new Int32Array(n);
+      n = 0;
+      for (let e = i + 1; e < end; e = next[e]) out[n++] = e;
+      this.elementIndex.set(i, out);
+    }
+    return out;
   }
 
   /** The string value of a STRING or KEY entry. */
@@ -720,10 +737,8 @@ function elementCount(doc: JsonDoc, index: number): number {
 
 /** The entry of element `n` of array entry `index`, or -1. */
 function elementEntry(doc: JsonDoc, index: number, n: number): number {
-  const end = doc.next[index];
-  let i = index + 1;
-  for (let j = 0; j < n && i < end; j++) i = doc.next[i];
-  return i < end ? i : -1;
+  const entries = doc.elements(index);
+  return n >= 0 && n < entries.length ? entries[n] : -1;
 }
 
 /** The element `n` of an array node, if it has one. */
@@ -997,7 +1012,7 @@ export function item(loc: Located, i: number): Located {
 export function lengthOf(loc: Located): number | undefined {
   if (loc instanceof Deferred) {
     const kind = loc.steppable();
-    if (kind === ARRAY) return elementCount(loc.doc, loc.entry);
+    if (kind === ARRAY) return loc.doc.elements(loc.entry).length;
     if (kind === OBJECT) return undefined;
   }
   const v = loc.value;
