@@ -68,9 +68,8 @@ export function addressEntry(v: Value | undefined): AddressEntry {
   return unknown(reasonOf(v, 'the address prefix'));
 }
 
-function present(loc: Located): boolean {
-  return isGiven(loc);
-}
+/** Whether a property has a value (neither undefined nor null). */
+const present = isGiven;
 
 /** The first of the spellings of a property that has a value, else the first written in the template. */
 function firstPresent(a: Located, b: Located, c?: Located): Located | undefined {

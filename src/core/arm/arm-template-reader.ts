@@ -17,8 +17,8 @@ import { joinPath } from '../read/read-workspace';
 import type { Region } from '../region';
 import { TemplateString, UnknownValue, type Value } from '../template/value';
 import {
-  type JsonDoc, type JsonFile, type Located, type Node, at, child, copyEntry, displayText, elements, entries, evaluateNode, firstKeyOffset, item, keyNode, lengthOf, located, markOffsets, parseJsonFile, properties,
-  sourceText, spanOf, stringOf, toJson,
+  type JsonDoc, type JsonFile, type Located, type Node, at, child, copyEntry, displayText, elements, entries, evaluateNode, firstKeyOffset, item, keyNode,
+  lengthOf, located, markOffsets, parseJsonFile, properties, sourceText, spanOf, stringOf, toJson,
 } from './arm-json';
 import {
   inlineRule, linkOf, maybeBoolean, maybeNumber, maybeString, nameSegments, readOf, reasonOf, regionOf, ruleFromProperties, stringList,
