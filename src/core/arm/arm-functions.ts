@@ -393,7 +393,14 @@ def('format', 1, Infinity, (f, args) => {
     if (ch === '{' && fmt[i + 1] === '{') { literal += '{'; i += 2; continue; }
     if (ch === '}' && fmt[i + 1] === '}') { literal += '}'; i += 2; continue; }
     if (ch === '}') return f.fail(`the format has a '}' at ${i} that closes nothing; write '}}' for a brace`);
-    if (ch !== '{') { literal += ch; i++; continue; }
+    if (ch !== '{') {
+      // The run of text up to the next brace, in one piece.
+      let j = i + 1;
+      while (j < fmt.length && fmt[j] !== '{' && fmt[j] !== '}') j++;
+      literal += fmt.slice(i, j);
+      i = j;
+      continue;
+    }
     const close = fmt.indexOf('}', i);
     if (close < 0) return f.fail(`the format has a '{' at ${i} that is not closed; write '{{' for a brace`);
     const item = fmt.slice(i + 1, close);

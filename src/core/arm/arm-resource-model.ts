@@ -8,9 +8,9 @@ import { parseResourceId } from '../model/link-model';
 import type { Link, Read, RuleModel, RuleOrigin, SourceSpan } from '../model/workspace-model';
 import type { AddressEntry } from '../nsg';
 import { type Region, regionNamed, regionSymbol } from '../region';
-import { SymbolicValue, TemplateString, UnknownValue, type Value, isPlainObject } from '../template/value';
+import { SymbolicValue, TemplateString, UnknownValue, type Value } from '../template/value';
 import type { RuleProperty } from '../validate-rules';
-import { type JsonFile, type Located, at, displayText, item, sourceText, spanOf } from './arm-json';
+import { type JsonFile, type Located, at, displayText, isGiven, isObjectValue, item, sourceText, spanOf } from './arm-json';
 import { armTypeOf, describeType } from './arm-values';
 
 /** Why a value is not what was wanted, as the model's `unknown` reason. */
@@ -68,8 +68,17 @@ export function addressEntry(v: Value | undefined): AddressEntry {
   return unknown(reasonOf(v, 'the address prefix'));
 }
 
-function present(loc: Located): boolean {
-  return loc.value !== undefined && loc.value !== null;
+/** Whether a property has a value (neither undefined nor null). */
+const present = isGiven;
+
+/** The first of the spellings of a property that has a value, else the first written in the template. */
+function firstPresent(a: Located, b: Located, c?: Located): Located | undefined {
+  if (present(a)) return a;
+  if (present(b)) return b;
+  if (c !== undefined && present(c)) return c;
+  if (a.node !== undefined) return a;
+  if (b.node !== undefined) return b;
+  return c?.node !== undefined ? c : undefined;
 }
 
 /** The span of a property when the template writes it (or an expression that made it). */
@@ -99,7 +108,7 @@ function addresses(props: Located, side: 'source' | 'destination', file: string)
   } else if (present(asgs)) {
     out.push(unknown(reasonOf(asgs.value, `${side}ApplicationSecurityGroups`, 'a list')));
   }
-  const spanLoc = [single, plural, asgs].find(present) ?? [single, plural, asgs].find((l) => l.node !== undefined);
+  const spanLoc = firstPresent(single, plural, asgs);
   return { value: out, span: spanLoc && writtenAt(file, spanLoc) };
 }
 
@@ -118,7 +127,7 @@ function ports(props: Located, side: 'source' | 'destination', file: string): { 
   if (present(single) && !(single.value === '' && (list?.length ?? 0) > 0)) out.push(portEntry(single.value, `${side}PortRange`));
   if (list) for (const e of list) out.push(portEntry(e, `${side}PortRanges`));
   else if (present(plural)) out.push(unknown(reasonOf(plural.value, `${side}PortRanges`, 'a list')));
-  const spanLoc = [single, plural].find(present) ?? [single, plural].find((l) => l.node !== undefined);
+  const spanLoc = firstPresent(single, plural);
   return { value: out, span: spanLoc && writtenAt(file, spanLoc) };
 }
 
@@ -151,7 +160,7 @@ export function ruleFromProperties(
   put('destinationAddresses', destination.span);
   put('sourcePorts', sourcePorts.span);
   put('destinationPorts', destinationPorts.span);
-  const notObject = props.value !== undefined && !isPlainObject(props.value) ? unknown(reasonOf(props.value, 'the rule\'s properties', 'an object')) : undefined;
+  const notObject = !isObjectValue(props) && props.value !== undefined ? unknown(reasonOf(props.value, 'the rule\'s properties', 'an object')) : undefined;
   const or = <T>(m: Maybe<T>): Maybe<T> => notObject ?? m;
   return {
     name,
@@ -180,7 +189,7 @@ export function unknownRule(name: string, reason: string, span: SourceSpan, styl
 export function inlineRule(loc: Located, index: number, fallback: SourceSpan, file: JsonFile): RuleModel {
   const node = loc.node ?? loc.each;
   const span = node ? spanOf(file.path, node) : fallback;
-  if (!isPlainObject(loc.value ?? null)) {
+  if (!isObjectValue(loc)) {
     return unknownRule(`securityRules[${index}]`, reasonOf(loc.value, `security rule ${index + 1}`, 'an object'), span, 'inline');
   }
   const nameLoc = at(loc, 'name');

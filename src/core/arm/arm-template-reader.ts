@@ -17,8 +17,8 @@ import { joinPath } from '../read/read-workspace';
 import type { Region } from '../region';
 import { TemplateString, UnknownValue, type Value } from '../template/value';
 import {
-  type JsonFile, type Located, type Node, at, child, copyEntry, displayText, elements, entries, evaluateNode, item, keyNode, markOffsets, parseJsonFile,
-  sourceText, spanOf, stringOf, toJson,
+  type JsonDoc, type JsonFile, type Located, type Node, at, child, copyEntry, displayText, elements, entries, evaluateNode, firstKeyOffset, item, keyNode,
+  lengthOf, located, markOffsets, parseJsonFile, properties, sourceText, spanOf, stringOf, toJson,
 } from './arm-json';
 import {
   inlineRule, linkOf, maybeBoolean, maybeNumber, maybeString, nameSegments, readOf, reasonOf, regionOf, ruleFromProperties, stringList,
@@ -264,8 +264,8 @@ class ArmRead {
   private readonly keys = new Set<string>();
   private readonly marks = new Map<string, ReadonlySet<number>>();
   private readonly files = new Map<string, JsonFile | undefined>();
-  /** Nested deployment targets already built, by resource node, for the scope they were built in. */
-  private readonly targets = new Map<Node, { scope: ArmScope; ctx: TemplateCtx | undefined }>();
+  /** Nested deployment targets already built, by resource (its file's tape and entry), for the scope they were built in. */
+  private readonly targets = new Map<JsonDoc, Map<number, { scope: ArmScope; ctx: TemplateCtx | undefined }>>();
   private instances = 0;
   private templateCount = 0;
 
@@ -337,16 +337,7 @@ class ArmRead {
   /** The resources of a template: an array, or an object keyed by symbolic name (languageVersion 2.0). */
   private resourcesOf(node: Node | undefined): { node: Node; symbolicName?: string; keyOffset?: number }[] {
     if (node?.type === 'array') return elements(node).map((n) => ({ node: n }));
-    if (node?.type === 'object') {
-      const out: { node: Node; symbolicName?: string; keyOffset?: number }[] = [];
-      const keys = node.keys!;
-      const values = node.children!;
-      for (let i = 0; i < keys.length; i++) {
-        const n = values[i];
-        if (n !== undefined) out.push({ node: n, symbolicName: keys[i], keyOffset: node.keyOffsets![i] });
-      }
-      return out;
-    }
+    if (node?.type === 'object') return properties(node).map((p) => ({ node: p.node, symbolicName: p.key, keyOffset: p.keyOffset }));
     return [];
   }
 
@@ -498,8 +489,7 @@ class ArmRead {
   }
 
   private properties(inst: Instance): Located {
-    const node = child(inst.node, 'properties');
-    return { value: this.evaluate(inst.scope, node), node };
+    return located(inst.scope, child(inst.node, 'properties'));
   }
 
   private last(inst: Instance): string {
@@ -527,7 +517,7 @@ class ArmRead {
     }
     if (marks.size === 0) return false;
     const node = inst.node;
-    const first = node.keyOffsets?.[0];
+    const first = firstKeyOffset(node);
     return marks.has(node.offset) || (inst.keyOffset !== undefined && marks.has(inst.keyOffset)) || (first !== undefined && marks.has(first));
   }
 
@@ -538,10 +528,12 @@ class ArmRead {
     const path = inst.t.file.path;
     const props = this.properties(inst);
     const rules = at(props, 'securityRules');
+    const count = lengthOf(rules);
+    const given = count !== undefined || rules.value !== undefined;
     const propsNode = child(inst.node, 'properties');
     const copy = propsNode?.type === 'object' ? copyEntry(propsNode, 'securityRules') : undefined;
     const keyAt = (copy ? child(copy, 'name') : undefined) ?? keyNode(propsNode, 'securityRules')
-      ?? (rules.value !== undefined && propsNode?.type === 'string' ? propsNode : undefined);
+      ?? (given && propsNode?.type === 'string' ? propsNode : undefined);
     const entry: NsgEntry = {
       key: this.key(inst),
       name: inst.segments.join('/'),
@@ -550,18 +542,16 @@ class ArmRead {
       location: this.location(inst),
       inline: [],
       child: [],
-      hasRulesKey: rules.value !== undefined || keyAt !== undefined,
+      hasRulesKey: given || keyAt !== undefined,
       securityRulesSpan: keyAt && spanOf(path, keyAt),
       marked: this.isMarked(inst),
       template: inst.t.id,
     };
-    const v = rules.value;
     const rulesSpan = entry.securityRulesSpan ?? inst.span;
-    if (Array.isArray(v)) {
-      const list = v as readonly Value[];
-      for (let i = 0; i < list.length; i++) entry.inline.push(inlineRule(item(rules, i), i, rulesSpan, inst.t.file));
-    } else if (v !== undefined && v !== null) {
-      const why = reasonOf(v, 'securityRules', 'a list');
+    if (count !== undefined) {
+      for (let i = 0; i < count; i++) entry.inline.push(inlineRule(item(rules, i), i, rulesSpan, inst.t.file));
+    } else if (rules.value !== undefined && rules.value !== null) {
+      const why = reasonOf(rules.value, 'securityRules', 'a list');
       this.problem(path, 'warning', `the security rules of NSG ${entry.name} are not known before deployment (${why}); every verdict that a rule could change is unknown`, rulesSpan);
       entry.inline.push(unknownRule('securityRules', why, rulesSpan, 'inline'));
     }
@@ -597,10 +587,9 @@ class ArmRead {
     const entry: VnetEntry = { model, subnets: [], template: inst.t.id };
     this.vnets.push(entry);
     const subnets = at(props, 'subnets');
-    const v = subnets.value;
-    if (Array.isArray(v)) {
-      const list = v as readonly Value[];
-      for (let i = 0; i < list.length; i++) {
+    const count = lengthOf(subnets);
+    if (count !== undefined) {
+      for (let i = 0; i < count; i++) {
         const loc = item(subnets, i);
         const nameLoc = at(loc, 'name');
         const subnetName = displayText(nameLoc.value) ?? `subnets[${i}]`;
@@ -610,8 +599,8 @@ class ArmRead {
         entry.subnets.push(subnet.key);
         this.subnets.push({ ...subnet, template: inst.t.id });
       }
-    } else if (v !== undefined && v !== null) {
-      this.problem(path, 'warning', `the subnets of VNet ${name} are not known before deployment (${reasonOf(v, 'subnets', 'a list')})`, subnets.node ? spanOf(path, subnets.node) : inst.span);
+    } else if (subnets.value !== undefined && subnets.value !== null) {
+      this.problem(path, 'warning', `the subnets of VNet ${name} are not known before deployment (${reasonOf(subnets.value, 'subnets', 'a list')})`, subnets.node ? spanOf(path, subnets.node) : inst.span);
     }
   }
 
@@ -619,8 +608,9 @@ class ArmRead {
     const file = inst.t.file;
     const delegations: string[] = [];
     const list = at(props, 'delegations');
-    if (Array.isArray(list.value)) {
-      for (let i = 0; i < (list.value as readonly Value[]).length; i++) {
+    const listCount = lengthOf(list);
+    if (listCount !== undefined) {
+      for (let i = 0; i < listCount; i++) {
         const d = item(list, i);
         const service = displayText(at(at(d, 'properties'), 'serviceName').value) ?? displayText(at(d, 'name').value);
         if (service !== undefined) delegations.push(service);
@@ -655,8 +645,9 @@ class ArmRead {
     const props = this.properties(inst);
     const subnets: Link[] = [];
     const configs = at(props, 'ipConfigurations');
-    if (Array.isArray(configs.value)) {
-      for (let i = 0; i < (configs.value as readonly Value[]).length; i++) {
+    const configsCount = lengthOf(configs);
+    if (configsCount !== undefined) {
+      for (let i = 0; i < configsCount; i++) {
         const link = linkOf(at(at(item(configs, i), 'properties'), 'subnet'), inst.t.file);
         if (link) subnets.push(link);
       }
@@ -691,8 +682,9 @@ class ArmRead {
       template: inst.t.id,
     };
     const routes = at(props, 'routes');
-    if (Array.isArray(routes.value)) {
-      for (let i = 0; i < (routes.value as readonly Value[]).length; i++) {
+    const routesCount = lengthOf(routes);
+    if (routesCount !== undefined) {
+      for (let i = 0; i < routesCount; i++) {
         const loc = item(routes, i);
         const node = loc.node ?? loc.each;
         entry.routes.push(this.route(displayText(at(loc, 'name').value) ?? `routes[${i}]`, at(loc, 'properties'), node ? spanOf(path, node) : inst.span, path));
@@ -805,8 +797,9 @@ class ArmRead {
       if (proxy.value !== undefined) entry.model = { ...entry.model, dnsProxy: readOf(proxy, maybeBoolean(proxy.value, 'Network.DNS.EnableProxy'), path, inst.span) };
       for (const [key, k] of [['applicationRuleCollections', 'application'], ['networkRuleCollections', 'network'], ['natRuleCollections', 'nat']] as const) {
         const list = at(props, key);
-        if (!Array.isArray(list.value)) continue;
-        for (let i = 0; i < (list.value as readonly Value[]).length; i++) {
+        const listCount = lengthOf(list);
+        if (listCount === undefined) continue;
+        for (let i = 0; i < listCount; i++) {
           const loc = item(list, i);
           entry.collections.push(this.collection(loc, k, at(loc, 'properties'), inst.span, path, i));
         }
@@ -828,10 +821,11 @@ class ArmRead {
     if (parent === undefined) return;
     const path = inst.t.file.path;
     const list = at(this.properties(inst), 'ruleCollections');
-    if (!Array.isArray(list.value)) return;
+    const listCount = lengthOf(list);
+    if (listCount === undefined) return;
     const groupPriority = at(this.properties(inst), 'priority');
     const group = { name: this.last(inst), priority: readOf(groupPriority, maybeNumber(groupPriority.value, 'the priority'), path, inst.span), span: inst.span };
-    for (let i = 0; i < (list.value as readonly Value[]).length; i++) {
+    for (let i = 0; i < listCount; i++) {
       const loc = item(list, i);
       const kind = displayText(at(loc, 'ruleCollectionType').value) ?? 'unknown';
       const collection = { ...this.collection(loc, kind, loc, inst.span, path, i), group };
@@ -853,10 +847,15 @@ class ArmRead {
    * default), or a template linked by `relativePath`. Built once per resource and scope.
    */
   private deploymentTarget(ctx: TemplateCtx, node: Node, scope: ArmScope): TemplateCtx | undefined {
-    const memo = this.targets.get(node);
+    let built = this.targets.get(node.doc);
+    if (!built) {
+      built = new Map();
+      this.targets.set(node.doc, built);
+    }
+    const memo = built.get(node.index);
     if (memo && memo.scope === scope) return memo.ctx;
     const target = this.buildTarget(ctx, node, scope);
-    if (!memo) this.targets.set(node, { scope, ctx: target });
+    if (!memo) built.set(node.index, { scope, ctx: target });
     return target;
   }
 

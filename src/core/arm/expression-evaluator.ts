@@ -181,6 +181,8 @@ export class ArmScope {
 
   /** What calls in this scope use, built once per scope rather than once per call. */
   private services: ScopeServices | undefined;
+  /** Values of outermost `evaluate` calls in this scope, by expression text. */
+  private results: Map<string, Value> | undefined;
 
   /** The scope of a template's body; `template` is its parsed JSON (anything else gives an empty scope). */
   static forTemplate(template: unknown, options: ArmScopeOptions = {}): ArmScope {
@@ -209,7 +211,17 @@ export class ArmScope {
 
   /** Evaluates a template string: an expression `[...]`, or a literal (with `[[` unescaped). */
   evaluate(text: string): Value {
-    return this.guard(() => this.evalString(text));
+    // An outermost evaluation depends only on the scope and on memos that never change once set,
+    // so a template's many copies of one expression (`[parameters('location')]`) evaluate once.
+    const cacheable = this.state.active === 0 && this.kind === 'template' && isTemplateExpression(text);
+    if (!cacheable) return this.guard(() => this.evalString(text));
+    const results = this.results ??= new Map();
+    let value = results.get(text);
+    if (value === undefined) {
+      value = this.guard(() => this.evalString(text));
+      results.set(text, value);
+    }
+    return value;
   }
 
   /** Evaluates a JSON value from the template, every expression string in it included. */
@@ -462,9 +474,11 @@ interface ScopeServices {
 
 /** One call being evaluated; a class, since templates hold many calls and closures per call cost time. */
 class Call implements CallEnv {
-  private readonly memo: (Value | undefined)[] = [];
+  private readonly memo: (Value | undefined)[];
 
-  constructor(private readonly services: ScopeServices, private readonly node: FunctionCall, private readonly source: string) {}
+  constructor(private readonly services: ScopeServices, private readonly node: FunctionCall, private readonly source: string) {
+    this.memo = new Array<Value | undefined>(node.args.length);
+  }
 
   get name(): string { return this.node.name; }
   get snippet(): string { return snippet(this.source, this.node); }

@@ -252,21 +252,18 @@ class Parser {
     const start = this.pos;
     this.pos++;
     let value = '';
-    let chunk = this.pos;
     for (;;) {
-      if (this.pos >= this.end) this.fail('string not closed: a quote inside a string is written \'\'', start);
-      if (this.text.charCodeAt(this.pos) === 0x27) {
-        value += this.text.slice(chunk, this.pos);
-        if (this.pos + 1 < this.end && this.text.charCodeAt(this.pos + 1) === 0x27) {
-          value += "'";
-          this.pos += 2;
-          chunk = this.pos;
-          continue;
-        }
-        this.pos++;
-        return { kind: 'string', value, start, end: this.pos };
+      // The next quote ends the string, unless it is doubled.
+      const quote = this.text.indexOf("'", this.pos);
+      if (quote < 0 || quote >= this.end) this.fail('string not closed: a quote inside a string is written \'\'', start);
+      value += this.text.slice(this.pos, quote);
+      if (quote + 1 < this.end && this.text.charCodeAt(quote + 1) === 0x27) {
+        value += "'";
+        this.pos = quote + 2;
+        continue;
       }
-      this.pos++;
+      this.pos = quote + 1;
+      return { kind: 'string', value, start, end: this.pos };
     }
   }
 

@@ -2,7 +2,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as fc from 'fast-check';
-import { child, elements, evaluateNode, entries, parseJsonFile, toJson, type Node } from '../../../src/core/arm/arm-json';
+import {
+  at, child, elements, evaluateNode, entries, isGiven, isObjectValue, item, lengthOf, type Located, located, parseJsonFile, toJson, type Node,
+} from '../../../src/core/arm/arm-json';
 import { armTemplateReader, templateScopeOf, topLevelSchema } from '../../../src/core/arm/arm-template-reader';
 import { ArmScope } from '../../../src/core/arm/expression-evaluator';
 import { isUnknown } from '../../../src/core/maybe';
@@ -601,6 +603,38 @@ describe('arm-template-reader', () => {
         for (const r of resources?.type === 'object' ? entries(resources).map(([, v]) => v) : elements(resources)) visit(child(r, 'properties'));
       }
       assert.ok(compared > 300, String(compared));
+    });
+
+    it('steps into a located value as into the value evaluated whole (every fixture resource, and names that differ in case or repeat)', () => {
+      let compared = 0;
+      const where = (l: Located): unknown => [l.node?.offset, l.node?.length, l.each?.offset];
+      /** `lazy` (a located value evaluated on demand) and `eager` (the same, evaluated first) agree, down to `depth` levels. */
+      const same = (lazy: Located, eager: Located, label: string, depth: number): void => {
+        assert.deepEqual([lengthOf(lazy), isObjectValue(lazy), isGiven(lazy), where(lazy)], [lengthOf(eager), isObjectValue(eager), isGiven(eager), where(eager)], label);
+        compared++;
+        if (depth === 0) return;
+        const node = eager.node ?? eager.each;
+        const names = node?.type === 'object' ? entries(node).flatMap(([k]) => [k, k.toUpperCase(), k.toLowerCase()]) : [];
+        for (const name of [...names, 'copy', 'missing']) same(at(lazy, name), at(eager, name), `${label}.${name}`, depth - 1);
+        for (let i = 0; i <= (lengthOf(eager) ?? 0); i++) same(item(lazy, i), item(eager, i), `${label}[${i}]`, depth - 1);
+        assert.equal(JSON.stringify(lazy.value), JSON.stringify(eager.value), label);
+      };
+      const check = (name: string, text: string): void => {
+        const { root } = parseJsonFile(name, text, []);
+        const shell = { parameters: toJson(child(root, 'parameters')), variables: toJson(child(root, 'variables')), functions: toJson(child(root, 'functions')) };
+        const scope = ArmScope.forTemplate(shell);
+        const resources = child(root, 'resources');
+        for (const r of resources?.type === 'object' ? entries(resources).map(([, v]) => v) : elements(resources)) {
+          const props = child(r, 'properties');
+          if (props) same(located(scope, props), { value: evaluateNode(scope, props), node: props }, `${name} at ${props.offset}`, 4);
+        }
+      };
+      const dir = 'test/fixtures/templates';
+      for (const n of fs.readdirSync(path.join(REPO_ROOT, dir)).filter((x) => /^arm-.*\.json$/.test(x))) check(n, fs.readFileSync(path.join(REPO_ROOT, dir, n), 'utf8'));
+      check('dup.json', `{"resources": [{"properties": {"A": 1, "a": [2, {"x": 1}], "b": {"k": "[concat('a', 'b')]", "K": 2}, "B": 3, "b": 4, "B": {"y": true},
+        "Ab": {"v": 1}, "aB": 2, "Ab": {"w": 3}, "aB": 5, "c": {"copy": [{"name": "d", "count": 2, "input": "[copyIndex('d')]"}]}, "__proto__": {"z": null},
+        "s": "[createObject('q', 1)]"}}]}`);
+      assert.ok(compared > 3000, String(compared));
     });
 
     it('never throws, and answers with a problem, on templates that are not templates', () => {
