@@ -625,6 +625,13 @@ function evaluatePrepared(prepared: Prepared, requirement: ResolvedTagRequiremen
       remoteRels.push(remoteRel);
       localRels.push(localRel);
     }
+    const remoteText = targetText(target);
+    const swept = nsgs.length === 1 ? sweepRows(kept, remoteRels, localRels, protocols, required, remoteText) : undefined;
+    if (swept) {
+      if (breakdown.length === 0) breakdown = swept;
+      else for (const r of swept) breakdown.push(r);
+      continue;
+    }
     const dims: Dim[] = [
       protocolDim(protocols, norms),
       portDim(required, destinationPorts, false),
@@ -636,7 +643,7 @@ function evaluatePrepared(prepared: Prepared, requirement: ResolvedTagRequiremen
     for (const cell of cells) {
       if (cell.result.outcome === 'unknown') for (const r of cell.reasons) unknownBecause.add(r);
     }
-    const rows = mergeCells(cells, targetText(target), dims);
+    const rows = mergeCells(cells, remoteText, dims);
     if (breakdown.length === 0) breakdown = rows;
     else for (const r of rows) breakdown.push(r);
   }
@@ -647,6 +654,87 @@ function evaluatePrepared(prepared: Prepared, requirement: ResolvedTagRequiremen
     ? { id: base.id, direction, spec: base.spec, breakdown, verdict: agg.verdict, explanation: agg.explanation, decidedBy: agg.decidedBy, unknownBecause: agg.unknownBecause }
     : { id: base.id, direction, spec: base.spec, breakdown, verdict: agg.verdict, explanation: agg.explanation, decidedBy: agg.decidedBy };
   return verdict;
+}
+
+/** Whether each entry's relation is all of the target or none of it. */
+function wholeOrNothing(rels: readonly AddressRelation[]): boolean {
+  for (const r of rels) if (r.kind !== 'all' && r.kind !== 'none') return false;
+  return true;
+}
+
+/**
+ * First match without atoms, for the common case: one NSG, and every rule certain (direction,
+ * access, priority, protocol and ports known, every source port, each address side all of the
+ * target or none of it). Then each rule holds every source port and address tuple wholly or not
+ * at all, and first match is a sweep over the required ports in rule order, each matching rule
+ * taking the ports still open. The rows are those `evaluateCells` and `mergeCells` give (the
+ * differential test compares both paths on random NSGs). Undefined when the case does not hold
+ * or a port is left open: the general path then answers.
+ */
+function sweepRows(
+  kept: readonly Candidate[],
+  remoteRels: readonly (readonly AddressRelation[])[],
+  localRels: readonly (readonly AddressRelation[])[],
+  protocols: readonly ('Tcp' | 'Udp')[],
+  required: PortSet,
+  remote: string,
+): PortOutcome[] | undefined {
+  if (required.isEmpty) return undefined;
+  for (let i = 0; i < kept.length; i++) {
+    const n = kept[i].norm;
+    if (isUnknown(n.direction) || isUnknown(n.access) || isUnknown(n.priority) || isUnknown(n.protocol)) return undefined;
+    if (n.destinationPorts.unknown.length || n.sourcePorts.unknown.length || !n.sourcePorts.known.isAll) return undefined;
+    if (!wholeOrNothing(remoteRels[i]) || !wholeOrNothing(localRels[i])) return undefined;
+  }
+  // The order `effectiveRules` gives: user rules by priority (then position), the default rules last.
+  const order: number[] = [];
+  for (let i = 0; i < kept.length; i++) {
+    const n = kept[i].norm;
+    let k = order.length;
+    if (!n.isDefault) {
+      const p = n.priority as number;
+      while (k > 0) {
+        const o = kept[order[k - 1]].norm;
+        if (!o.isDefault && (o.priority as number) <= p) break;
+        k--;
+      }
+    }
+    order.splice(k, 0, i);
+  }
+  const rows: PortOutcome[] = [];
+  for (const protocol of protocols) {
+    const taken: { from: number; to: number; result: CellResult }[] = [];
+    let open = required;
+    for (const i of order) {
+      const n = kept[i].norm;
+      if (n.protocol !== '*' && n.protocol !== protocol) continue;
+      const ports = n.destinationPorts.known;
+      const hit = open.intersect(ports);
+      if (hit.isEmpty) continue;
+      const result = singleResult(kept[i].ref, n.access === 'Allow');
+      for (const r of hit.ranges) taken.push({ from: r.from, to: r.to, result });
+      open = open.subtract(ports);
+      if (open.isEmpty) break;
+    }
+    if (!open.isEmpty) return undefined;
+    // Rows in order of each outcome's lowest port, as cells in port order are grouped.
+    taken.sort((a, b) => a.from - b.from);
+    const groups: { result: CellResult; ranges: PortRange[] }[] = [];
+    for (const t of taken) {
+      let g = groups.find((x) => x.result === t.result || (x.result.outcome === t.result.outcome && x.result.detail === t.result.detail));
+      if (!g) {
+        g = { result: t.result, ranges: [] };
+        groups.push(g);
+      }
+      const last = g.ranges[g.ranges.length - 1];
+      if (last && t.from <= last.to + 1) g.ranges[g.ranges.length - 1] = { from: last.from, to: Math.max(last.to, t.to) };
+      else g.ranges.push({ from: t.from, to: t.to });
+    }
+    for (const g of groups) {
+      rows.push({ protocol, ports: g.ranges.map(formatRange).join(', '), remote, outcome: g.result.outcome, decidedBy: g.result.decidedBy, detail: g.result.detail });
+    }
+  }
+  return rows;
 }
 
 function targetPrefixes(target: AddressTarget, env: RelationEnv): IpSet | undefined {
