@@ -1,4 +1,4 @@
-import { relateAddress, targetText, UNRESOLVED_REGION, type AddressRelation, type AddressTarget, type RelationEnv } from './address-relation';
+import { ALL_RELATION, NONE_RELATION, relateAddress, targetText, UNRESOLVED_REGION, type AddressRelation, type AddressTarget, type RelationEnv } from './address-relation';
 import { DEFAULT_RULES } from './default-rules';
 import type { EvaluationContext } from './evaluation-context';
 import { IpSet, type IpInterval } from './ip-range';
@@ -36,6 +36,10 @@ interface Candidate {
   readonly ref: RuleRef;
   /** Index of the NSG in the chain order for this direction. */
   readonly nsgIndex: number;
+  /** Direction, access, priority, protocol and ports all known, and every source port: a rule the sweep can take (see `sweepRows`). */
+  readonly certain: boolean;
+  /** How its local side (the subnet) relates, for the subnet prefixes it was last asked with. */
+  local?: { readonly prefixes: IpSet | undefined; readonly rels: AddressRelation[] };
 }
 
 type Case = 'best' | 'worst';
@@ -247,6 +251,12 @@ function ipHas(set: IpSet, piece: IpInterval): boolean {
 /** A dimension over addresses of one side: atoms from sub-tags or from concrete prefixes. */
 function relateEntries(entries: readonly AddressTerm[] | { unknown: string }, target: AddressTarget, env: RelationEnv): AddressRelation[] {
   if (isUnknown(entries)) return [{ kind: 'unknown', reason: entries.unknown }];
+  // Most lists are one tag or special: relating it is cheap, and its answer mostly all or none of the
+  // target, whose one-entry lists are shared.
+  if (entries.length === 1 && entries[0].kind !== 'cidr') {
+    const r = relateAddress(entries[0], target, env);
+    return r === ALL_RELATION ? ALL_LIST : r === NONE_RELATION ? NONE_LIST : [r];
+  }
   if (!entries.every((t) => envFree(t, target))) return entries.map((t) => relateAddress(t, target, env));
   // Relations that do not depend on the environment (`*`, specials, ASGs, against specials or the
   // subnet): kept per entry list and target; the default rules' lists serve every NSG.
@@ -263,6 +273,10 @@ function relateEntries(entries: readonly AddressTerm[] | { unknown: string }, ta
   return rels;
 }
 
+// Relation lists are never changed once made.
+const ALL_LIST: AddressRelation[] = [ALL_RELATION];
+const NONE_LIST: AddressRelation[] = [NONE_RELATION];
+
 const envFreeRelations = new WeakMap<readonly AddressTerm[], { target: AddressTarget; rels: AddressRelation[] }[]>();
 
 /** Whether relating the term to the target reads nothing of the environment (region aliases, prefixes, service-tag data). */
@@ -274,17 +288,16 @@ function envFree(term: AddressTerm, target: AddressTarget): boolean {
   }
 }
 
-// How a rule's entries relate to the compute subnet depends only on the entries and the subnet's
-// prefixes (shared IpSets, see IpSet.fromCidrsShared); every requirement asks it again, so keep
-// the last answer per entry list (entry lists are read once per NSG).
-const subnetRelations = new WeakMap<readonly AddressTerm[], { prefixes: IpSet | undefined; rels: AddressRelation[] }>();
-
-function relateToSubnet(entries: readonly AddressTerm[] | { unknown: string }, env: RelationEnv): AddressRelation[] {
-  if (isUnknown(entries)) return relateEntries(entries, SUBNET, env);
-  const memo = subnetRelations.get(entries);
+/**
+ * How a rule's local entries relate to the compute subnet: that depends only on the entries and the
+ * subnet's prefixes (shared IpSets, see IpSet.fromCidrsShared), and every requirement of the
+ * direction asks it again, so the candidate keeps the last answer.
+ */
+function localRelation(c: Candidate, side: 'source' | 'destination', env: RelationEnv): AddressRelation[] {
+  const memo = c.local;
   if (memo && memo.prefixes === env.subnetPrefixes) return memo.rels;
-  const rels = relateEntries(entries, SUBNET, env);
-  subnetRelations.set(entries, { prefixes: env.subnetPrefixes, rels });
+  const rels = relateEntries(c.norm[side], SUBNET, env);
+  c.local = { prefixes: env.subnetPrefixes, rels };
   return rels;
 }
 
@@ -530,7 +543,9 @@ function directionCandidates(nsg: Nsg, direction: Direction, nsgIndex: number): 
     const out: Candidate[] = [];
     for (const { norm, ref } of data.rules) {
       if (norm.isDefault ? norm.direction !== direction : !isUnknown(norm.direction) && norm.direction !== direction) continue;
-      out.push({ norm, ref, nsgIndex });
+      const certain = !isUnknown(norm.direction) && !isUnknown(norm.access) && !isUnknown(norm.priority) && !isUnknown(norm.protocol)
+        && norm.destinationPorts.unknown.length === 0 && norm.sourcePorts.unknown.length === 0 && norm.sourcePorts.known.isAll;
+      out.push({ norm, ref, nsgIndex, certain, local: undefined });
     }
     list = out;
     data.candidates[key] = list;
@@ -603,7 +618,6 @@ function evaluatePrepared(prepared: Prepared, requirement: ResolvedTagRequiremen
   const remoteSide = direction === 'Inbound' ? 'source' : 'destination';
   const localSide = direction === 'Inbound' ? 'destination' : 'source';
   // The local side is always the subnet: relate each rule's local entries once, not once per remote.
-  const localMemo: (AddressRelation[] | undefined)[] = new Array<AddressRelation[] | undefined>(touching.length);
   for (const remote of requirement.remote) {
     const target = remoteTarget(remote, region);
     const remoteRels: AddressRelation[][] = [];
@@ -616,7 +630,7 @@ function evaluatePrepared(prepared: Prepared, requirement: ResolvedTagRequiremen
       const c = touching[i];
       const remoteRel = relateEntries(c.norm[remoteSide], target, env);
       if (!mayMeet(remoteRel)) continue;
-      const localRel = localMemo[i] ??= relateToSubnet(c.norm[localSide], env);
+      const localRel = localRelation(c, localSide, env);
       if (!mayMeet(localRel)) continue;
       kept.push(c);
       norms.push(c.norm);
@@ -681,57 +695,80 @@ function sweepRows(
 ): PortOutcome[] | undefined {
   if (required.isEmpty) return undefined;
   for (let i = 0; i < kept.length; i++) {
-    const n = kept[i].norm;
-    if (isUnknown(n.direction) || isUnknown(n.access) || isUnknown(n.priority) || isUnknown(n.protocol)) return undefined;
-    if (n.destinationPorts.unknown.length || n.sourcePorts.unknown.length || !n.sourcePorts.known.isAll) return undefined;
-    if (!wholeOrNothing(remoteRels[i]) || !wholeOrNothing(localRels[i])) return undefined;
+    if (!kept[i].certain || !wholeOrNothing(remoteRels[i]) || !wholeOrNothing(localRels[i])) return undefined;
   }
   // The order `effectiveRules` gives: user rules by priority (then position), the default rules last.
-  const order: number[] = [];
+  const order = sized<number>(kept.length);
   for (let i = 0; i < kept.length; i++) {
     const n = kept[i].norm;
-    let k = order.length;
+    let k = i;
     if (!n.isDefault) {
       const p = n.priority as number;
-      while (k > 0) {
+      for (; k > 0; k--) {
         const o = kept[order[k - 1]].norm;
         if (!o.isDefault && (o.priority as number) <= p) break;
-        k--;
+        order[k] = order[k - 1];
       }
     }
-    order.splice(k, 0, i);
+    order[k] = i;
   }
   const rows: PortOutcome[] = [];
   for (const protocol of protocols) {
-    const taken: { from: number; to: number; result: CellResult }[] = [];
-    let open = required;
-    for (const i of order) {
+    // The ports still open, as from/to pairs in order; and what each rule took, as from/to/rule triples.
+    let open: number[] = [];
+    for (const r of required.ranges) open.push(r.from, r.to);
+    const taken: number[] = [];
+    for (let o = 0; o < order.length && open.length; o++) {
+      const i = order[o];
       const n = kept[i].norm;
       if (n.protocol !== '*' && n.protocol !== protocol) continue;
-      const ports = n.destinationPorts.known;
-      const hit = open.intersect(ports);
-      if (hit.isEmpty) continue;
-      const result = singleResult(kept[i].ref, n.access === 'Allow');
-      for (const r of hit.ranges) taken.push({ from: r.from, to: r.to, result });
-      open = open.subtract(ports);
-      if (open.isEmpty) break;
-    }
-    if (!open.isEmpty) return undefined;
-    // Rows in order of each outcome's lowest port, as cells in port order are grouped.
-    taken.sort((a, b) => a.from - b.from);
-    const groups: { result: CellResult; ranges: PortRange[] }[] = [];
-    for (const t of taken) {
-      let g = groups.find((x) => x.result === t.result || (x.result.outcome === t.result.outcome && x.result.detail === t.result.detail));
-      if (!g) {
-        g = { result: t.result, ranges: [] };
-        groups.push(g);
+      const ranges = n.destinationPorts.known.ranges;
+      let rest: number[] | undefined;
+      for (let a = 0, b = 0; a < open.length; a += 2) {
+        let from = open[a];
+        const to = open[a + 1];
+        while (b < ranges.length && ranges[b].to < from) b++;
+        for (let c = b; c < ranges.length && ranges[c].from <= to; c++) {
+          const r = ranges[c];
+          rest ??= open.slice(0, a);
+          if (r.from > from) rest.push(from, r.from - 1);
+          taken.push(Math.max(from, r.from), Math.min(to, r.to), i);
+          from = r.to + 1;
+          if (from > to) break;
+        }
+        if (rest && from <= to) rest.push(from, to);
       }
-      const last = g.ranges[g.ranges.length - 1];
-      if (last && t.from <= last.to + 1) g.ranges[g.ranges.length - 1] = { from: last.from, to: Math.max(last.to, t.to) };
-      else g.ranges.push({ from: t.from, to: t.to });
+      if (rest) open = rest;
     }
-    for (const g of groups) {
-      rows.push({ protocol, ports: g.ranges.map(formatRange).join(', '), remote, outcome: g.result.outcome, decidedBy: g.result.decidedBy, detail: g.result.detail });
+    if (open.length) return undefined;
+    // Rows in order of each outcome's lowest port, as the general path groups cells in port order.
+    const byFrom = sized<number>(taken.length / 3);
+    for (let t = 0; t < byFrom.length; t++) {
+      let k = t;
+      for (; k > 0 && taken[byFrom[k - 1]] > taken[t * 3]; k--) byFrom[k] = byFrom[k - 1];
+      byFrom[k] = t * 3;
+    }
+    const results: CellResult[] = [];
+    const ranges: PortRange[][] = [];
+    for (const t of byFrom) {
+      const c = kept[taken[t + 2]];
+      const result = singleResult(c.ref, c.norm.access === 'Allow');
+      let g = 0;
+      while (g < results.length && results[g] !== result && !(results[g].outcome === result.outcome && results[g].detail === result.detail)) g++;
+      if (g === results.length) {
+        results.push(result);
+        ranges.push([]);
+      }
+      const list = ranges[g];
+      const last = list[list.length - 1];
+      const from = taken[t];
+      const to = taken[t + 1];
+      if (last && from <= last.to + 1) list[list.length - 1] = { from: last.from, to: Math.max(last.to, to) };
+      else list.push({ from, to });
+    }
+    for (let g = 0; g < results.length; g++) {
+      const r = results[g];
+      rows.push({ protocol, ports: ranges[g].length === 1 ? formatRange(ranges[g][0]) : ranges[g].map(formatRange).join(', '), remote, outcome: r.outcome, decidedBy: r.decidedBy, detail: r.detail });
     }
   }
   return rows;
