@@ -614,7 +614,7 @@ function evaluatePrepared(prepared: Prepared, requirement: ResolvedTagRequiremen
   }
 
   let breakdown: PortOutcome[] = [];
-  const unknownBecause = new Set<string>();
+  let unknownBecause: Set<string> | undefined;
   const remoteSide = direction === 'Inbound' ? 'source' : 'destination';
   const localSide = direction === 'Inbound' ? 'destination' : 'source';
   // The local side is always the subnet: relate each rule's local entries once, not once per remote.
@@ -623,9 +623,6 @@ function evaluatePrepared(prepared: Prepared, requirement: ResolvedTagRequiremen
     const remoteRels: AddressRelation[][] = [];
     const localRels: AddressRelation[][] = [];
     const kept: Candidate[] = [];
-    const norms: NormalizedRule[] = [];
-    const destinationPorts: PortList[] = [];
-    const sourcePorts: PortList[] = [];
     for (let i = 0; i < touching.length; i++) {
       const c = touching[i];
       const remoteRel = relateEntries(c.norm[remoteSide], target, env);
@@ -633,9 +630,6 @@ function evaluatePrepared(prepared: Prepared, requirement: ResolvedTagRequiremen
       const localRel = localRelation(c, localSide, env);
       if (!mayMeet(localRel)) continue;
       kept.push(c);
-      norms.push(c.norm);
-      destinationPorts.push(c.norm.destinationPorts);
-      sourcePorts.push(c.norm.sourcePorts);
       remoteRels.push(remoteRel);
       localRels.push(localRel);
     }
@@ -646,6 +640,15 @@ function evaluatePrepared(prepared: Prepared, requirement: ResolvedTagRequiremen
       else for (const r of swept) breakdown.push(r);
       continue;
     }
+    const norms = sized<NormalizedRule>(kept.length);
+    const destinationPorts = sized<PortList>(kept.length);
+    const sourcePorts = sized<PortList>(kept.length);
+    for (let i = 0; i < kept.length; i++) {
+      const n = kept[i].norm;
+      norms[i] = n;
+      destinationPorts[i] = n.destinationPorts;
+      sourcePorts[i] = n.sourcePorts;
+    }
     const dims: Dim[] = [
       protocolDim(protocols, norms),
       portDim(required, destinationPorts, false),
@@ -655,7 +658,7 @@ function evaluatePrepared(prepared: Prepared, requirement: ResolvedTagRequiremen
     ];
     const cells = evaluateCells(kept, dims, nsgs.length);
     for (const cell of cells) {
-      if (cell.result.outcome === 'unknown') for (const r of cell.reasons) unknownBecause.add(r);
+      if (cell.result.outcome === 'unknown') for (const r of cell.reasons) (unknownBecause ??= new Set()).add(r);
     }
     const rows = mergeCells(cells, remoteText, dims);
     if (breakdown.length === 0) breakdown = rows;
@@ -663,7 +666,7 @@ function evaluatePrepared(prepared: Prepared, requirement: ResolvedTagRequiremen
   }
   // Built field by field rather than spread: the same keys in the same order, without the cost of
   // copying objects of varying shape.
-  const agg = aggregate(breakdown, [...unknownBecause], nsgs.length > 1, direction);
+  const agg = aggregate(breakdown, unknownBecause ? [...unknownBecause] : [], nsgs.length > 1, direction);
   const verdict: RequirementVerdict = agg.unknownBecause
     ? { id: base.id, direction, spec: base.spec, breakdown, verdict: agg.verdict, explanation: agg.explanation, decidedBy: agg.decidedBy, unknownBecause: agg.unknownBecause }
     : { id: base.id, direction, spec: base.spec, breakdown, verdict: agg.verdict, explanation: agg.explanation, decidedBy: agg.decidedBy };
@@ -1146,18 +1149,21 @@ function aggregate(rows: readonly PortOutcome[], unknownBecause: string[], multi
   }
   if (distinct < refCount) decidedBy.length = distinct;
   if (distinct > 1) decidedBy.sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0));
-  const blocked: PortOutcome[] = [];
-  const unknownRows: PortOutcome[] = [];
-  const byDefault: PortOutcome[] = [];
+  // Counted first: the rows of one outcome are gathered only where the explanation needs them.
+  let blockedCount = 0;
+  let unknownCount = 0;
+  let defaultCount = 0;
   for (const r of rows) {
-    if (r.outcome === 'blocked') blocked.push(r);
-    else if (r.outcome === 'unknown') unknownRows.push(r);
-    else if (r.outcome === 'allowed-by-default') byDefault.push(r);
+    if (r.outcome === 'blocked') blockedCount++;
+    else if (r.outcome === 'unknown') unknownCount++;
+    else if (r.outcome === 'allowed-by-default') defaultCount++;
   }
+  const of = (outcome: PortOutcome['outcome']) => rows.filter((r) => r.outcome === outcome);
   const describe = (r: PortOutcome) => `${r.protocol.toUpperCase()} ${r.ports} ${direction === 'Inbound' ? 'from' : 'to'} ${r.remote}`;
   let verdict: VerdictKind;
   let explanation: string;
-  if (blocked.length === rows.length) {
+  if (blockedCount === rows.length) {
+    const blocked = rows;
     verdict = 'blocked';
     const deniers: RuleRef[] = [];
     for (const r of blocked) {
@@ -1166,20 +1172,20 @@ function aggregate(rows: readonly PortOutcome[], unknownBecause: string[], multi
     explanation = deniers.every((d) => d.isDefault) && blocked.every((r) => !r.detail.includes('the rest is allowed'))
       ? `Blocked: no rule allows it, so ${listRefs(deniers, multi)} denies it.`
       : `Blocked: ${blocked.map((r) => `${describe(r)} ${r.detail}`).join('; ')}.`;
-  } else if (blocked.length) {
+  } else if (blockedCount) {
     verdict = 'partial';
     explanation = `Partly allowed: ${rows.map((r) => `${describe(r)} ${r.detail}`).join('; ')}.`;
-  } else if (unknownRows.length) {
+  } else if (unknownCount) {
     verdict = 'unknown';
-    explanation = `Cannot be told: ${unknownRows.map((r) => `${describe(r)}: ${r.detail.replace(/^cannot be told: /, '')}`).join('; ')}.`;
-  } else if (byDefault.length) {
+    explanation = `Cannot be told: ${of('unknown').map((r) => `${describe(r)}: ${r.detail.replace(/^cannot be told: /, '')}`).join('; ')}.`;
+  } else if (defaultCount) {
     verdict = 'allowed-by-default';
-    explanation = `Allowed only by default: ${byDefault.map((r) => `${describe(r)} ${r.detail}`).join('; ')}. A deny-all added by policy would block it.`;
+    explanation = `Allowed only by default: ${of('allowed-by-default').map((r) => `${describe(r)} ${r.detail}`).join('; ')}. A deny-all added by policy would block it.`;
   } else {
     verdict = 'allowed';
     explanation = `Allowed by ${listRefs(decidedBy, multi)}.`;
   }
-  return unknownRows.length ? { verdict, explanation, decidedBy, unknownBecause } : { verdict, explanation, decidedBy };
+  return unknownCount ? { verdict, explanation, decidedBy, unknownBecause } : { verdict, explanation, decidedBy };
 }
 
 /** Adds a ref, or puts it in the place of the one of the same NSG and name (as a Map keyed by those would). */
