@@ -25,13 +25,24 @@ export interface NormalizedRule {
   readonly destinationPorts: PortList;
 }
 
-const PROTOCOLS: Record<string, RuleProtocol> = { tcp: 'Tcp', udp: 'Udp', icmp: 'Icmp', esp: 'Esp', ah: 'Ah', '*': '*', any: '*' };
-const DIRECTIONS: Record<string, Direction> = { inbound: 'Inbound', outbound: 'Outbound' };
-const ACCESSES: Record<string, Access> = { allow: 'Allow', deny: 'Deny' };
+/**
+ * A value table by lower-case name, which also holds each value under its own spelling, so that a
+ * value as Azure writes it is found without trimming and lower-casing. A Map, so that names of
+ * Object.prototype properties ("constructor") are not found.
+ */
+function enumTable<T extends string>(byLower: Record<string, T>): ReadonlyMap<string, T> {
+  const table = new Map<string, T>(Object.entries(byLower));
+  for (const v of Object.values(byLower)) table.set(v, v);
+  return table;
+}
 
-function readEnum<T>(value: Maybe<string>, table: Record<string, T>, what: string): Maybe<T> {
+const PROTOCOLS = enumTable<RuleProtocol>({ tcp: 'Tcp', udp: 'Udp', icmp: 'Icmp', esp: 'Esp', ah: 'Ah', '*': '*', any: '*' });
+const DIRECTIONS = enumTable<Direction>({ inbound: 'Inbound', outbound: 'Outbound' });
+const ACCESSES = enumTable<Access>({ allow: 'Allow', deny: 'Deny' });
+
+function readEnum<T>(value: Maybe<string>, table: ReadonlyMap<string, T>, what: string): Maybe<T> {
   if (isUnknown(value)) return value;
-  const v = table[String(value).trim().toLowerCase()];
+  const v = table.get(value) ?? table.get(String(value).trim().toLowerCase());
   return v === undefined ? { unknown: `${what} "${value}" is not valid` } : v;
 }
 
@@ -76,7 +87,7 @@ function readPorts(entries: Maybe<readonly Maybe<string>[]>, what: string): Port
 function readAddresses(entries: SecurityRule['sourceAddresses'], what: string): Maybe<readonly AddressTerm[]> {
   if (isUnknown(entries)) return entries;
   if (entries.length === 0) return { unknown: `the rule has no ${what}` } satisfies Unknown;
-  return entries.map(parseAddressEntry);
+  return entries.length === 1 ? [parseAddressEntry(entries[0])] : entries.map(parseAddressEntry);
 }
 
 function readPriority(p: Maybe<number>): Maybe<number> {

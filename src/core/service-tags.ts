@@ -120,10 +120,14 @@ export function canonicalTagName(text: string): string {
   return canonicalByLower.get(text.trim().toLowerCase()) ?? text.trim();
 }
 
+// A Map, so that names of Object.prototype properties ("constructor") are not aliases.
+const TAG_ALIASES = new Map<string, string>([
+  ['keyvault', 'AzureKeyVault'], ['batch', 'BatchNodeManagement'], ['aad', 'AzureActiveDirectory'], ['arm', 'AzureResourceManager'], ['mcr', 'MicrosoftContainerRegistry'],
+]);
+
 /** A likely intended tag for an unknown one ("Storag" → "Storage", "Keyvault" → "AzureKeyVault"). */
 export function suggestTag(text: string): string | undefined {
-  const aliases: Record<string, string> = { keyvault: 'AzureKeyVault', batch: 'BatchNodeManagement', aad: 'AzureActiveDirectory', arm: 'AzureResourceManager', mcr: 'MicrosoftContainerRegistry' };
-  const alias = aliases[text.toLowerCase()];
+  const alias = TAG_ALIASES.get(text.toLowerCase());
   if (alias) return alias;
   return nearest(text, KNOWN_TAG_NAMES);
 }
