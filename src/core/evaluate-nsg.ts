@@ -38,6 +38,8 @@ interface Candidate {
   readonly nsgIndex: number;
   /** Direction, access, priority, protocol and ports all known, and every source port: a rule the sweep can take (see `sweepRows`). */
   readonly certain: boolean;
+  /** Which of TCP and UDP it may match (`protocolBits`). */
+  readonly protocols: number;
   /** How its local side (the subnet) relates, for the subnet prefixes it was last asked with. */
   local?: { readonly prefixes: IpSet | undefined; readonly rels: AddressRelation[] };
 }
@@ -513,7 +515,9 @@ interface CellResult {
 
 /** What the engine reads of one NSG, whatever the requirement: its rules, normalized once. */
 interface NsgData {
-  readonly rules: readonly { norm: NormalizedRule; ref: RuleRef }[];
+  /** The NSG's rules, then the default rules, normalized; and a ref to each. */
+  readonly norms: readonly NormalizedRule[];
+  readonly refs: readonly RuleRef[];
   /** Per direction and position in the chain (0 or 1): the rules that may apply, as candidates. */
   readonly candidates: (readonly Candidate[] | undefined)[];
 }
@@ -524,14 +528,27 @@ const nsgDataCache = new WeakMap<Nsg, NsgData>();
 function nsgData(nsg: Nsg): NsgData {
   let data = nsgDataCache.get(nsg);
   if (!data) {
-    const norms = [
-      ...nsg.rules.map((r) => normalizeRule(r, nsg.name)),
-      ...DEFAULT_RULES.map((r) => normalizeRule(r, nsg.name, true)),
-    ];
-    data = { rules: norms.map((norm) => ({ norm, ref: ruleRef(norm) })), candidates: [] };
+    const count = nsg.rules.length + DEFAULT_RULES.length;
+    const norms = sized<NormalizedRule>(count);
+    const refs = sized<RuleRef>(count);
+    for (let i = 0; i < count; i++) {
+      const norm = i < nsg.rules.length ? normalizeRule(nsg.rules[i], nsg.name) : normalizeRule(DEFAULT_RULES[i - nsg.rules.length], nsg.name, true);
+      norms[i] = norm;
+      refs[i] = ruleRef(norm);
+    }
+    data = { norms, refs, candidates: [] };
     nsgDataCache.set(nsg, data);
   }
   return data;
+}
+
+/** Bits of the protocols a rule may match, of those a requirement asks (`TCP_BIT`, `UDP_BIT`). */
+const TCP_BIT = 1;
+const UDP_BIT = 2;
+
+function protocolBits(p: NormalizedRule['protocol']): number {
+  if (isUnknown(p) || p === '*') return TCP_BIT | UDP_BIT;
+  return p === 'Tcp' ? TCP_BIT : p === 'Udp' ? UDP_BIT : 0;
 }
 
 /** The NSG's rules that may apply in this direction (an unknown direction may), built once per NSG. */
@@ -541,11 +558,13 @@ function directionCandidates(nsg: Nsg, direction: Direction, nsgIndex: number): 
   let list = data.candidates[key];
   if (!list) {
     const out: Candidate[] = [];
-    for (const { norm, ref } of data.rules) {
+    const { norms, refs } = data;
+    for (let i = 0; i < norms.length; i++) {
+      const norm = norms[i];
       if (norm.isDefault ? norm.direction !== direction : !isUnknown(norm.direction) && norm.direction !== direction) continue;
       const certain = !isUnknown(norm.direction) && !isUnknown(norm.access) && !isUnknown(norm.priority) && !isUnknown(norm.protocol)
         && norm.destinationPorts.unknown.length === 0 && norm.sourcePorts.unknown.length === 0 && norm.sourcePorts.known.isAll;
-      out.push({ norm, ref, nsgIndex, certain, local: undefined });
+      out.push({ norm, ref: refs[i], nsgIndex, certain, protocols: protocolBits(norm.protocol), local: undefined });
     }
     list = out;
     data.candidates[key] = list;
@@ -601,14 +620,14 @@ function evaluatePrepared(prepared: Prepared, requirement: ResolvedTagRequiremen
   }
 
   const protocols = requirement.protocol === '*' ? PORTED : requirement.protocol === 'Tcp' ? TCP_ONLY : UDP_ONLY;
+  const protocolMask = requirement.protocol === '*' ? TCP_BIT | UDP_BIT : requirement.protocol === 'Tcp' ? TCP_BIT : UDP_BIT;
   const required = requiredPorts(requirement.ports);
   // Rules that cannot touch the requirement's protocols or ports are left out before any atoms are cut.
   const touching: Candidate[] = [];
   for (let k = 0; k < nsgs.length; k++) {
     for (const c of directionCandidates(nsgs[k], direction, k)) {
       const norm = c.norm;
-      if (norm.isDefault || (
-        (isUnknown(norm.protocol) || norm.protocol === '*' || protocols.includes(norm.protocol as 'Tcp' | 'Udp'))
+      if (norm.isDefault || ((c.protocols & protocolMask) !== 0
         && (norm.destinationPorts.unknown.length > 0 || norm.destinationPorts.known.overlaps(required)))) touching.push(c);
     }
   }

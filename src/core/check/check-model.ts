@@ -15,7 +15,7 @@ import type {
 } from '../model/workspace-model';
 import { regionNamed, regionText, type Region } from '../region';
 import type { CatalogOptions, Edition, NotApplicable, ResolvedRequirement, Selection } from '../requirement';
-import { normalizeRule } from '../normalize-rule';
+import { normalizeRule, type NormalizedRule } from '../normalize-rule';
 import { validateRules, type RuleFinding } from '../validate-rules';
 import type { PortOutcome, RequirementVerdict, RuleRef } from '../verdict';
 import { isFailure } from '../verdict-policy';
@@ -97,11 +97,14 @@ function hasAmlRule(nsg: NsgModel): boolean {
   // Through the normalized rule (read once per rule, and read again by the engine and the validator).
   for (const r of nsg.rules) {
     const n = normalizeRule(r, nsg.name);
-    for (const terms of [n.source, n.destination]) {
-      if (isUnknown(terms)) continue;
-      for (const term of terms) if (term.kind === 'tag' && term.base === 'AzureMachineLearning') return true;
-    }
+    if (hasAmlTag(n.source) || hasAmlTag(n.destination)) return true;
   }
+  return false;
+}
+
+function hasAmlTag(terms: NormalizedRule['source']): boolean {
+  if (isUnknown(terms)) return false;
+  for (const term of terms) if (term.kind === 'tag' && term.base === 'AzureMachineLearning') return true;
   return false;
 }
 
