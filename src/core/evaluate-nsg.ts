@@ -5,7 +5,7 @@ import { IpSet, type IpInterval } from './ip-range';
 import { isUnknown } from './maybe';
 import { normalizeRule, type NormalizedRule, type PortList } from './normalize-rule';
 import type { Direction, Nsg, NsgChain } from './nsg';
-import { formatRange, portSetOf, PortSet, type PortRange } from './port-set';
+import { formatBounds, formatRange, portSetOf, PortSet, type PortRange } from './port-set';
 import { regionNamed, regionSymbol, sameRegion, type Region } from './region';
 import type { NotApplicable, RemoteSpec, ResolvedTagRequirement, Selection, TagRequirementSpec } from './requirement';
 import { canonicalTagName, type AddressTerm } from './service-tags';
@@ -596,13 +596,29 @@ interface Prepared {
   readonly region: Region;
   readonly env: RelationEnv;
   readonly subnetPrefixes: IpSet | undefined;
+  /** The rules that may apply in this direction, NSG by NSG in chain order. */
+  readonly candidates: readonly Candidate[];
+  /**
+   * Lists every requirement fills anew (the first so many entries count), made once per
+   * direction rather than per requirement: the candidates that touch it, those that may meet a
+   * remote, and how their remote and local entries relate.
+   */
+  readonly touching: Candidate[];
+  readonly kept: Candidate[];
+  readonly remoteRels: AddressRelation[][];
+  readonly localRels: AddressRelation[][];
 }
 
 function prepare(chain: NsgChain, direction: Direction, context: EvaluationContext): Prepared {
   const nsgs = chainOrder(chain, direction);
   const { region, aliases } = regionOf(nsgs, context);
   const subnetPrefixes = context.subnetPrefixes ? IpSet.fromCidrsShared(context.subnetPrefixes) : undefined;
-  return { nsgs, region, env: { context, regionAliases: aliases, subnetPrefixes }, subnetPrefixes };
+  let candidates = nsgs.length ? directionCandidates(nsgs[0], direction, 0) : [];
+  for (let k = 1; k < nsgs.length; k++) candidates = candidates.concat(directionCandidates(nsgs[k], direction, k));
+  return {
+    nsgs, region, env: { context, regionAliases: aliases, subnetPrefixes }, subnetPrefixes, candidates,
+    touching: [], kept: [], remoteRels: [], localRels: [],
+  };
 }
 
 function evaluatePrepared(prepared: Prepared, requirement: ResolvedTagRequirement): RequirementVerdict {
@@ -623,13 +639,13 @@ function evaluatePrepared(prepared: Prepared, requirement: ResolvedTagRequiremen
   const protocolMask = requirement.protocol === '*' ? TCP_BIT | UDP_BIT : requirement.protocol === 'Tcp' ? TCP_BIT : UDP_BIT;
   const required = requiredPorts(requirement.ports);
   // Rules that cannot touch the requirement's protocols or ports are left out before any atoms are cut.
-  const touching: Candidate[] = [];
-  for (let k = 0; k < nsgs.length; k++) {
-    for (const c of directionCandidates(nsgs[k], direction, k)) {
-      const norm = c.norm;
-      if (norm.isDefault || ((c.protocols & protocolMask) !== 0
-        && (norm.destinationPorts.unknown.length > 0 || norm.destinationPorts.known.overlaps(required)))) touching.push(c);
-    }
+  const { candidates, touching, kept, remoteRels, localRels } = prepared;
+  let touchingCount = 0;
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i];
+    const norm = c.norm;
+    if (norm.isDefault || ((c.protocols & protocolMask) !== 0
+      && (norm.destinationPorts.unknown.length > 0 || norm.destinationPorts.known.overlaps(required)))) touching[touchingCount++] = c;
   }
 
   let breakdown: PortOutcome[] = [];
@@ -639,31 +655,31 @@ function evaluatePrepared(prepared: Prepared, requirement: ResolvedTagRequiremen
   // The local side is always the subnet: relate each rule's local entries once, not once per remote.
   for (const remote of requirement.remote) {
     const target = remoteTarget(remote, region);
-    const remoteRels: AddressRelation[][] = [];
-    const localRels: AddressRelation[][] = [];
-    const kept: Candidate[] = [];
-    for (let i = 0; i < touching.length; i++) {
+    let count = 0;
+    for (let i = 0; i < touchingCount; i++) {
       const c = touching[i];
       const remoteRel = relateEntries(c.norm[remoteSide], target, env);
       if (!mayMeet(remoteRel)) continue;
       const localRel = localRelation(c, localSide, env);
       if (!mayMeet(localRel)) continue;
-      kept.push(c);
-      remoteRels.push(remoteRel);
-      localRels.push(localRel);
+      kept[count] = c;
+      remoteRels[count] = remoteRel;
+      localRels[count] = localRel;
+      count++;
     }
     const remoteText = targetText(target);
-    const swept = nsgs.length === 1 ? sweepRows(kept, remoteRels, localRels, protocols, required, remoteText) : undefined;
+    const swept = nsgs.length === 1 ? sweepRows(kept, remoteRels, localRels, count, protocols, required, remoteText) : undefined;
     if (swept) {
       if (breakdown.length === 0) breakdown = swept;
       else for (const r of swept) breakdown.push(r);
       continue;
     }
-    const norms = sized<NormalizedRule>(kept.length);
-    const destinationPorts = sized<PortList>(kept.length);
-    const sourcePorts = sized<PortList>(kept.length);
-    for (let i = 0; i < kept.length; i++) {
-      const n = kept[i].norm;
+    const rules = kept.slice(0, count);
+    const norms = sized<NormalizedRule>(count);
+    const destinationPorts = sized<PortList>(count);
+    const sourcePorts = sized<PortList>(count);
+    for (let i = 0; i < count; i++) {
+      const n = rules[i].norm;
       norms[i] = n;
       destinationPorts[i] = n.destinationPorts;
       sourcePorts[i] = n.sourcePorts;
@@ -672,10 +688,10 @@ function evaluatePrepared(prepared: Prepared, requirement: ResolvedTagRequiremen
       protocolDim(protocols, norms),
       portDim(required, destinationPorts, false),
       portDim(PortSet.ALL, sourcePorts, true),
-      addressDim(target, remoteRels, targetPrefixes(target, env)),
-      addressDim(SUBNET, localRels, subnetPrefixes),
+      addressDim(target, remoteRels.slice(0, count), targetPrefixes(target, env)),
+      addressDim(SUBNET, localRels.slice(0, count), subnetPrefixes),
     ];
-    const cells = evaluateCells(kept, dims, nsgs.length);
+    const cells = evaluateCells(rules, dims, nsgs.length);
     for (const cell of cells) {
       if (cell.result.outcome === 'unknown') for (const r of cell.reasons) (unknownBecause ??= new Set()).add(r);
     }
@@ -707,21 +723,31 @@ function wholeOrNothing(rels: readonly AddressRelation[]): boolean {
  * differential test compares both paths on random NSGs). Undefined when the case does not hold
  * or a port is left open: the general path then answers.
  */
+// Scratch lists of the sweep (numbers only, so nothing of a model outlives a call): the rule
+// order, the open ports as from/to pairs (two lists, swapped), and what rules took as
+// from/to/rule/group entries, with its order by port.
+const sweepOrder: number[] = [];
+let sweepOpen: number[] = [];
+let sweepRest: number[] = [];
+const sweepTaken: number[] = [];
+const sweepByPort: number[] = [];
+
 function sweepRows(
   kept: readonly Candidate[],
   remoteRels: readonly (readonly AddressRelation[])[],
   localRels: readonly (readonly AddressRelation[])[],
+  count: number,
   protocols: readonly ('Tcp' | 'Udp')[],
   required: PortSet,
   remote: string,
 ): PortOutcome[] | undefined {
   if (required.isEmpty) return undefined;
-  for (let i = 0; i < kept.length; i++) {
+  for (let i = 0; i < count; i++) {
     if (!kept[i].certain || !wholeOrNothing(remoteRels[i]) || !wholeOrNothing(localRels[i])) return undefined;
   }
   // The order `effectiveRules` gives: user rules by priority (then position), the default rules last.
-  const order = sized<number>(kept.length);
-  for (let i = 0; i < kept.length; i++) {
+  const order = sweepOrder;
+  for (let i = 0; i < count; i++) {
     const n = kept[i].norm;
     let k = i;
     if (!n.isDefault) {
@@ -735,62 +761,93 @@ function sweepRows(
     order[k] = i;
   }
   const rows: PortOutcome[] = [];
+  const taken = sweepTaken;
+  const byPort = sweepByPort;
   for (const protocol of protocols) {
-    // The ports still open, as from/to pairs in order; and what each rule took, as from/to/rule triples.
-    let open: number[] = [];
-    for (const r of required.ranges) open.push(r.from, r.to);
-    const taken: number[] = [];
-    for (let o = 0; o < order.length && open.length; o++) {
+    let open = sweepOpen;
+    let rest = sweepRest;
+    let openLength = 0;
+    for (const r of required.ranges) {
+      open[openLength++] = r.from;
+      open[openLength++] = r.to;
+    }
+    let takenLength = 0;
+    for (let o = 0; o < count && openLength; o++) {
       const i = order[o];
       const n = kept[i].norm;
       if (n.protocol !== '*' && n.protocol !== protocol) continue;
       const ranges = n.destinationPorts.known.ranges;
-      let rest: number[] | undefined;
-      for (let a = 0, b = 0; a < open.length; a += 2) {
+      let restLength = 0;
+      let hit = false;
+      for (let a = 0, b = 0; a < openLength; a += 2) {
         let from = open[a];
         const to = open[a + 1];
         while (b < ranges.length && ranges[b].to < from) b++;
         for (let c = b; c < ranges.length && ranges[c].from <= to; c++) {
           const r = ranges[c];
-          rest ??= open.slice(0, a);
-          if (r.from > from) rest.push(from, r.from - 1);
-          taken.push(Math.max(from, r.from), Math.min(to, r.to), i);
+          hit = true;
+          if (r.from > from) {
+            rest[restLength++] = from;
+            rest[restLength++] = r.from - 1;
+          }
+          taken[takenLength++] = Math.max(from, r.from);
+          taken[takenLength++] = Math.min(to, r.to);
+          taken[takenLength++] = i;
+          taken[takenLength++] = -1;
           from = r.to + 1;
           if (from > to) break;
         }
-        if (rest && from <= to) rest.push(from, to);
+        if (from <= to) {
+          rest[restLength++] = from;
+          rest[restLength++] = to;
+        }
       }
-      if (rest) open = rest;
+      if (hit) {
+        const swap = open;
+        open = rest;
+        rest = swap;
+        openLength = restLength;
+      }
     }
-    if (open.length) return undefined;
-    // Rows in order of each outcome's lowest port, as the general path groups cells in port order.
-    const byFrom = sized<number>(taken.length / 3);
-    for (let t = 0; t < byFrom.length; t++) {
+    sweepOpen = open;
+    sweepRest = rest;
+    if (openLength) return undefined;
+    // Rows in order of each outcome's lowest port, as the general path groups cells in port order;
+    // each row's ports merged from its pieces, in port order.
+    const pieces = takenLength / 4;
+    for (let t = 0; t < pieces; t++) {
       let k = t;
-      for (; k > 0 && taken[byFrom[k - 1]] > taken[t * 3]; k--) byFrom[k] = byFrom[k - 1];
-      byFrom[k] = t * 3;
+      for (; k > 0 && taken[byPort[k - 1]] > taken[t * 4]; k--) byPort[k] = byPort[k - 1];
+      byPort[k] = t * 4;
     }
     const results: CellResult[] = [];
-    const ranges: PortRange[][] = [];
-    for (const t of byFrom) {
-      const c = kept[taken[t + 2]];
+    for (let t = 0; t < pieces; t++) {
+      const at = byPort[t];
+      const c = kept[taken[at + 2]];
       const result = singleResult(c.ref, c.norm.access === 'Allow');
       let g = 0;
       while (g < results.length && results[g] !== result && !(results[g].outcome === result.outcome && results[g].detail === result.detail)) g++;
-      if (g === results.length) {
-        results.push(result);
-        ranges.push([]);
-      }
-      const list = ranges[g];
-      const last = list[list.length - 1];
-      const from = taken[t];
-      const to = taken[t + 1];
-      if (last && from <= last.to + 1) list[list.length - 1] = { from: last.from, to: Math.max(last.to, to) };
-      else list.push({ from, to });
+      if (g === results.length) results.push(result);
+      taken[at + 3] = g;
     }
     for (let g = 0; g < results.length; g++) {
+      let ports = '';
+      let from = -1;
+      let to = -1;
+      for (let t = 0; t < pieces; t++) {
+        const at = byPort[t];
+        if (taken[at + 3] !== g) continue;
+        if (from >= 0 && taken[at] <= to + 1) {
+          to = Math.max(to, taken[at + 1]);
+          continue;
+        }
+        if (from >= 0) ports += `${ports ? ', ' : ''}${formatBounds(from, to)}`;
+        from = taken[at];
+        to = taken[at + 1];
+      }
+      ports += `${ports ? ', ' : ''}${formatBounds(from, to)}`;
       const r = results[g];
-      rows.push({ protocol, ports: ranges[g].length === 1 ? formatRange(ranges[g][0]) : ranges[g].map(formatRange).join(', '), remote, outcome: r.outcome, decidedBy: r.decidedBy, detail: r.detail });
+      rows.push({ protocol, ports, remote, outcome: r.outcome, decidedBy: r.decidedBy, detail: r.detail });
     }
   }
   return rows;
@@ -1177,34 +1234,52 @@ function aggregate(rows: readonly PortOutcome[], unknownBecause: string[], multi
     else if (r.outcome === 'unknown') unknownCount++;
     else if (r.outcome === 'allowed-by-default') defaultCount++;
   }
-  const of = (outcome: PortOutcome['outcome']) => rows.filter((r) => r.outcome === outcome);
-  const describe = (r: PortOutcome) => `${r.protocol.toUpperCase()} ${r.ports} ${direction === 'Inbound' ? 'from' : 'to'} ${r.remote}`;
+  const toward = direction === 'Inbound' ? 'from' : 'to';
   let verdict: VerdictKind;
   let explanation: string;
   if (blockedCount === rows.length) {
-    const blocked = rows;
     verdict = 'blocked';
     const deniers: RuleRef[] = [];
-    for (const r of blocked) {
+    let byDefault = true;
+    for (const r of rows) {
+      if (r.detail.includes('the rest is allowed')) byDefault = false;
       for (const d of r.decidedBy) if (d.access === 'Deny' || (d.isDefault && d.name.startsWith('Deny'))) addUnique(deniers, d);
     }
-    explanation = deniers.every((d) => d.isDefault) && blocked.every((r) => !r.detail.includes('the rest is allowed'))
+    for (const d of deniers) if (!d.isDefault) byDefault = false;
+    explanation = byDefault
       ? `Blocked: no rule allows it, so ${listRefs(deniers, multi)} denies it.`
-      : `Blocked: ${blocked.map((r) => `${describe(r)} ${r.detail}`).join('; ')}.`;
+      : `Blocked: ${describeRows(rows, undefined, toward, ' ')}.`;
   } else if (blockedCount) {
     verdict = 'partial';
-    explanation = `Partly allowed: ${rows.map((r) => `${describe(r)} ${r.detail}`).join('; ')}.`;
+    explanation = `Partly allowed: ${describeRows(rows, undefined, toward, ' ')}.`;
   } else if (unknownCount) {
     verdict = 'unknown';
-    explanation = `Cannot be told: ${of('unknown').map((r) => `${describe(r)}: ${r.detail.replace(/^cannot be told: /, '')}`).join('; ')}.`;
+    explanation = `Cannot be told: ${describeRows(rows, 'unknown', toward, ': ')}.`;
   } else if (defaultCount) {
     verdict = 'allowed-by-default';
-    explanation = `Allowed only by default: ${of('allowed-by-default').map((r) => `${describe(r)} ${r.detail}`).join('; ')}. A deny-all added by policy would block it.`;
+    explanation = `Allowed only by default: ${describeRows(rows, 'allowed-by-default', toward, ' ')}. A deny-all added by policy would block it.`;
   } else {
     verdict = 'allowed';
     explanation = `Allowed by ${listRefs(decidedBy, multi)}.`;
   }
   return unknownCount ? { verdict, explanation, decidedBy, unknownBecause } : { verdict, explanation, decidedBy };
+}
+
+const PROTOCOL_TEXT: Readonly<Record<string, string>> = { Tcp: 'TCP', Udp: 'UDP' };
+
+/**
+ * Rows (of one outcome, or all) for an explanation, joined by "; ": "TCP 443 to Storage denied by
+ * ...". An unknown row's detail is given without its "cannot be told: ".
+ */
+function describeRows(rows: readonly PortOutcome[], outcome: PortOutcome['outcome'] | undefined, toward: string, separator: string): string {
+  let out = '';
+  for (const r of rows) {
+    if (outcome !== undefined && r.outcome !== outcome) continue;
+    const detail = r.outcome === 'unknown' && outcome === 'unknown' ? r.detail.replace(/^cannot be told: /, '') : r.detail;
+    const protocol = Object.hasOwn(PROTOCOL_TEXT, r.protocol) ? PROTOCOL_TEXT[r.protocol] : r.protocol.toUpperCase();
+    out += `${out ? '; ' : ''}${protocol} ${r.ports} ${toward} ${r.remote}${separator}${detail}`;
+  }
+  return out;
 }
 
 /** Adds a ref, or puts it in the place of the one of the same NSG and name (as a Map keyed by those would). */
