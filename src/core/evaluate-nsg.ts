@@ -3,7 +3,7 @@ import { DEFAULT_RULES } from './default-rules';
 import type { EvaluationContext } from './evaluation-context';
 import { IpSet, type IpInterval } from './ip-range';
 import { isUnknown } from './maybe';
-import { normalizeRule, type NormalizedRule, type PortList } from './normalize-rule';
+import { normalizeRule, normalizeRules, type NormalizedRule, type PortList } from './normalize-rule';
 import type { Direction, Nsg, NsgChain } from './nsg';
 import { formatBounds, formatRange, portSetOf, PortSet, type PortRange } from './port-set';
 import { regionNamed, regionSymbol, sameRegion, type Region } from './region';
@@ -42,6 +42,9 @@ interface Candidate {
   readonly protocols: number;
   /** How its local side (the subnet) relates, for the subnet prefixes it was last asked with. */
   local?: { readonly prefixes: IpSet | undefined; readonly rels: AddressRelation[] };
+  /** Its result for a cell it decides alone, allowing or denying (see `singleResult`). */
+  allowedResult?: CellResult;
+  deniedResult?: CellResult;
 }
 
 type Case = 'best' | 'worst';
@@ -528,11 +531,12 @@ const nsgDataCache = new WeakMap<Nsg, NsgData>();
 function nsgData(nsg: Nsg): NsgData {
   let data = nsgDataCache.get(nsg);
   if (!data) {
-    const count = nsg.rules.length + DEFAULT_RULES.length;
+    const own = normalizeRules(nsg);
+    const count = own.length + DEFAULT_RULES.length;
     const norms = sized<NormalizedRule>(count);
     const refs = sized<RuleRef>(count);
     for (let i = 0; i < count; i++) {
-      const norm = i < nsg.rules.length ? normalizeRule(nsg.rules[i], nsg.name) : normalizeRule(DEFAULT_RULES[i - nsg.rules.length], nsg.name, true);
+      const norm = i < own.length ? own[i] : normalizeRule(DEFAULT_RULES[i - own.length], nsg.name, true);
       norms[i] = norm;
       refs[i] = ruleRef(norm);
     }
@@ -564,7 +568,7 @@ function directionCandidates(nsg: Nsg, direction: Direction, nsgIndex: number): 
       if (norm.isDefault ? norm.direction !== direction : !isUnknown(norm.direction) && norm.direction !== direction) continue;
       const certain = !isUnknown(norm.direction) && !isUnknown(norm.access) && !isUnknown(norm.priority) && !isUnknown(norm.protocol)
         && norm.destinationPorts.unknown.length === 0 && norm.sourcePorts.unknown.length === 0 && norm.sourcePorts.known.isAll;
-      out.push({ norm, ref: refs[i], nsgIndex, certain, protocols: protocolBits(norm.protocol), local: undefined });
+      out.push({ norm, ref: refs[i], nsgIndex, certain, protocols: protocolBits(norm.protocol), local: undefined, allowedResult: undefined, deniedResult: undefined });
     }
     list = out;
     data.candidates[key] = list;
@@ -824,7 +828,7 @@ function sweepRows(
     for (let t = 0; t < pieces; t++) {
       const at = byPort[t];
       const c = kept[taken[at + 2]];
-      const result = singleResult(c.ref, c.norm.access === 'Allow');
+      const result = singleResult(c, c.norm.access === 'Allow');
       let g = 0;
       while (g < results.length && results[g] !== result && !(results[g].outcome === result.outcome && results[g].detail === result.detail)) g++;
       if (g === results.length) results.push(result);
@@ -1051,28 +1055,22 @@ function uncertainReasons(candidates: readonly Candidate[], dims: readonly Dim[]
   return [...out];
 }
 
-// For one NSG and one tuple, a cell's result depends only on the deciding rule: built once per rule
-// and outcome, and shared (results are never changed).
-const singleResults = new WeakMap<RuleRef, { allowed?: CellResult; denied?: CellResult }>();
-
-function singleResult(ref: RuleRef, allowed: boolean): CellResult {
-  let memo = singleResults.get(ref);
-  if (!memo) {
-    memo = {};
-    singleResults.set(ref, memo);
-  }
+// For one NSG and one tuple, a cell's result depends only on the deciding rule: built once per
+// candidate and outcome, and shared (results are never changed).
+function singleResult(c: Candidate, allowed: boolean): CellResult {
+  const ref = c.ref;
   if (allowed) {
-    return memo.allowed ??= ref.isDefault
+    return c.allowedResult ??= ref.isDefault
       ? { outcome: 'allowed-by-default', decidedBy: [ref], detail: `allowed only by ${listRefs([ref], false)}` }
       : { outcome: 'allowed', decidedBy: [ref], detail: `allowed by ${listRefs([ref], false)}` };
   }
-  return memo.denied ??= { outcome: 'blocked', decidedBy: [ref], detail: `denied by ${listRefs([ref], false)}` };
+  return c.deniedResult ??= { outcome: 'blocked', decidedBy: [ref], detail: `denied by ${listRefs([ref], false)}` };
 }
 
 function summarize(perNsg: readonly Int32Array[], start: number, count: number, candidates: readonly Candidate[], dims: readonly Dim[], sizes: readonly number[]): CellResult {
   if (count === 1 && perNsg.length === 1) {
     const v = perNsg[0][start];
-    return singleResult(candidates[v >> 1].ref, v % 2 !== 0);
+    return singleResult(candidates[v >> 1], v % 2 !== 0);
   }
   const allowers: RuleRef[] = [];
   const deniers: RuleRef[] = [];

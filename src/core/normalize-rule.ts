@@ -1,5 +1,5 @@
 import { isUnknown, type Maybe, type Unknown } from './maybe';
-import type { Access, Direction, RuleProtocol, SecurityRule } from './nsg';
+import type { Access, Direction, Nsg, RuleProtocol, SecurityRule } from './nsg';
 import { parsePortEntry, PortSet } from './port-set';
 import { parseAddressEntry, type AddressTerm } from './service-tags';
 
@@ -95,20 +95,37 @@ function readPriority(p: Maybe<number>): Maybe<number> {
   return Number.isInteger(p) ? p : { unknown: `priority "${String(p)}" is not a whole number` };
 }
 
-// Rules are immutable inputs, and the engine and the validator both read every rule (a language
-// server hands unchanged rules back as the same objects): read each rule once.
-const normalized = new WeakMap<SecurityRule, NormalizedRule>();
+// NSGs are immutable inputs, and the engine and the validator both read every rule: each NSG's
+// rules are read once (one memo entry per NSG rather than per rule).
+const byNsg = new WeakMap<Nsg, readonly NormalizedRule[]>();
+
+/** An NSG's own rules, read, in order; nothing here throws, whatever the input. Shared: never change it. */
+export function normalizeRules(nsg: Nsg): readonly NormalizedRule[] {
+  let norms = byNsg.get(nsg);
+  if (!norms) {
+    const rules = nsg.rules;
+    const out = new Array<NormalizedRule>(rules.length);
+    for (let i = 0; i < rules.length; i++) out[i] = readRule(rules[i], nsg.name, false);
+    norms = out;
+    byNsg.set(nsg, norms);
+  }
+  return norms;
+}
+
+// The default rules are the same few objects for every NSG: each is read once.
+const defaults = new WeakMap<SecurityRule, NormalizedRule>();
 
 /** Reads a rule; nothing here throws, whatever the input. The result is shared: never change it. */
 export function normalizeRule(rule: SecurityRule, nsg: string, isDefault = false): NormalizedRule {
-  const memo = normalized.get(rule);
-  if (memo && memo.isDefault === isDefault) {
+  if (!isDefault) return readRule(rule, nsg, false);
+  const memo = defaults.get(rule);
+  if (memo) {
     if (memo.nsg === nsg) return memo;
-    // The same rule in another NSG (the default rules): only the NSG's name differs.
+    // The same rule in another NSG: only the NSG's name differs.
     return { ...memo, nsg };
   }
-  const norm = readRule(rule, nsg, isDefault);
-  normalized.set(rule, norm);
+  const norm = readRule(rule, nsg, true);
+  defaults.set(rule, norm);
   return norm;
 }
 

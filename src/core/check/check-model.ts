@@ -2,7 +2,7 @@ import { selectRequirements } from '../catalog/catalog';
 import { evaluateSelection } from '../evaluate-nsg';
 import type { EvaluationContext, ServiceTagPrefixes } from '../evaluation-context';
 import { isUnknown } from '../maybe';
-import type { Nsg } from '../nsg';
+import type { Nsg, SecurityRule } from '../nsg';
 import type {
   AmlComputeModel,
   AmlWorkspaceModel,
@@ -15,7 +15,7 @@ import type {
 } from '../model/workspace-model';
 import { regionNamed, regionText, type Region } from '../region';
 import type { CatalogOptions, Edition, NotApplicable, ResolvedRequirement, Selection } from '../requirement';
-import { normalizeRule, type NormalizedRule } from '../normalize-rule';
+import { parseAddressEntry } from '../service-tags';
 import { validateRules, type RuleFinding } from '../validate-rules';
 import type { PortOutcome, RequirementVerdict, RuleRef } from '../verdict';
 import { isFailure } from '../verdict-policy';
@@ -94,17 +94,18 @@ function userOrigin(key: keyof CatalogOptions, settings: CheckSettings): OptionO
 }
 
 function hasAmlRule(nsg: NsgModel): boolean {
-  // Through the normalized rule (read once per rule, and read again by the engine and the validator).
-  for (const r of nsg.rules) {
-    const n = normalizeRule(r, nsg.name);
-    if (hasAmlTag(n.source) || hasAmlTag(n.destination)) return true;
-  }
+  // Through the parsed address entries only (parsing is shared by text): the whole rule is read
+  // later, and only for NSGs that are judged anew.
+  for (const r of nsg.rules) if (hasAmlTag(r.sourceAddresses) || hasAmlTag(r.destinationAddresses)) return true;
   return false;
 }
 
-function hasAmlTag(terms: NormalizedRule['source']): boolean {
-  if (isUnknown(terms)) return false;
-  for (const term of terms) if (term.kind === 'tag' && term.base === 'AzureMachineLearning') return true;
+function hasAmlTag(entries: SecurityRule['sourceAddresses']): boolean {
+  if (isUnknown(entries)) return false;
+  for (const entry of entries) {
+    const term = parseAddressEntry(entry);
+    if (term.kind === 'tag' && term.base === 'AzureMachineLearning') return true;
+  }
   return false;
 }
 
