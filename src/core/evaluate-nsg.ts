@@ -561,14 +561,18 @@ function directionCandidates(nsg: Nsg, direction: Direction, nsgIndex: number): 
   const key = (direction === 'Inbound' ? 0 : 2) + nsgIndex;
   let list = data.candidates[key];
   if (!list) {
-    const out: Candidate[] = [];
     const { norms, refs } = data;
+    const applies = (norm: NormalizedRule) => (norm.isDefault ? norm.direction === direction : isUnknown(norm.direction) || norm.direction === direction);
+    let count = 0;
+    for (const norm of norms) if (applies(norm)) count++;
+    const out = sized<Candidate>(count);
+    count = 0;
     for (let i = 0; i < norms.length; i++) {
       const norm = norms[i];
-      if (norm.isDefault ? norm.direction !== direction : !isUnknown(norm.direction) && norm.direction !== direction) continue;
+      if (!applies(norm)) continue;
       const certain = !isUnknown(norm.direction) && !isUnknown(norm.access) && !isUnknown(norm.priority) && !isUnknown(norm.protocol)
         && norm.destinationPorts.unknown.length === 0 && norm.sourcePorts.unknown.length === 0 && norm.sourcePorts.known.isAll;
-      out.push({ norm, ref: refs[i], nsgIndex, certain, protocols: protocolBits(norm.protocol), local: undefined, allowedResult: undefined, deniedResult: undefined });
+      out[count++] = { norm, ref: refs[i], nsgIndex, certain, protocols: protocolBits(norm.protocol), local: undefined, allowedResult: undefined, deniedResult: undefined };
     }
     list = out;
     data.candidates[key] = list;
@@ -764,7 +768,7 @@ function sweepRows(
     }
     order[k] = i;
   }
-  const rows: PortOutcome[] = [];
+  let rows: PortOutcome[] | undefined;
   const taken = sweepTaken;
   const byPort = sweepByPort;
   for (const protocol of protocols) {
@@ -824,17 +828,24 @@ function sweepRows(
       for (; k > 0 && taken[byPort[k - 1]] > taken[t * 4]; k--) byPort[k] = byPort[k - 1];
       byPort[k] = t * 4;
     }
-    const results: CellResult[] = [];
+    const results = sized<CellResult>(pieces);
+    let groups = 0;
     for (let t = 0; t < pieces; t++) {
       const at = byPort[t];
       const c = kept[taken[at + 2]];
       const result = singleResult(c, c.norm.access === 'Allow');
       let g = 0;
-      while (g < results.length && results[g] !== result && !(results[g].outcome === result.outcome && results[g].detail === result.detail)) g++;
-      if (g === results.length) results.push(result);
+      while (g < groups && results[g] !== result && !(results[g].outcome === result.outcome && results[g].detail === result.detail)) g++;
+      if (g === groups) results[groups++] = result;
       taken[at + 3] = g;
     }
-    for (let g = 0; g < results.length; g++) {
+    // Kept in the verdict: exactly one slot per row (pushing onto [] would reserve 16 or more).
+    let at = 0;
+    if (rows) {
+      at = rows.length;
+      rows.length += groups;
+    } else rows = sized<PortOutcome>(groups);
+    for (let g = 0; g < groups; g++) {
       let ports = '';
       let from = -1;
       let to = -1;
@@ -851,7 +862,7 @@ function sweepRows(
       }
       ports += `${ports ? ', ' : ''}${formatBounds(from, to)}`;
       const r = results[g];
-      rows.push({ protocol, ports, remote, outcome: r.outcome, decidedBy: r.decidedBy, detail: r.detail });
+      rows[at + g] = { protocol, ports, remote, outcome: r.outcome, decidedBy: r.decidedBy, detail: r.detail };
     }
   }
   return rows;
@@ -1237,12 +1248,17 @@ function aggregate(rows: readonly PortOutcome[], unknownBecause: string[], multi
   let explanation: string;
   if (blockedCount === rows.length) {
     verdict = 'blocked';
-    const deniers: RuleRef[] = [];
+    let denials = 0;
+    for (const r of rows) for (const d of r.decidedBy) if (isDenier(d)) denials++;
+    // Sized for every denial, then cut to the distinct deniers.
+    const deniers = sized<RuleRef>(denials);
+    let distinctDeniers = 0;
     let byDefault = true;
     for (const r of rows) {
       if (r.detail.includes('the rest is allowed')) byDefault = false;
-      for (const d of r.decidedBy) if (d.access === 'Deny' || (d.isDefault && d.name.startsWith('Deny'))) addUnique(deniers, d);
+      for (const d of r.decidedBy) if (isDenier(d)) distinctDeniers = addUnique(deniers, distinctDeniers, d);
     }
+    deniers.length = distinctDeniers;
     for (const d of deniers) if (!d.isDefault) byDefault = false;
     explanation = byDefault
       ? `Blocked: no rule allows it, so ${listRefs(deniers, multi)} denies it.`
@@ -1280,11 +1296,19 @@ function describeRows(rows: readonly PortOutcome[], outcome: PortOutcome['outcom
   return out;
 }
 
-/** Adds a ref, or puts it in the place of the one of the same NSG and name (as a Map keyed by those would). */
-function addUnique(refs: RuleRef[], r: RuleRef): void {
+function isDenier(r: RuleRef): boolean {
+  return r.access === 'Deny' || (r.isDefault && r.name.startsWith('Deny'));
+}
+
+/**
+ * Adds a ref to the first `count` of `refs`, or puts it in the place of the one of the same NSG and
+ * name (as a Map keyed by those would); returns the new count.
+ */
+function addUnique(refs: RuleRef[], count: number, r: RuleRef): number {
   let k = 0;
-  while (k < refs.length && !(refs[k].nsg === r.nsg && refs[k].name === r.name)) k++;
+  while (k < count && !(refs[k].nsg === r.nsg && refs[k].name === r.name)) k++;
   refs[k] = r;
+  return k === count ? count + 1 : count;
 }
 
 /** Evaluates every service-tag requirement of a selection; host requirements are for firewalls. */
