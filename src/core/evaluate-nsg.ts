@@ -33,7 +33,9 @@ interface Dim {
 
 interface Candidate {
   readonly norm: NormalizedRule;
-  readonly ref: RuleRef;
+  /** Where its ref is kept (see `refOf`): the NSG's refs, and its index there. */
+  readonly refs: (RuleRef | undefined)[];
+  readonly index: number;
   /** Index of the NSG in the chain order for this direction. */
   readonly nsgIndex: number;
   /** Direction, access, priority, protocol and ports all known, and every source port: a rule the sweep can take (see `sweepRows`). */
@@ -83,6 +85,11 @@ function makeDim(size: number, labels: () => readonly string[], certain: Mask[],
 
 function full(n: number): Mask {
   return new Uint8Array(n).fill(1);
+}
+
+/** A candidate's rule as verdicts name it: one object per rule and NSG, made when a verdict first names it (most rules decide nothing). */
+function refOf(c: Candidate): RuleRef {
+  return c.refs[c.index] ??= ruleRef(c.norm);
 }
 
 function ruleRef(norm: NormalizedRule): RuleRef {
@@ -484,7 +491,7 @@ function regionOf(nsgs: readonly Nsg[], context: EvaluationContext): { region: R
   return { region: region ?? regionSymbol(UNRESOLVED_REGION, '<region>'), aliases };
 }
 
-// Refs are built once per rule (see nsgData) and described again for every cell and verdict.
+// Refs are built once per rule (see refOf) and described again for every cell and verdict.
 const refTexts = new WeakMap<RuleRef, string>();
 const refTextsWithNsg = new WeakMap<RuleRef, string>();
 
@@ -518,9 +525,9 @@ interface CellResult {
 
 /** What the engine reads of one NSG, whatever the requirement: its rules, normalized once. */
 interface NsgData {
-  /** The NSG's rules, then the default rules, normalized; and a ref to each. */
+  /** The NSG's rules, then the default rules, normalized; and a ref to each, made when first asked (see `refOf`). */
   readonly norms: readonly NormalizedRule[];
-  readonly refs: readonly RuleRef[];
+  readonly refs: (RuleRef | undefined)[];
   /** Per direction and position in the chain (0 or 1): the rules that may apply, as candidates. */
   readonly candidates: (readonly Candidate[] | undefined)[];
 }
@@ -534,13 +541,8 @@ function nsgData(nsg: Nsg): NsgData {
     const own = normalizeRules(nsg);
     const count = own.length + DEFAULT_RULES.length;
     const norms = sized<NormalizedRule>(count);
-    const refs = sized<RuleRef>(count);
-    for (let i = 0; i < count; i++) {
-      const norm = i < own.length ? own[i] : normalizeRule(DEFAULT_RULES[i - own.length], nsg.name, true);
-      norms[i] = norm;
-      refs[i] = ruleRef(norm);
-    }
-    data = { norms, refs, candidates: [] };
+    for (let i = 0; i < count; i++) norms[i] = i < own.length ? own[i] : normalizeRule(DEFAULT_RULES[i - own.length], nsg.name, true);
+    data = { norms, refs: sized<RuleRef | undefined>(count), candidates: [] };
     nsgDataCache.set(nsg, data);
   }
   return data;
@@ -572,7 +574,7 @@ function directionCandidates(nsg: Nsg, direction: Direction, nsgIndex: number): 
       if (!applies(norm)) continue;
       const certain = !isUnknown(norm.direction) && !isUnknown(norm.access) && !isUnknown(norm.priority) && !isUnknown(norm.protocol)
         && norm.destinationPorts.unknown.length === 0 && norm.sourcePorts.unknown.length === 0 && norm.sourcePorts.known.isAll;
-      out[count++] = { norm, ref: refs[i], nsgIndex, certain, protocols: protocolBits(norm.protocol), local: undefined, allowedResult: undefined, deniedResult: undefined };
+      out[count++] = { norm, refs, index: i, nsgIndex, certain, protocols: protocolBits(norm.protocol), local: undefined, allowedResult: undefined, deniedResult: undefined };
     }
     list = out;
     data.candidates[key] = list;
@@ -1069,7 +1071,7 @@ function uncertainReasons(candidates: readonly Candidate[], dims: readonly Dim[]
 // For one NSG and one tuple, a cell's result depends only on the deciding rule: built once per
 // candidate and outcome, and shared (results are never changed).
 function singleResult(c: Candidate, allowed: boolean): CellResult {
-  const ref = c.ref;
+  const ref = refOf(c);
   if (allowed) {
     return c.allowedResult ??= ref.isDefault
       ? { outcome: 'allowed-by-default', decidedBy: [ref], detail: `allowed only by ${listRefs([ref], false)}` }
@@ -1103,7 +1105,7 @@ function summarize(perNsg: readonly Int32Array[], start: number, count: number, 
     if (denied >= 0) {
       if (!seenDeny.includes(denied)) {
         seenDeny.push(denied);
-        deniers.push(candidates[denied].ref);
+        deniers.push(refOf(candidates[denied]));
       }
       const rel = p - start;
       deniedAtoms ??= [new Uint8Array(sizes[2]), new Uint8Array(sizes[3]), new Uint8Array(sizes[4])];
@@ -1115,7 +1117,7 @@ function summarize(perNsg: readonly Int32Array[], start: number, count: number, 
         const r = decider[p] >> 1;
         if (!seenAllow.includes(r)) {
           seenAllow.push(r);
-          allowers.push(candidates[r].ref);
+          allowers.push(refOf(candidates[r]));
         }
         if (candidates[r].norm.isDefault) anyDefault = true;
       }
