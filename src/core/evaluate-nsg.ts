@@ -599,6 +599,18 @@ export function evaluateRequirement(chain: NsgChain, requirement: ResolvedTagReq
   return evaluatePrepared(prepare(chain, requirement.direction, context), requirement);
 }
 
+/**
+ * For tests that hold the two ways of running first match against each other: `atoms` never
+ * sweeps; `sweep` sweeps every remote, or gives undefined where the sweep does not apply.
+ */
+export function evaluateRequirementBy(path: 'atoms' | 'sweep', chain: NsgChain, requirement: ResolvedTagRequirement, context: EvaluationContext): RequirementVerdict | undefined {
+  return evaluateBy(path, prepare(chain, requirement.direction, context), requirement);
+}
+
+function evaluatePrepared(prepared: Prepared, requirement: ResolvedTagRequirement): RequirementVerdict {
+  return evaluateBy('auto', prepared, requirement)!;
+}
+
 /** What every requirement of one direction reads of a chain and a context: the same for all of them. */
 interface Prepared {
   /** The NSGs in the order a flow of the direction meets them. */
@@ -631,7 +643,8 @@ function prepare(chain: NsgChain, direction: Direction, context: EvaluationConte
   };
 }
 
-function evaluatePrepared(prepared: Prepared, requirement: ResolvedTagRequirement): RequirementVerdict {
+/** First match by sweep where it applies and by atoms elsewhere (`auto`), or one way only (undefined where the sweep does not apply). */
+function evaluateBy(path: 'auto' | 'atoms' | 'sweep', prepared: Prepared, requirement: ResolvedTagRequirement): RequirementVerdict | undefined {
   const direction = requirement.direction;
   const { nsgs, region, env, subnetPrefixes } = prepared;
   const base = { id: requirement.id, direction, spec: requirement.spec };
@@ -678,12 +691,13 @@ function evaluatePrepared(prepared: Prepared, requirement: ResolvedTagRequiremen
       count++;
     }
     const remoteText = targetText(target);
-    const swept = nsgs.length === 1 ? sweepRows(kept, remoteRels, localRels, count, protocols, required, remoteText) : undefined;
+    const swept = nsgs.length === 1 && path !== 'atoms' ? sweepRows(kept, remoteRels, localRels, count, protocols, required, remoteText) : undefined;
     if (swept) {
       if (breakdown.length === 0) breakdown = swept;
       else for (const r of swept) breakdown.push(r);
       continue;
     }
+    if (path === 'sweep') return undefined;
     const rules = kept.slice(0, count);
     const norms = sized<NormalizedRule>(count);
     const destinationPorts = sized<PortList>(count);
