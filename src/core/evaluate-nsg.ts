@@ -435,15 +435,23 @@ function addressDim(
   return makeDim(size, labels, certain, maybe, reasons);
 }
 
-// Requirements are catalog data: the target of a remote is built once per remote and region.
-const remoteTargets = new WeakMap<RemoteSpec, { region: Region; target: AddressTarget }>();
+/** A requirement's remote as the engine reads it: the addresses, and their text in verdict rows. */
+interface RemoteTarget {
+  readonly region: Region;
+  readonly target: AddressTarget;
+  readonly text: string;
+}
 
-function remoteTarget(remote: RemoteSpec, region: Region): AddressTarget {
-  const memo = remoteTargets.get(remote);
-  if (memo && (!remote.regional || equalRegion(memo.region, region))) return memo.target;
+// Requirements are catalog data: the target of a remote is built once per remote and region.
+const remoteTargets = new WeakMap<RemoteSpec, RemoteTarget>();
+
+function remoteTarget(remote: RemoteSpec, region: Region): RemoteTarget {
+  let memo = remoteTargets.get(remote);
+  if (memo && (!remote.regional || equalRegion(memo.region, region))) return memo;
   const target = readRemoteTarget(remote, region);
-  remoteTargets.set(remote, { region, target });
-  return target;
+  memo = { region, target, text: targetText(target) };
+  remoteTargets.set(remote, memo);
+  return memo;
 }
 
 /** The same region value (each NSG read brings its own region objects; a target is only read through its value). */
@@ -647,10 +655,11 @@ function prepare(chain: NsgChain, direction: Direction, context: EvaluationConte
 function evaluateBy(path: 'auto' | 'atoms' | 'sweep', prepared: Prepared, requirement: ResolvedTagRequirement): RequirementVerdict | undefined {
   const direction = requirement.direction;
   const { nsgs, region, env, subnetPrefixes } = prepared;
-  const base = { id: requirement.id, direction, spec: requirement.spec };
   if (nsgs.length === 0) {
     return {
-      ...base,
+      id: requirement.id,
+      direction,
+      spec: requirement.spec,
       verdict: 'allowed-by-default',
       explanation: 'No network security group applies, so Azure allows all traffic.',
       breakdown: [],
@@ -677,7 +686,7 @@ function evaluateBy(path: 'auto' | 'atoms' | 'sweep', prepared: Prepared, requir
   const localSide = direction === 'Inbound' ? 'destination' : 'source';
   // The local side is always the subnet: relate each rule's local entries once, not once per remote.
   for (const remote of requirement.remote) {
-    const target = remoteTarget(remote, region);
+    const { target, text: remoteText } = remoteTarget(remote, region);
     let count = 0;
     for (let i = 0; i < touchingCount; i++) {
       const c = touching[i];
@@ -690,7 +699,6 @@ function evaluateBy(path: 'auto' | 'atoms' | 'sweep', prepared: Prepared, requir
       localRels[count] = localRel;
       count++;
     }
-    const remoteText = targetText(target);
     const swept = nsgs.length === 1 && path !== 'atoms' ? sweepRows(kept, remoteRels, localRels, count, protocols, required, remoteText) : undefined;
     if (swept) {
       if (breakdown.length === 0) breakdown = swept;
@@ -727,8 +735,8 @@ function evaluateBy(path: 'auto' | 'atoms' | 'sweep', prepared: Prepared, requir
   // copying objects of varying shape.
   const agg = aggregate(breakdown, unknownBecause ? [...unknownBecause] : [], nsgs.length > 1, direction);
   const verdict: RequirementVerdict = agg.unknownBecause
-    ? { id: base.id, direction, spec: base.spec, breakdown, verdict: agg.verdict, explanation: agg.explanation, decidedBy: agg.decidedBy, unknownBecause: agg.unknownBecause }
-    : { id: base.id, direction, spec: base.spec, breakdown, verdict: agg.verdict, explanation: agg.explanation, decidedBy: agg.decidedBy };
+    ? { id: requirement.id, direction, spec: requirement.spec, breakdown, verdict: agg.verdict, explanation: agg.explanation, decidedBy: agg.decidedBy, unknownBecause: agg.unknownBecause }
+    : { id: requirement.id, direction, spec: requirement.spec, breakdown, verdict: agg.verdict, explanation: agg.explanation, decidedBy: agg.decidedBy };
   return verdict;
 }
 
@@ -1332,7 +1340,12 @@ export function evaluateSelection(chain: NsgChain, selection: Selection, context
   const ctx: EvaluationContext = context.region || !selection.options.region
     ? context
     : { ...context, region: regionNamed(selection.options.region) };
-  const out: RequirementVerdict[] = [];
+  let count = 0;
+  for (const r of selection.applicable) if (r.kind === 'service-tag') count++;
+  for (const na of selection.notApplicable) if (na.spec.kind === 'service-tag') count++;
+  // Kept in the NSG's check: exactly one slot per verdict.
+  const out = sized<RequirementVerdict>(count);
+  count = 0;
   // The chain's order, region and relation environment, once per direction.
   let inbound: Prepared | undefined;
   let outbound: Prepared | undefined;
@@ -1341,10 +1354,10 @@ export function evaluateSelection(chain: NsgChain, selection: Selection, context
     const prepared = r.direction === 'Inbound'
       ? inbound ??= prepare(chain, 'Inbound', ctx)
       : outbound ??= prepare(chain, 'Outbound', ctx);
-    out.push(evaluatePrepared(prepared, r));
+    out[count++] = evaluatePrepared(prepared, r);
   }
   for (const na of selection.notApplicable) {
-    if (na.spec.kind === 'service-tag') out.push(notApplicableVerdict(na, na.spec));
+    if (na.spec.kind === 'service-tag') out[count++] = notApplicableVerdict(na, na.spec);
   }
   return out;
 }
