@@ -473,8 +473,9 @@ function readRemoteTarget(remote: RemoteSpec, region: Region): AddressTarget {
 
 /** The NSGs in the order a flow of this direction meets them. */
 function chainOrder(chain: NsgChain, direction: Direction): Nsg[] {
-  const order = direction === 'Inbound' ? [chain.subnet, chain.nic] : [chain.nic, chain.subnet];
-  return order.filter((n): n is Nsg => n !== undefined);
+  const { subnet, nic } = chain;
+  if (!subnet || !nic) return subnet ? [subnet] : nic ? [nic] : [];
+  return direction === 'Inbound' ? [subnet, nic] : [nic, subnet];
 }
 
 /**
@@ -482,22 +483,25 @@ function chainOrder(chain: NsgChain, direction: Direction): Nsg[] {
  * or symbolic, else the region option. A symbolic location takes the region option as its value
  * (the option says where the deployment goes), and NSGs of one chain share one region.
  */
-function regionOf(nsgs: readonly Nsg[], context: EvaluationContext): { region: Region; aliases: Map<string, Region> } {
-  const aliases = new Map<string, Region>();
+function regionOf(nsgs: readonly Nsg[], context: EvaluationContext): { region: Region; aliases: ReadonlyMap<string, Region> } {
+  let aliases: Map<string, Region> | undefined;
   let region: Region | undefined;
   for (const n of nsgs) {
     const loc = n.location;
     if (loc === undefined || isUnknown(loc)) continue;
     if (!region) region = loc;
-    else if (loc.kind === 'symbol' && sameRegion(loc, region) !== true) aliases.set(loc.symbol, region);
+    else if (loc.kind === 'symbol' && sameRegion(loc, region) !== true) (aliases ??= new Map()).set(loc.symbol, region);
   }
   if (!region) region = context.region;
   else if (region.kind === 'symbol' && context.region?.kind === 'name') {
+    aliases ??= new Map();
     aliases.set(region.symbol, context.region);
     for (const [symbol, target] of aliases) if (target === region) aliases.set(symbol, context.region);
   }
-  return { region: region ?? regionSymbol(UNRESOLVED_REGION, '<region>'), aliases };
+  return { region: region ?? regionSymbol(UNRESOLVED_REGION, '<region>'), aliases: aliases ?? NO_ALIASES };
 }
+
+const NO_ALIASES: ReadonlyMap<string, Region> = new Map();
 
 // Refs are built once per rule (see refOf) and described again for every cell and verdict.
 const refTexts = new WeakMap<RuleRef, string>();
@@ -645,9 +649,10 @@ function prepare(chain: NsgChain, direction: Direction, context: EvaluationConte
   const subnetPrefixes = context.subnetPrefixes ? IpSet.fromCidrsShared(context.subnetPrefixes) : undefined;
   let candidates = nsgs.length ? directionCandidates(nsgs[0], direction, 0) : [];
   for (let k = 1; k < nsgs.length; k++) candidates = candidates.concat(directionCandidates(nsgs[k], direction, k));
+  const n = candidates.length;
   return {
     nsgs, region, env: { context, regionAliases: aliases, subnetPrefixes }, subnetPrefixes, candidates,
-    touching: [], kept: [], remoteRels: [], localRels: [],
+    touching: sized(n), kept: sized(n), remoteRels: sized(n), localRels: sized(n),
   };
 }
 
@@ -1257,7 +1262,14 @@ function aggregate(rows: readonly PortOutcome[], unknownBecause: string[], multi
     }
   }
   if (distinct < refCount) decidedBy.length = distinct;
-  if (distinct > 1) decidedBy.sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0));
+  // By priority, stably (an insertion sort, as there are a few).
+  for (let i = 1; i < distinct; i++) {
+    const ref = decidedBy[i];
+    const p = ref.priority ?? 0;
+    let k = i;
+    for (; k > 0 && (decidedBy[k - 1].priority ?? 0) > p; k--) decidedBy[k] = decidedBy[k - 1];
+    decidedBy[k] = ref;
+  }
   // Counted first: the rows of one outcome are gathered only where the explanation needs them.
   let blockedCount = 0;
   let unknownCount = 0;
