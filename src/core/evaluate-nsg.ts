@@ -503,20 +503,8 @@ function regionOf(nsgs: readonly Nsg[], context: EvaluationContext): { region: R
 
 const NO_ALIASES: ReadonlyMap<string, Region> = new Map();
 
-// Refs are built once per rule (see refOf) and described again for every cell and verdict.
-const refTexts = new WeakMap<RuleRef, string>();
-const refTextsWithNsg = new WeakMap<RuleRef, string>();
-
-function describeRef(r: RuleRef, withNsg: boolean): string {
-  const memo = withNsg ? refTextsWithNsg : refTexts;
-  let text = memo.get(r);
-  if (text === undefined) {
-    text = refText(r, withNsg);
-    memo.set(r, text);
-  }
-  return text;
-}
-
+// A rule's text is short to build, so it is not kept; a single rule's cell result, which most
+// verdicts reuse, is (see singleResult).
 function refText(r: RuleRef, withNsg: boolean): string {
   const where = withNsg ? ` in ${r.nsg}` : '';
   if (r.isDefault) return `the default rule ${r.name} (${r.priority})${where}`;
@@ -524,8 +512,8 @@ function refText(r: RuleRef, withNsg: boolean): string {
 }
 
 function listRefs(refs: readonly RuleRef[], withNsg: boolean): string {
-  if (refs.length === 1) return describeRef(refs[0], withNsg);
-  const parts = refs.map((r) => describeRef(r, withNsg));
+  if (refs.length === 1) return refText(refs[0], withNsg);
+  const parts = refs.map((r) => refText(r, withNsg));
   return parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
