@@ -84,6 +84,16 @@ export function parseAddressEntry(entry: AddressEntry): AddressTerm {
   return term;
 }
 
+/** The tag an entry names, as `parseAddressEntry` would read its base; undefined when it names no tag. Builds no term. */
+export function entryTagBase(entry: AddressEntry): string | undefined {
+  if (typeof entry !== 'object') {
+    const term = parseAddressEntry(entry);
+    return term.kind === 'tag' ? term.base : undefined;
+  }
+  if (isUnknown(entry) || 'asg' in entry) return undefined;
+  return canonicalByLower.get(entry.tag.toLowerCase()) ?? entry.tag;
+}
+
 function parseObjectEntry(entry: Exclude<AddressEntry, string>): AddressTerm {
   if (isUnknown(entry)) return { kind: 'unknown', reason: entry.unknown, text: '?' };
   if ('asg' in entry) return { kind: 'asg', id: entry.asg, text: entry.asg };

@@ -15,7 +15,7 @@ import type {
 } from '../model/workspace-model';
 import { regionNamed, regionText, type Region } from '../region';
 import type { CatalogOptions, Edition, NotApplicable, ResolvedRequirement, Selection } from '../requirement';
-import { parseAddressEntry } from '../service-tags';
+import { entryTagBase } from '../service-tags';
 import { validateRules, type RuleFinding } from '../validate-rules';
 import type { PortOutcome, RequirementVerdict, RuleRef } from '../verdict';
 import { isFailure } from '../verdict-policy';
@@ -94,18 +94,15 @@ function userOrigin(key: keyof CatalogOptions, settings: CheckSettings): OptionO
 }
 
 function hasAmlRule(nsg: NsgModel): boolean {
-  // Through the parsed address entries only (parsing is shared by text): the whole rule is read
-  // later, and only for NSGs that are judged anew.
+  // Through the address entries' tags only: the whole rule is read later, and only for NSGs that
+  // are judged anew.
   for (const r of nsg.rules) if (hasAmlTag(r.sourceAddresses) || hasAmlTag(r.destinationAddresses)) return true;
   return false;
 }
 
 function hasAmlTag(entries: SecurityRule['sourceAddresses']): boolean {
   if (isUnknown(entries)) return false;
-  for (const entry of entries) {
-    const term = parseAddressEntry(entry);
-    if (term.kind === 'tag' && term.base === 'AzureMachineLearning') return true;
-  }
+  for (const entry of entries) if (entryTagBase(entry) === 'AzureMachineLearning') return true;
   return false;
 }
 
