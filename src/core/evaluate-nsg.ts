@@ -1095,6 +1095,14 @@ function singleResult(c: Candidate, allowed: boolean): CellResult {
   return c.deniedResult ??= { outcome: 'blocked', decidedBy: [ref], detail: `denied by ${listRefs([ref], false)}` };
 }
 
+function byPriority(a: RuleRef, b: RuleRef): number {
+  return (a.priority ?? 0) - (b.priority ?? 0);
+}
+
+/** The dimensions a denial is scoped by in a cell's detail, and their names there. */
+const SCOPE_DIMS: readonly number[] = [2, 3, 4];
+const SCOPE_NAMES: readonly string[] = ['source ports', 'remote addresses', 'local addresses'];
+
 function summarize(perNsg: readonly Int32Array[], start: number, count: number, candidates: readonly Candidate[], dims: readonly Dim[], sizes: readonly number[]): CellResult {
   if (count === 1 && perNsg.length === 1) {
     const v = perNsg[0][start];
@@ -1138,7 +1146,6 @@ function summarize(perNsg: readonly Int32Array[], start: number, count: number, 
       }
     }
   }
-  const byPriority = (a: RuleRef, b: RuleRef) => (a.priority ?? 0) - (b.priority ?? 0);
   allowers.sort(byPriority);
   deniers.sort(byPriority);
   const multi = perNsg.length > 1;
@@ -1155,14 +1162,12 @@ function summarize(perNsg: readonly Int32Array[], start: number, count: number, 
   }
   let detail = `denied by ${listRefs(deniers, multi)}`;
   if (allowers.length) {
-    const names = ['source ports', 'remote addresses', 'local addresses'];
-    const dimIndex = [2, 3, 4];
     const scope: string[] = [];
     deniedAtoms!.forEach((flags, k) => {
-      const d = dims[dimIndex[k]];
+      const d = dims[SCOPE_DIMS[k]];
       const atoms: number[] = [];
       for (let i = 0; i < flags.length; i++) if (flags[i]) atoms.push(i);
-      if (atoms.length < d.size) scope.push(`${names[k]} ${atoms.map((i) => d.labels()[i]).join(', ')}`);
+      if (atoms.length < d.size) scope.push(`${SCOPE_NAMES[k]} ${atoms.map((i) => d.labels()[i]).join(', ')}`);
     });
     detail = `${detail}${scope.length ? ` for ${scope.join(' and ')}` : ''}; the rest is allowed by ${listRefs(allowers, multi)}`;
   }
