@@ -24,6 +24,9 @@ export type AddressRelation =
 
 const ALL: AddressRelation = { kind: 'all' };
 const NONE: AddressRelation = { kind: 'none' };
+/** The relations all of the target and none of it: every such answer is one of these two objects. */
+export const ALL_RELATION = ALL;
+export const NONE_RELATION = NONE;
 
 /** What relating addresses needs besides the two sides. */
 export interface RelationEnv {

@@ -1,11 +1,11 @@
-import { relateAddress, targetText, UNRESOLVED_REGION, type AddressRelation, type AddressTarget, type RelationEnv } from './address-relation';
+import { ALL_RELATION, NONE_RELATION, relateAddress, targetText, UNRESOLVED_REGION, type AddressRelation, type AddressTarget, type RelationEnv } from './address-relation';
 import { DEFAULT_RULES } from './default-rules';
 import type { EvaluationContext } from './evaluation-context';
 import { IpSet, type IpInterval } from './ip-range';
 import { isUnknown } from './maybe';
-import { normalizeRule, type NormalizedRule, type PortList } from './normalize-rule';
+import { normalizeRule, normalizeRules, type NormalizedRule, type PortList } from './normalize-rule';
 import type { Direction, Nsg, NsgChain } from './nsg';
-import { formatRange, portSetOf, PortSet, type PortRange } from './port-set';
+import { formatBounds, formatRange, portSetOf, PortSet, type PortRange } from './port-set';
 import { regionNamed, regionSymbol, sameRegion, type Region } from './region';
 import type { NotApplicable, RemoteSpec, ResolvedTagRequirement, Selection, TagRequirementSpec } from './requirement';
 import { canonicalTagName, type AddressTerm } from './service-tags';
@@ -33,9 +33,20 @@ interface Dim {
 
 interface Candidate {
   readonly norm: NormalizedRule;
-  readonly ref: RuleRef;
+  /** Where its ref is kept (see `refOf`): the NSG's refs, and its index there. */
+  readonly refs: (RuleRef | undefined)[];
+  readonly index: number;
   /** Index of the NSG in the chain order for this direction. */
   readonly nsgIndex: number;
+  /** Direction, access, priority, protocol and ports all known, and every source port: a rule the sweep can take (see `sweepRows`). */
+  readonly certain: boolean;
+  /** Which of TCP and UDP it may match (`protocolBits`). */
+  readonly protocols: number;
+  /** How its local side (the subnet) relates, for the subnet prefixes it was last asked with. */
+  local?: { readonly prefixes: IpSet | undefined; readonly rels: AddressRelation[] };
+  /** Its result for a cell it decides alone, allowing or denying (see `singleResult`). */
+  allowedResult?: CellResult;
+  deniedResult?: CellResult;
 }
 
 type Case = 'best' | 'worst';
@@ -74,6 +85,11 @@ function makeDim(size: number, labels: () => readonly string[], certain: Mask[],
 
 function full(n: number): Mask {
   return new Uint8Array(n).fill(1);
+}
+
+/** A candidate's rule as verdicts name it: one object per rule and NSG, made when a verdict first names it (most rules decide nothing). */
+function refOf(c: Candidate): RuleRef {
+  return c.refs[c.index] ??= ruleRef(c.norm);
 }
 
 function ruleRef(norm: NormalizedRule): RuleRef {
@@ -247,6 +263,12 @@ function ipHas(set: IpSet, piece: IpInterval): boolean {
 /** A dimension over addresses of one side: atoms from sub-tags or from concrete prefixes. */
 function relateEntries(entries: readonly AddressTerm[] | { unknown: string }, target: AddressTarget, env: RelationEnv): AddressRelation[] {
   if (isUnknown(entries)) return [{ kind: 'unknown', reason: entries.unknown }];
+  // Most lists are one tag or special: relating it is cheap, and its answer mostly all or none of the
+  // target, whose one-entry lists are shared.
+  if (entries.length === 1 && entries[0].kind !== 'cidr') {
+    const r = relateAddress(entries[0], target, env);
+    return r === ALL_RELATION ? ALL_LIST : r === NONE_RELATION ? NONE_LIST : [r];
+  }
   if (!entries.every((t) => envFree(t, target))) return entries.map((t) => relateAddress(t, target, env));
   // Relations that do not depend on the environment (`*`, specials, ASGs, against specials or the
   // subnet): kept per entry list and target; the default rules' lists serve every NSG.
@@ -263,6 +285,10 @@ function relateEntries(entries: readonly AddressTerm[] | { unknown: string }, ta
   return rels;
 }
 
+// Relation lists are never changed once made.
+const ALL_LIST: AddressRelation[] = [ALL_RELATION];
+const NONE_LIST: AddressRelation[] = [NONE_RELATION];
+
 const envFreeRelations = new WeakMap<readonly AddressTerm[], { target: AddressTarget; rels: AddressRelation[] }[]>();
 
 /** Whether relating the term to the target reads nothing of the environment (region aliases, prefixes, service-tag data). */
@@ -274,17 +300,16 @@ function envFree(term: AddressTerm, target: AddressTarget): boolean {
   }
 }
 
-// How a rule's entries relate to the compute subnet depends only on the entries and the subnet's
-// prefixes (shared IpSets, see IpSet.fromCidrsShared); every requirement asks it again, so keep
-// the last answer per entry list (entry lists are read once per NSG).
-const subnetRelations = new WeakMap<readonly AddressTerm[], { prefixes: IpSet | undefined; rels: AddressRelation[] }>();
-
-function relateToSubnet(entries: readonly AddressTerm[] | { unknown: string }, env: RelationEnv): AddressRelation[] {
-  if (isUnknown(entries)) return relateEntries(entries, SUBNET, env);
-  const memo = subnetRelations.get(entries);
+/**
+ * How a rule's local entries relate to the compute subnet: that depends only on the entries and the
+ * subnet's prefixes (shared IpSets, see IpSet.fromCidrsShared), and every requirement of the
+ * direction asks it again, so the candidate keeps the last answer.
+ */
+function localRelation(c: Candidate, side: 'source' | 'destination', env: RelationEnv): AddressRelation[] {
+  const memo = c.local;
   if (memo && memo.prefixes === env.subnetPrefixes) return memo.rels;
-  const rels = relateEntries(entries, SUBNET, env);
-  subnetRelations.set(entries, { prefixes: env.subnetPrefixes, rels });
+  const rels = relateEntries(c.norm[side], SUBNET, env);
+  c.local = { prefixes: env.subnetPrefixes, rels };
   return rels;
 }
 
@@ -410,15 +435,23 @@ function addressDim(
   return makeDim(size, labels, certain, maybe, reasons);
 }
 
-// Requirements are catalog data: the target of a remote is built once per remote and region.
-const remoteTargets = new WeakMap<RemoteSpec, { region: Region; target: AddressTarget }>();
+/** A requirement's remote as the engine reads it: the addresses, and their text in verdict rows. */
+interface RemoteTarget {
+  readonly region: Region;
+  readonly target: AddressTarget;
+  readonly text: string;
+}
 
-function remoteTarget(remote: RemoteSpec, region: Region): AddressTarget {
-  const memo = remoteTargets.get(remote);
-  if (memo && (!remote.regional || equalRegion(memo.region, region))) return memo.target;
+// Requirements are catalog data: the target of a remote is built once per remote and region.
+const remoteTargets = new WeakMap<RemoteSpec, RemoteTarget>();
+
+function remoteTarget(remote: RemoteSpec, region: Region): RemoteTarget {
+  let memo = remoteTargets.get(remote);
+  if (memo && (!remote.regional || equalRegion(memo.region, region))) return memo;
   const target = readRemoteTarget(remote, region);
-  remoteTargets.set(remote, { region, target });
-  return target;
+  memo = { region, target, text: targetText(target) };
+  remoteTargets.set(remote, memo);
+  return memo;
 }
 
 /** The same region value (each NSG read brings its own region objects; a target is only read through its value). */
@@ -440,8 +473,9 @@ function readRemoteTarget(remote: RemoteSpec, region: Region): AddressTarget {
 
 /** The NSGs in the order a flow of this direction meets them. */
 function chainOrder(chain: NsgChain, direction: Direction): Nsg[] {
-  const order = direction === 'Inbound' ? [chain.subnet, chain.nic] : [chain.nic, chain.subnet];
-  return order.filter((n): n is Nsg => n !== undefined);
+  const { subnet, nic } = chain;
+  if (!subnet || !nic) return subnet ? [subnet] : nic ? [nic] : [];
+  return direction === 'Inbound' ? [subnet, nic] : [nic, subnet];
 }
 
 /**
@@ -449,37 +483,28 @@ function chainOrder(chain: NsgChain, direction: Direction): Nsg[] {
  * or symbolic, else the region option. A symbolic location takes the region option as its value
  * (the option says where the deployment goes), and NSGs of one chain share one region.
  */
-function regionOf(nsgs: readonly Nsg[], context: EvaluationContext): { region: Region; aliases: Map<string, Region> } {
-  const aliases = new Map<string, Region>();
+function regionOf(nsgs: readonly Nsg[], context: EvaluationContext): { region: Region; aliases: ReadonlyMap<string, Region> } {
+  let aliases: Map<string, Region> | undefined;
   let region: Region | undefined;
   for (const n of nsgs) {
     const loc = n.location;
     if (loc === undefined || isUnknown(loc)) continue;
     if (!region) region = loc;
-    else if (loc.kind === 'symbol' && sameRegion(loc, region) !== true) aliases.set(loc.symbol, region);
+    else if (loc.kind === 'symbol' && sameRegion(loc, region) !== true) (aliases ??= new Map()).set(loc.symbol, region);
   }
   if (!region) region = context.region;
   else if (region.kind === 'symbol' && context.region?.kind === 'name') {
+    aliases ??= new Map();
     aliases.set(region.symbol, context.region);
     for (const [symbol, target] of aliases) if (target === region) aliases.set(symbol, context.region);
   }
-  return { region: region ?? regionSymbol(UNRESOLVED_REGION, '<region>'), aliases };
+  return { region: region ?? regionSymbol(UNRESOLVED_REGION, '<region>'), aliases: aliases ?? NO_ALIASES };
 }
 
-// Refs are built once per rule (see nsgData) and described again for every cell and verdict.
-const refTexts = new WeakMap<RuleRef, string>();
-const refTextsWithNsg = new WeakMap<RuleRef, string>();
+const NO_ALIASES: ReadonlyMap<string, Region> = new Map();
 
-function describeRef(r: RuleRef, withNsg: boolean): string {
-  const memo = withNsg ? refTextsWithNsg : refTexts;
-  let text = memo.get(r);
-  if (text === undefined) {
-    text = refText(r, withNsg);
-    memo.set(r, text);
-  }
-  return text;
-}
-
+// A rule's text is short to build, so it is not kept; a single rule's cell result, which most
+// verdicts reuse, is (see singleResult).
 function refText(r: RuleRef, withNsg: boolean): string {
   const where = withNsg ? ` in ${r.nsg}` : '';
   if (r.isDefault) return `the default rule ${r.name} (${r.priority})${where}`;
@@ -487,8 +512,8 @@ function refText(r: RuleRef, withNsg: boolean): string {
 }
 
 function listRefs(refs: readonly RuleRef[], withNsg: boolean): string {
-  if (refs.length === 1) return describeRef(refs[0], withNsg);
-  const parts = refs.map((r) => describeRef(r, withNsg));
+  if (refs.length === 1) return refText(refs[0], withNsg);
+  const parts = refs.map((r) => refText(r, withNsg));
   return parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
@@ -500,7 +525,9 @@ interface CellResult {
 
 /** What the engine reads of one NSG, whatever the requirement: its rules, normalized once. */
 interface NsgData {
-  readonly rules: readonly { norm: NormalizedRule; ref: RuleRef }[];
+  /** The NSG's rules, then the default rules, normalized; and a ref to each, made when first asked (see `refOf`). */
+  readonly norms: readonly NormalizedRule[];
+  readonly refs: (RuleRef | undefined)[];
   /** Per direction and position in the chain (0 or 1): the rules that may apply, as candidates. */
   readonly candidates: (readonly Candidate[] | undefined)[];
 }
@@ -511,14 +538,23 @@ const nsgDataCache = new WeakMap<Nsg, NsgData>();
 function nsgData(nsg: Nsg): NsgData {
   let data = nsgDataCache.get(nsg);
   if (!data) {
-    const norms = [
-      ...nsg.rules.map((r) => normalizeRule(r, nsg.name)),
-      ...DEFAULT_RULES.map((r) => normalizeRule(r, nsg.name, true)),
-    ];
-    data = { rules: norms.map((norm) => ({ norm, ref: ruleRef(norm) })), candidates: [] };
+    const own = normalizeRules(nsg);
+    const count = own.length + DEFAULT_RULES.length;
+    const norms = sized<NormalizedRule>(count);
+    for (let i = 0; i < count; i++) norms[i] = i < own.length ? own[i] : normalizeRule(DEFAULT_RULES[i - own.length], nsg.name, true);
+    data = { norms, refs: sized<RuleRef | undefined>(count), candidates: [] };
     nsgDataCache.set(nsg, data);
   }
   return data;
+}
+
+/** Bits of the protocols a rule may match, of those a requirement asks (`TCP_BIT`, `UDP_BIT`). */
+const TCP_BIT = 1;
+const UDP_BIT = 2;
+
+function protocolBits(p: NormalizedRule['protocol']): number {
+  if (isUnknown(p) || p === '*') return TCP_BIT | UDP_BIT;
+  return p === 'Tcp' ? TCP_BIT : p === 'Udp' ? UDP_BIT : 0;
 }
 
 /** The NSG's rules that may apply in this direction (an unknown direction may), built once per NSG. */
@@ -527,10 +563,18 @@ function directionCandidates(nsg: Nsg, direction: Direction, nsgIndex: number): 
   const key = (direction === 'Inbound' ? 0 : 2) + nsgIndex;
   let list = data.candidates[key];
   if (!list) {
-    const out: Candidate[] = [];
-    for (const { norm, ref } of data.rules) {
-      if (norm.isDefault ? norm.direction !== direction : !isUnknown(norm.direction) && norm.direction !== direction) continue;
-      out.push({ norm, ref, nsgIndex });
+    const { norms, refs } = data;
+    const applies = (norm: NormalizedRule) => (norm.isDefault ? norm.direction === direction : isUnknown(norm.direction) || norm.direction === direction);
+    let count = 0;
+    for (const norm of norms) if (applies(norm)) count++;
+    const out = sized<Candidate>(count);
+    count = 0;
+    for (let i = 0; i < norms.length; i++) {
+      const norm = norms[i];
+      if (!applies(norm)) continue;
+      const certain = !isUnknown(norm.direction) && !isUnknown(norm.access) && !isUnknown(norm.priority) && !isUnknown(norm.protocol)
+        && norm.destinationPorts.unknown.length === 0 && norm.sourcePorts.unknown.length === 0 && norm.sourcePorts.known.isAll;
+      out[count++] = { norm, refs, index: i, nsgIndex, certain, protocols: protocolBits(norm.protocol), local: undefined, allowedResult: undefined, deniedResult: undefined };
     }
     list = out;
     data.candidates[key] = list;
@@ -555,6 +599,18 @@ export function evaluateRequirement(chain: NsgChain, requirement: ResolvedTagReq
   return evaluatePrepared(prepare(chain, requirement.direction, context), requirement);
 }
 
+/**
+ * For tests that hold the two ways of running first match against each other: `atoms` never
+ * sweeps; `sweep` sweeps every remote, or gives undefined where the sweep does not apply.
+ */
+export function evaluateRequirementBy(path: 'atoms' | 'sweep', chain: NsgChain, requirement: ResolvedTagRequirement, context: EvaluationContext): RequirementVerdict | undefined {
+  return evaluateBy(path, prepare(chain, requirement.direction, context), requirement);
+}
+
+function evaluatePrepared(prepared: Prepared, requirement: ResolvedTagRequirement): RequirementVerdict {
+  return evaluateBy('auto', prepared, requirement)!;
+}
+
 /** What every requirement of one direction reads of a chain and a context: the same for all of them. */
 interface Prepared {
   /** The NSGs in the order a flow of the direction meets them. */
@@ -562,22 +618,41 @@ interface Prepared {
   readonly region: Region;
   readonly env: RelationEnv;
   readonly subnetPrefixes: IpSet | undefined;
+  /** The rules that may apply in this direction, NSG by NSG in chain order. */
+  readonly candidates: readonly Candidate[];
+  /**
+   * Lists every requirement fills anew (the first so many entries count), made once per
+   * direction rather than per requirement: the candidates that touch it, those that may meet a
+   * remote, and how their remote and local entries relate.
+   */
+  readonly touching: Candidate[];
+  readonly kept: Candidate[];
+  readonly remoteRels: AddressRelation[][];
+  readonly localRels: AddressRelation[][];
 }
 
 function prepare(chain: NsgChain, direction: Direction, context: EvaluationContext): Prepared {
   const nsgs = chainOrder(chain, direction);
   const { region, aliases } = regionOf(nsgs, context);
   const subnetPrefixes = context.subnetPrefixes ? IpSet.fromCidrsShared(context.subnetPrefixes) : undefined;
-  return { nsgs, region, env: { context, regionAliases: aliases, subnetPrefixes }, subnetPrefixes };
+  let candidates = nsgs.length ? directionCandidates(nsgs[0], direction, 0) : [];
+  for (let k = 1; k < nsgs.length; k++) candidates = candidates.concat(directionCandidates(nsgs[k], direction, k));
+  const n = candidates.length;
+  return {
+    nsgs, region, env: { context, regionAliases: aliases, subnetPrefixes }, subnetPrefixes, candidates,
+    touching: sized(n), kept: sized(n), remoteRels: sized(n), localRels: sized(n),
+  };
 }
 
-function evaluatePrepared(prepared: Prepared, requirement: ResolvedTagRequirement): RequirementVerdict {
+/** First match by sweep where it applies and by atoms elsewhere (`auto`), or one way only (undefined where the sweep does not apply). */
+function evaluateBy(path: 'auto' | 'atoms' | 'sweep', prepared: Prepared, requirement: ResolvedTagRequirement): RequirementVerdict | undefined {
   const direction = requirement.direction;
   const { nsgs, region, env, subnetPrefixes } = prepared;
-  const base = { id: requirement.id, direction, spec: requirement.spec };
   if (nsgs.length === 0) {
     return {
-      ...base,
+      id: requirement.id,
+      direction,
+      spec: requirement.spec,
       verdict: 'allowed-by-default',
       explanation: 'No network security group applies, so Azure allows all traffic.',
       breakdown: [],
@@ -586,67 +661,228 @@ function evaluatePrepared(prepared: Prepared, requirement: ResolvedTagRequiremen
   }
 
   const protocols = requirement.protocol === '*' ? PORTED : requirement.protocol === 'Tcp' ? TCP_ONLY : UDP_ONLY;
+  const protocolMask = requirement.protocol === '*' ? TCP_BIT | UDP_BIT : requirement.protocol === 'Tcp' ? TCP_BIT : UDP_BIT;
   const required = requiredPorts(requirement.ports);
   // Rules that cannot touch the requirement's protocols or ports are left out before any atoms are cut.
-  const touching: Candidate[] = [];
-  for (let k = 0; k < nsgs.length; k++) {
-    for (const c of directionCandidates(nsgs[k], direction, k)) {
-      const norm = c.norm;
-      if (norm.isDefault || (
-        (isUnknown(norm.protocol) || norm.protocol === '*' || protocols.includes(norm.protocol as 'Tcp' | 'Udp'))
-        && (norm.destinationPorts.unknown.length > 0 || norm.destinationPorts.known.overlaps(required)))) touching.push(c);
-    }
+  const { candidates, touching, kept, remoteRels, localRels } = prepared;
+  let touchingCount = 0;
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i];
+    const norm = c.norm;
+    if (norm.isDefault || ((c.protocols & protocolMask) !== 0
+      && (norm.destinationPorts.unknown.length > 0 || norm.destinationPorts.known.overlaps(required)))) touching[touchingCount++] = c;
   }
 
   let breakdown: PortOutcome[] = [];
-  const unknownBecause = new Set<string>();
+  let unknownBecause: Set<string> | undefined;
   const remoteSide = direction === 'Inbound' ? 'source' : 'destination';
   const localSide = direction === 'Inbound' ? 'destination' : 'source';
   // The local side is always the subnet: relate each rule's local entries once, not once per remote.
-  const localMemo: (AddressRelation[] | undefined)[] = new Array<AddressRelation[] | undefined>(touching.length);
   for (const remote of requirement.remote) {
-    const target = remoteTarget(remote, region);
-    const remoteRels: AddressRelation[][] = [];
-    const localRels: AddressRelation[][] = [];
-    const kept: Candidate[] = [];
-    const norms: NormalizedRule[] = [];
-    const destinationPorts: PortList[] = [];
-    const sourcePorts: PortList[] = [];
-    for (let i = 0; i < touching.length; i++) {
+    const { target, text: remoteText } = remoteTarget(remote, region);
+    let count = 0;
+    for (let i = 0; i < touchingCount; i++) {
       const c = touching[i];
       const remoteRel = relateEntries(c.norm[remoteSide], target, env);
       if (!mayMeet(remoteRel)) continue;
-      const localRel = localMemo[i] ??= relateToSubnet(c.norm[localSide], env);
+      const localRel = localRelation(c, localSide, env);
       if (!mayMeet(localRel)) continue;
-      kept.push(c);
-      norms.push(c.norm);
-      destinationPorts.push(c.norm.destinationPorts);
-      sourcePorts.push(c.norm.sourcePorts);
-      remoteRels.push(remoteRel);
-      localRels.push(localRel);
+      kept[count] = c;
+      remoteRels[count] = remoteRel;
+      localRels[count] = localRel;
+      count++;
+    }
+    const swept = nsgs.length === 1 && path !== 'atoms' ? sweepRows(kept, remoteRels, localRels, count, protocols, required, remoteText) : undefined;
+    if (swept) {
+      if (breakdown.length === 0) breakdown = swept;
+      else for (const r of swept) breakdown.push(r);
+      continue;
+    }
+    if (path === 'sweep') return undefined;
+    const rules = kept.slice(0, count);
+    const norms = sized<NormalizedRule>(count);
+    const destinationPorts = sized<PortList>(count);
+    const sourcePorts = sized<PortList>(count);
+    for (let i = 0; i < count; i++) {
+      const n = rules[i].norm;
+      norms[i] = n;
+      destinationPorts[i] = n.destinationPorts;
+      sourcePorts[i] = n.sourcePorts;
     }
     const dims: Dim[] = [
       protocolDim(protocols, norms),
       portDim(required, destinationPorts, false),
       portDim(PortSet.ALL, sourcePorts, true),
-      addressDim(target, remoteRels, targetPrefixes(target, env)),
-      addressDim(SUBNET, localRels, subnetPrefixes),
+      addressDim(target, remoteRels.slice(0, count), targetPrefixes(target, env)),
+      addressDim(SUBNET, localRels.slice(0, count), subnetPrefixes),
     ];
-    const cells = evaluateCells(kept, dims, nsgs.length);
+    const cells = evaluateCells(rules, dims, nsgs.length);
     for (const cell of cells) {
-      if (cell.result.outcome === 'unknown') for (const r of cell.reasons) unknownBecause.add(r);
+      if (cell.result.outcome === 'unknown') for (const r of cell.reasons) (unknownBecause ??= new Set()).add(r);
     }
-    const rows = mergeCells(cells, targetText(target), dims);
+    const rows = mergeCells(cells, remoteText, dims);
     if (breakdown.length === 0) breakdown = rows;
     else for (const r of rows) breakdown.push(r);
   }
   // Built field by field rather than spread: the same keys in the same order, without the cost of
   // copying objects of varying shape.
-  const agg = aggregate(breakdown, [...unknownBecause], nsgs.length > 1, direction);
+  const agg = aggregate(breakdown, unknownBecause ? [...unknownBecause] : [], nsgs.length > 1, direction);
   const verdict: RequirementVerdict = agg.unknownBecause
-    ? { id: base.id, direction, spec: base.spec, breakdown, verdict: agg.verdict, explanation: agg.explanation, decidedBy: agg.decidedBy, unknownBecause: agg.unknownBecause }
-    : { id: base.id, direction, spec: base.spec, breakdown, verdict: agg.verdict, explanation: agg.explanation, decidedBy: agg.decidedBy };
+    ? { id: requirement.id, direction, spec: requirement.spec, breakdown, verdict: agg.verdict, explanation: agg.explanation, decidedBy: agg.decidedBy, unknownBecause: agg.unknownBecause }
+    : { id: requirement.id, direction, spec: requirement.spec, breakdown, verdict: agg.verdict, explanation: agg.explanation, decidedBy: agg.decidedBy };
   return verdict;
+}
+
+/** Whether each entry's relation is all of the target or none of it. */
+function wholeOrNothing(rels: readonly AddressRelation[]): boolean {
+  for (const r of rels) if (r.kind !== 'all' && r.kind !== 'none') return false;
+  return true;
+}
+
+/**
+ * First match without atoms, for the common case: one NSG, and every rule certain (direction,
+ * access, priority, protocol and ports known, every source port, each address side all of the
+ * target or none of it). Then each rule holds every source port and address tuple wholly or not
+ * at all, and first match is a sweep over the required ports in rule order, each matching rule
+ * taking the ports still open. The rows are those `evaluateCells` and `mergeCells` give (the
+ * differential test compares both paths on random NSGs). Undefined when the case does not hold
+ * or a port is left open: the general path then answers.
+ */
+// Scratch lists of the sweep (numbers only, so nothing of a model outlives a call): the rule
+// order, the open ports as from/to pairs (two lists, swapped), and what rules took as
+// from/to/rule/group entries, with its order by port.
+const sweepOrder: number[] = [];
+let sweepOpen: number[] = [];
+let sweepRest: number[] = [];
+const sweepTaken: number[] = [];
+const sweepByPort: number[] = [];
+
+function sweepRows(
+  kept: readonly Candidate[],
+  remoteRels: readonly (readonly AddressRelation[])[],
+  localRels: readonly (readonly AddressRelation[])[],
+  count: number,
+  protocols: readonly ('Tcp' | 'Udp')[],
+  required: PortSet,
+  remote: string,
+): PortOutcome[] | undefined {
+  if (required.isEmpty) return undefined;
+  for (let i = 0; i < count; i++) {
+    if (!kept[i].certain || !wholeOrNothing(remoteRels[i]) || !wholeOrNothing(localRels[i])) return undefined;
+  }
+  // The order `effectiveRules` gives: user rules by priority (then position), the default rules last.
+  const order = sweepOrder;
+  for (let i = 0; i < count; i++) {
+    const n = kept[i].norm;
+    let k = i;
+    if (!n.isDefault) {
+      const p = n.priority as number;
+      for (; k > 0; k--) {
+        const o = kept[order[k - 1]].norm;
+        if (!o.isDefault && (o.priority as number) <= p) break;
+        order[k] = order[k - 1];
+      }
+    }
+    order[k] = i;
+  }
+  let rows: PortOutcome[] | undefined;
+  const taken = sweepTaken;
+  const byPort = sweepByPort;
+  for (const protocol of protocols) {
+    let open = sweepOpen;
+    let rest = sweepRest;
+    let openLength = 0;
+    for (const r of required.ranges) {
+      open[openLength++] = r.from;
+      open[openLength++] = r.to;
+    }
+    let takenLength = 0;
+    for (let o = 0; o < count && openLength; o++) {
+      const i = order[o];
+      const n = kept[i].norm;
+      if (n.protocol !== '*' && n.protocol !== protocol) continue;
+      const ranges = n.destinationPorts.known.ranges;
+      let restLength = 0;
+      let hit = false;
+      for (let a = 0, b = 0; a < openLength; a += 2) {
+        let from = open[a];
+        const to = open[a + 1];
+        while (b < ranges.length && ranges[b].to < from) b++;
+        for (let c = b; c < ranges.length && ranges[c].from <= to; c++) {
+          const r = ranges[c];
+          hit = true;
+          if (r.from > from) {
+            rest[restLength++] = from;
+            rest[restLength++] = r.from - 1;
+          }
+          taken[takenLength++] = Math.max(from, r.from);
+          taken[takenLength++] = Math.min(to, r.to);
+          taken[takenLength++] = i;
+          taken[takenLength++] = -1;
+          from = r.to + 1;
+          if (from > to) break;
+        }
+        if (from <= to) {
+          rest[restLength++] = from;
+          rest[restLength++] = to;
+        }
+      }
+      if (hit) {
+        const swap = open;
+        open = rest;
+        rest = swap;
+        openLength = restLength;
+      }
+    }
+    sweepOpen = open;
+    sweepRest = rest;
+    if (openLength) return undefined;
+    // Rows in order of each outcome's lowest port, as the general path groups cells in port order;
+    // each row's ports merged from its pieces, in port order.
+    const pieces = takenLength / 4;
+    for (let t = 0; t < pieces; t++) {
+      let k = t;
+      for (; k > 0 && taken[byPort[k - 1]] > taken[t * 4]; k--) byPort[k] = byPort[k - 1];
+      byPort[k] = t * 4;
+    }
+    const results = sized<CellResult>(pieces);
+    let groups = 0;
+    for (let t = 0; t < pieces; t++) {
+      const at = byPort[t];
+      const c = kept[taken[at + 2]];
+      const result = singleResult(c, c.norm.access === 'Allow');
+      let g = 0;
+      while (g < groups && results[g] !== result && !(results[g].outcome === result.outcome && results[g].detail === result.detail)) g++;
+      if (g === groups) results[groups++] = result;
+      taken[at + 3] = g;
+    }
+    // Kept in the verdict: exactly one slot per row (pushing onto [] would reserve 16 or more).
+    let at = 0;
+    if (rows) {
+      at = rows.length;
+      rows.length += groups;
+    } else rows = sized<PortOutcome>(groups);
+    for (let g = 0; g < groups; g++) {
+      let ports = '';
+      let from = -1;
+      let to = -1;
+      for (let t = 0; t < pieces; t++) {
+        const at = byPort[t];
+        if (taken[at + 3] !== g) continue;
+        if (from >= 0 && taken[at] <= to + 1) {
+          to = Math.max(to, taken[at + 1]);
+          continue;
+        }
+        if (from >= 0) ports += `${ports ? ', ' : ''}${formatBounds(from, to)}`;
+        from = taken[at];
+        to = taken[at + 1];
+      }
+      ports += `${ports ? ', ' : ''}${formatBounds(from, to)}`;
+      const r = results[g];
+      rows[at + g] = { protocol, ports, remote, outcome: r.outcome, decidedBy: r.decidedBy, detail: r.detail };
+    }
+  }
+  return rows;
 }
 
 function targetPrefixes(target: AddressTarget, env: RelationEnv): IpSet | undefined {
@@ -847,28 +1083,30 @@ function uncertainReasons(candidates: readonly Candidate[], dims: readonly Dim[]
   return [...out];
 }
 
-// For one NSG and one tuple, a cell's result depends only on the deciding rule: built once per rule
-// and outcome, and shared (results are never changed).
-const singleResults = new WeakMap<RuleRef, { allowed?: CellResult; denied?: CellResult }>();
-
-function singleResult(ref: RuleRef, allowed: boolean): CellResult {
-  let memo = singleResults.get(ref);
-  if (!memo) {
-    memo = {};
-    singleResults.set(ref, memo);
-  }
+// For one NSG and one tuple, a cell's result depends only on the deciding rule: built once per
+// candidate and outcome, and shared (results are never changed).
+function singleResult(c: Candidate, allowed: boolean): CellResult {
+  const ref = refOf(c);
   if (allowed) {
-    return memo.allowed ??= ref.isDefault
+    return c.allowedResult ??= ref.isDefault
       ? { outcome: 'allowed-by-default', decidedBy: [ref], detail: `allowed only by ${listRefs([ref], false)}` }
       : { outcome: 'allowed', decidedBy: [ref], detail: `allowed by ${listRefs([ref], false)}` };
   }
-  return memo.denied ??= { outcome: 'blocked', decidedBy: [ref], detail: `denied by ${listRefs([ref], false)}` };
+  return c.deniedResult ??= { outcome: 'blocked', decidedBy: [ref], detail: `denied by ${listRefs([ref], false)}` };
 }
+
+function byPriority(a: RuleRef, b: RuleRef): number {
+  return (a.priority ?? 0) - (b.priority ?? 0);
+}
+
+/** The dimensions a denial is scoped by in a cell's detail, and their names there. */
+const SCOPE_DIMS: readonly number[] = [2, 3, 4];
+const SCOPE_NAMES: readonly string[] = ['source ports', 'remote addresses', 'local addresses'];
 
 function summarize(perNsg: readonly Int32Array[], start: number, count: number, candidates: readonly Candidate[], dims: readonly Dim[], sizes: readonly number[]): CellResult {
   if (count === 1 && perNsg.length === 1) {
     const v = perNsg[0][start];
-    return singleResult(candidates[v >> 1].ref, v % 2 !== 0);
+    return singleResult(candidates[v >> 1], v % 2 !== 0);
   }
   const allowers: RuleRef[] = [];
   const deniers: RuleRef[] = [];
@@ -890,7 +1128,7 @@ function summarize(perNsg: readonly Int32Array[], start: number, count: number, 
     if (denied >= 0) {
       if (!seenDeny.includes(denied)) {
         seenDeny.push(denied);
-        deniers.push(candidates[denied].ref);
+        deniers.push(refOf(candidates[denied]));
       }
       const rel = p - start;
       deniedAtoms ??= [new Uint8Array(sizes[2]), new Uint8Array(sizes[3]), new Uint8Array(sizes[4])];
@@ -902,13 +1140,12 @@ function summarize(perNsg: readonly Int32Array[], start: number, count: number, 
         const r = decider[p] >> 1;
         if (!seenAllow.includes(r)) {
           seenAllow.push(r);
-          allowers.push(candidates[r].ref);
+          allowers.push(refOf(candidates[r]));
         }
         if (candidates[r].norm.isDefault) anyDefault = true;
       }
     }
   }
-  const byPriority = (a: RuleRef, b: RuleRef) => (a.priority ?? 0) - (b.priority ?? 0);
   allowers.sort(byPriority);
   deniers.sort(byPriority);
   const multi = perNsg.length > 1;
@@ -925,14 +1162,12 @@ function summarize(perNsg: readonly Int32Array[], start: number, count: number, 
   }
   let detail = `denied by ${listRefs(deniers, multi)}`;
   if (allowers.length) {
-    const names = ['source ports', 'remote addresses', 'local addresses'];
-    const dimIndex = [2, 3, 4];
     const scope: string[] = [];
     deniedAtoms!.forEach((flags, k) => {
-      const d = dims[dimIndex[k]];
+      const d = dims[SCOPE_DIMS[k]];
       const atoms: number[] = [];
       for (let i = 0; i < flags.length; i++) if (flags[i]) atoms.push(i);
-      if (atoms.length < d.size) scope.push(`${names[k]} ${atoms.map((i) => d.labels()[i]).join(', ')}`);
+      if (atoms.length < d.size) scope.push(`${SCOPE_NAMES[k]} ${atoms.map((i) => d.labels()[i]).join(', ')}`);
     });
     detail = `${detail}${scope.length ? ` for ${scope.join(' and ')}` : ''}; the rest is allowed by ${listRefs(allowers, multi)}`;
   }
@@ -1020,48 +1255,89 @@ function aggregate(rows: readonly PortOutcome[], unknownBecause: string[], multi
     }
   }
   if (distinct < refCount) decidedBy.length = distinct;
-  if (distinct > 1) decidedBy.sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0));
-  const blocked: PortOutcome[] = [];
-  const unknownRows: PortOutcome[] = [];
-  const byDefault: PortOutcome[] = [];
-  for (const r of rows) {
-    if (r.outcome === 'blocked') blocked.push(r);
-    else if (r.outcome === 'unknown') unknownRows.push(r);
-    else if (r.outcome === 'allowed-by-default') byDefault.push(r);
+  // By priority, stably (an insertion sort, as there are a few).
+  for (let i = 1; i < distinct; i++) {
+    const ref = decidedBy[i];
+    const p = ref.priority ?? 0;
+    let k = i;
+    for (; k > 0 && (decidedBy[k - 1].priority ?? 0) > p; k--) decidedBy[k] = decidedBy[k - 1];
+    decidedBy[k] = ref;
   }
-  const describe = (r: PortOutcome) => `${r.protocol.toUpperCase()} ${r.ports} ${direction === 'Inbound' ? 'from' : 'to'} ${r.remote}`;
+  // Counted first: the rows of one outcome are gathered only where the explanation needs them.
+  let blockedCount = 0;
+  let unknownCount = 0;
+  let defaultCount = 0;
+  for (const r of rows) {
+    if (r.outcome === 'blocked') blockedCount++;
+    else if (r.outcome === 'unknown') unknownCount++;
+    else if (r.outcome === 'allowed-by-default') defaultCount++;
+  }
+  const toward = direction === 'Inbound' ? 'from' : 'to';
   let verdict: VerdictKind;
   let explanation: string;
-  if (blocked.length === rows.length) {
+  if (blockedCount === rows.length) {
     verdict = 'blocked';
-    const deniers: RuleRef[] = [];
-    for (const r of blocked) {
-      for (const d of r.decidedBy) if (d.access === 'Deny' || (d.isDefault && d.name.startsWith('Deny'))) addUnique(deniers, d);
+    let denials = 0;
+    for (const r of rows) for (const d of r.decidedBy) if (isDenier(d)) denials++;
+    // Sized for every denial, then cut to the distinct deniers.
+    const deniers = sized<RuleRef>(denials);
+    let distinctDeniers = 0;
+    let byDefault = true;
+    for (const r of rows) {
+      if (r.detail.includes('the rest is allowed')) byDefault = false;
+      for (const d of r.decidedBy) if (isDenier(d)) distinctDeniers = addUnique(deniers, distinctDeniers, d);
     }
-    explanation = deniers.every((d) => d.isDefault) && blocked.every((r) => !r.detail.includes('the rest is allowed'))
+    deniers.length = distinctDeniers;
+    for (const d of deniers) if (!d.isDefault) byDefault = false;
+    explanation = byDefault
       ? `Blocked: no rule allows it, so ${listRefs(deniers, multi)} denies it.`
-      : `Blocked: ${blocked.map((r) => `${describe(r)} ${r.detail}`).join('; ')}.`;
-  } else if (blocked.length) {
+      : `Blocked: ${describeRows(rows, undefined, toward, ' ')}.`;
+  } else if (blockedCount) {
     verdict = 'partial';
-    explanation = `Partly allowed: ${rows.map((r) => `${describe(r)} ${r.detail}`).join('; ')}.`;
-  } else if (unknownRows.length) {
+    explanation = `Partly allowed: ${describeRows(rows, undefined, toward, ' ')}.`;
+  } else if (unknownCount) {
     verdict = 'unknown';
-    explanation = `Cannot be told: ${unknownRows.map((r) => `${describe(r)}: ${r.detail.replace(/^cannot be told: /, '')}`).join('; ')}.`;
-  } else if (byDefault.length) {
+    explanation = `Cannot be told: ${describeRows(rows, 'unknown', toward, ': ')}.`;
+  } else if (defaultCount) {
     verdict = 'allowed-by-default';
-    explanation = `Allowed only by default: ${byDefault.map((r) => `${describe(r)} ${r.detail}`).join('; ')}. A deny-all added by policy would block it.`;
+    explanation = `Allowed only by default: ${describeRows(rows, 'allowed-by-default', toward, ' ')}. A deny-all added by policy would block it.`;
   } else {
     verdict = 'allowed';
     explanation = `Allowed by ${listRefs(decidedBy, multi)}.`;
   }
-  return unknownRows.length ? { verdict, explanation, decidedBy, unknownBecause } : { verdict, explanation, decidedBy };
+  return unknownCount ? { verdict, explanation, decidedBy, unknownBecause } : { verdict, explanation, decidedBy };
 }
 
-/** Adds a ref, or puts it in the place of the one of the same NSG and name (as a Map keyed by those would). */
-function addUnique(refs: RuleRef[], r: RuleRef): void {
+const PROTOCOL_TEXT: Readonly<Record<string, string>> = { Tcp: 'TCP', Udp: 'UDP' };
+
+/**
+ * Rows (of one outcome, or all) for an explanation, joined by "; ": "TCP 443 to Storage denied by
+ * ...". An unknown row's detail is given without its "cannot be told: ".
+ */
+function describeRows(rows: readonly PortOutcome[], outcome: PortOutcome['outcome'] | undefined, toward: string, separator: string): string {
+  let out = '';
+  for (const r of rows) {
+    if (outcome !== undefined && r.outcome !== outcome) continue;
+    const detail = r.outcome === 'unknown' && outcome === 'unknown' ? r.detail.replace(/^cannot be told: /, '') : r.detail;
+    const protocol = Object.hasOwn(PROTOCOL_TEXT, r.protocol) ? PROTOCOL_TEXT[r.protocol] : r.protocol.toUpperCase();
+    out += `${out ? '; ' : ''}${protocol} ${r.ports} ${toward} ${r.remote}${separator}${detail}`;
+  }
+  return out;
+}
+
+function isDenier(r: RuleRef): boolean {
+  return r.access === 'Deny' || (r.isDefault && r.name.startsWith('Deny'));
+}
+
+/**
+ * Adds a ref to the first `count` of `refs`, or puts it in the place of the one of the same NSG and
+ * name (as a Map keyed by those would); returns the new count.
+ */
+function addUnique(refs: RuleRef[], count: number, r: RuleRef): number {
   let k = 0;
-  while (k < refs.length && !(refs[k].nsg === r.nsg && refs[k].name === r.name)) k++;
+  while (k < count && !(refs[k].nsg === r.nsg && refs[k].name === r.name)) k++;
   refs[k] = r;
+  return k === count ? count + 1 : count;
 }
 
 /** Evaluates every service-tag requirement of a selection; host requirements are for firewalls. */
@@ -1069,7 +1345,12 @@ export function evaluateSelection(chain: NsgChain, selection: Selection, context
   const ctx: EvaluationContext = context.region || !selection.options.region
     ? context
     : { ...context, region: regionNamed(selection.options.region) };
-  const out: RequirementVerdict[] = [];
+  let count = 0;
+  for (const r of selection.applicable) if (r.kind === 'service-tag') count++;
+  for (const na of selection.notApplicable) if (na.spec.kind === 'service-tag') count++;
+  // Kept in the NSG's check: exactly one slot per verdict.
+  const out = sized<RequirementVerdict>(count);
+  count = 0;
   // The chain's order, region and relation environment, once per direction.
   let inbound: Prepared | undefined;
   let outbound: Prepared | undefined;
@@ -1078,10 +1359,10 @@ export function evaluateSelection(chain: NsgChain, selection: Selection, context
     const prepared = r.direction === 'Inbound'
       ? inbound ??= prepare(chain, 'Inbound', ctx)
       : outbound ??= prepare(chain, 'Outbound', ctx);
-    out.push(evaluatePrepared(prepared, r));
+    out[count++] = evaluatePrepared(prepared, r);
   }
   for (const na of selection.notApplicable) {
-    if (na.spec.kind === 'service-tag') out.push(notApplicableVerdict(na, na.spec));
+    if (na.spec.kind === 'service-tag') out[count++] = notApplicableVerdict(na, na.spec);
   }
   return out;
 }

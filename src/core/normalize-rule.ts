@@ -1,5 +1,5 @@
 import { isUnknown, type Maybe, type Unknown } from './maybe';
-import type { Access, Direction, RuleProtocol, SecurityRule } from './nsg';
+import type { Access, Direction, Nsg, RuleProtocol, SecurityRule } from './nsg';
 import { parsePortEntry, PortSet } from './port-set';
 import { parseAddressEntry, type AddressTerm } from './service-tags';
 
@@ -25,13 +25,24 @@ export interface NormalizedRule {
   readonly destinationPorts: PortList;
 }
 
-const PROTOCOLS: Record<string, RuleProtocol> = { tcp: 'Tcp', udp: 'Udp', icmp: 'Icmp', esp: 'Esp', ah: 'Ah', '*': '*', any: '*' };
-const DIRECTIONS: Record<string, Direction> = { inbound: 'Inbound', outbound: 'Outbound' };
-const ACCESSES: Record<string, Access> = { allow: 'Allow', deny: 'Deny' };
+/**
+ * A value table by lower-case name, which also holds each value under its own spelling, so that a
+ * value as Azure writes it is found without trimming and lower-casing. A Map, so that names of
+ * Object.prototype properties ("constructor") are not found.
+ */
+function enumTable<T extends string>(byLower: Record<string, T>): ReadonlyMap<string, T> {
+  const table = new Map<string, T>(Object.entries(byLower));
+  for (const v of Object.values(byLower)) table.set(v, v);
+  return table;
+}
 
-function readEnum<T>(value: Maybe<string>, table: Record<string, T>, what: string): Maybe<T> {
+const PROTOCOLS = enumTable<RuleProtocol>({ tcp: 'Tcp', udp: 'Udp', icmp: 'Icmp', esp: 'Esp', ah: 'Ah', '*': '*', any: '*' });
+const DIRECTIONS = enumTable<Direction>({ inbound: 'Inbound', outbound: 'Outbound' });
+const ACCESSES = enumTable<Access>({ allow: 'Allow', deny: 'Deny' });
+
+function readEnum<T>(value: Maybe<string>, table: ReadonlyMap<string, T>, what: string): Maybe<T> {
   if (isUnknown(value)) return value;
-  const v = table[String(value).trim().toLowerCase()];
+  const v = table.get(value) ?? table.get(String(value).trim().toLowerCase());
   return v === undefined ? { unknown: `${what} "${value}" is not valid` } : v;
 }
 
@@ -76,7 +87,7 @@ function readPorts(entries: Maybe<readonly Maybe<string>[]>, what: string): Port
 function readAddresses(entries: SecurityRule['sourceAddresses'], what: string): Maybe<readonly AddressTerm[]> {
   if (isUnknown(entries)) return entries;
   if (entries.length === 0) return { unknown: `the rule has no ${what}` } satisfies Unknown;
-  return entries.map(parseAddressEntry);
+  return entries.length === 1 ? [parseAddressEntry(entries[0])] : entries.map(parseAddressEntry);
 }
 
 function readPriority(p: Maybe<number>): Maybe<number> {
@@ -84,20 +95,37 @@ function readPriority(p: Maybe<number>): Maybe<number> {
   return Number.isInteger(p) ? p : { unknown: `priority "${String(p)}" is not a whole number` };
 }
 
-// Rules are immutable inputs, and the engine and the validator both read every rule (a language
-// server hands unchanged rules back as the same objects): read each rule once.
-const normalized = new WeakMap<SecurityRule, NormalizedRule>();
+// NSGs are immutable inputs, and the engine and the validator both read every rule: each NSG's
+// rules are read once (one memo entry per NSG rather than per rule).
+const byNsg = new WeakMap<Nsg, readonly NormalizedRule[]>();
+
+/** An NSG's own rules, read, in order; nothing here throws, whatever the input. Shared: never change it. */
+export function normalizeRules(nsg: Nsg): readonly NormalizedRule[] {
+  let norms = byNsg.get(nsg);
+  if (!norms) {
+    const rules = nsg.rules;
+    const out = new Array<NormalizedRule>(rules.length);
+    for (let i = 0; i < rules.length; i++) out[i] = readRule(rules[i], nsg.name, false);
+    norms = out;
+    byNsg.set(nsg, norms);
+  }
+  return norms;
+}
+
+// The default rules are the same few objects for every NSG: each is read once.
+const defaults = new WeakMap<SecurityRule, NormalizedRule>();
 
 /** Reads a rule; nothing here throws, whatever the input. The result is shared: never change it. */
 export function normalizeRule(rule: SecurityRule, nsg: string, isDefault = false): NormalizedRule {
-  const memo = normalized.get(rule);
-  if (memo && memo.isDefault === isDefault) {
+  if (!isDefault) return readRule(rule, nsg, false);
+  const memo = defaults.get(rule);
+  if (memo) {
     if (memo.nsg === nsg) return memo;
-    // The same rule in another NSG (the default rules): only the NSG's name differs.
+    // The same rule in another NSG: only the NSG's name differs.
     return { ...memo, nsg };
   }
-  const norm = readRule(rule, nsg, isDefault);
-  normalized.set(rule, norm);
+  const norm = readRule(rule, nsg, true);
+  defaults.set(rule, norm);
   return norm;
 }
 

@@ -124,7 +124,12 @@ export class PortSet {
 }
 
 export function formatRange(r: PortRange): string {
-  return r.from === r.to ? String(r.from) : `${r.from}-${r.to}`;
+  return formatBounds(r.from, r.to);
+}
+
+/** A range given by its bounds as text: "443" or "8000-8999". */
+export function formatBounds(from: number, to: number): string {
+  return from === to ? String(from) : `${from}-${to}`;
 }
 
 /** The result of reading one port entry of a rule. */

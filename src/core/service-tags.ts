@@ -84,6 +84,16 @@ export function parseAddressEntry(entry: AddressEntry): AddressTerm {
   return term;
 }
 
+/** The tag an entry names, as `parseAddressEntry` would read its base; undefined when it names no tag. Builds no term. */
+export function entryTagBase(entry: AddressEntry): string | undefined {
+  if (typeof entry !== 'object') {
+    const term = parseAddressEntry(entry);
+    return term.kind === 'tag' ? term.base : undefined;
+  }
+  if (isUnknown(entry) || 'asg' in entry) return undefined;
+  return canonicalByLower.get(entry.tag.toLowerCase()) ?? entry.tag;
+}
+
 function parseObjectEntry(entry: Exclude<AddressEntry, string>): AddressTerm {
   if (isUnknown(entry)) return { kind: 'unknown', reason: entry.unknown, text: '?' };
   if ('asg' in entry) return { kind: 'asg', id: entry.asg, text: entry.asg };
@@ -120,10 +130,14 @@ export function canonicalTagName(text: string): string {
   return canonicalByLower.get(text.trim().toLowerCase()) ?? text.trim();
 }
 
+// A Map, so that names of Object.prototype properties ("constructor") are not aliases.
+const TAG_ALIASES = new Map<string, string>([
+  ['keyvault', 'AzureKeyVault'], ['batch', 'BatchNodeManagement'], ['aad', 'AzureActiveDirectory'], ['arm', 'AzureResourceManager'], ['mcr', 'MicrosoftContainerRegistry'],
+]);
+
 /** A likely intended tag for an unknown one ("Storag" → "Storage", "Keyvault" → "AzureKeyVault"). */
 export function suggestTag(text: string): string | undefined {
-  const aliases: Record<string, string> = { keyvault: 'AzureKeyVault', batch: 'BatchNodeManagement', aad: 'AzureActiveDirectory', arm: 'AzureResourceManager', mcr: 'MicrosoftContainerRegistry' };
-  const alias = aliases[text.toLowerCase()];
+  const alias = TAG_ALIASES.get(text.toLowerCase());
   if (alias) return alias;
   return nearest(text, KNOWN_TAG_NAMES);
 }

@@ -1,5 +1,5 @@
 import { isUnknown, type Maybe } from './maybe';
-import { normalizeRule } from './normalize-rule';
+import { normalizeRules } from './normalize-rule';
 import type { Nsg, SecurityRule } from './nsg';
 import { parsePortEntry } from './port-set';
 import { isKnownRegion, suggestRegion, suggestTag, type AddressTerm } from './service-tags';
@@ -109,8 +109,10 @@ export function validateRules(nsg: Nsg): RuleFinding[] {
   // Per direction, the first rule of each priority.
   const priorities = { Inbound: new Map<number, SecurityRule>(), Outbound: new Map<number, SecurityRule>() };
   const names = new Map<string, SecurityRule>();
-  for (const rule of nsg.rules) {
-    const n = normalizeRule(rule, nsg.name);
+  const norms = normalizeRules(nsg);
+  for (let i = 0; i < nsg.rules.length; i++) {
+    const rule = nsg.rules[i];
+    const n = norms[i];
     const base = { nsg: nsg.name, rule: rule.name, origin: rule.origin };
     const lowerName = rule.name.toLowerCase();
     if (names.has(lowerName)) {

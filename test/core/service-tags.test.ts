@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { canonicalTagName, parseAddressEntry, parseTagName, suggestTag } from '../../src/core/service-tags';
+import { canonicalTagName, entryTagBase, parseAddressEntry, parseTagName, suggestTag } from '../../src/core/service-tags';
 import { editDistance, nearest } from '../../src/core/suggest';
 
 describe('service-tags', () => {
@@ -31,5 +31,18 @@ describe('service-tags', () => {
     assert.equal(suggestTag('Completely.Different.Thing'), undefined);
     assert.equal(editDistance('ab', 'ba'), 1);
     assert.equal(nearest('xyz', ['Storage']), undefined);
+  });
+
+  it('names the tag of an entry as parsing would, without a term', () => {
+    const entries = [
+      'AzureMachineLearning', 'azuremachinelearning.westus', 'VirtualNetwork', '*', '10.0.0.0/8', 'NoSuchTag',
+      { tag: 'azureMachineLearning', region: { kind: 'symbol', symbol: 'loc', text: 'loc' }, text: 'AzureMachineLearning.{loc}' },
+      { tag: 'Unheard', text: 'Unheard' }, { asg: 'asg1' }, { unknown: 'a parameter' },
+    ] as const;
+    for (const e of entries) {
+      const term = parseAddressEntry(e as Parameters<typeof parseAddressEntry>[0]);
+      assert.equal(entryTagBase(e as Parameters<typeof parseAddressEntry>[0]), term.kind === 'tag' ? term.base : undefined, JSON.stringify(e));
+    }
+    assert.equal(entryTagBase('azuremachinelearning.westus'), 'AzureMachineLearning');
   });
 });

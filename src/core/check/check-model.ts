@@ -2,7 +2,7 @@ import { selectRequirements } from '../catalog/catalog';
 import { evaluateSelection } from '../evaluate-nsg';
 import type { EvaluationContext, ServiceTagPrefixes } from '../evaluation-context';
 import { isUnknown } from '../maybe';
-import type { Nsg } from '../nsg';
+import type { Nsg, SecurityRule } from '../nsg';
 import type {
   AmlComputeModel,
   AmlWorkspaceModel,
@@ -15,7 +15,7 @@ import type {
 } from '../model/workspace-model';
 import { regionNamed, regionText, type Region } from '../region';
 import type { CatalogOptions, Edition, NotApplicable, ResolvedRequirement, Selection } from '../requirement';
-import { normalizeRule } from '../normalize-rule';
+import { entryTagBase } from '../service-tags';
 import { validateRules, type RuleFinding } from '../validate-rules';
 import type { PortOutcome, RequirementVerdict, RuleRef } from '../verdict';
 import { isFailure } from '../verdict-policy';
@@ -94,14 +94,15 @@ function userOrigin(key: keyof CatalogOptions, settings: CheckSettings): OptionO
 }
 
 function hasAmlRule(nsg: NsgModel): boolean {
-  // Through the normalized rule (read once per rule, and read again by the engine and the validator).
-  for (const r of nsg.rules) {
-    const n = normalizeRule(r, nsg.name);
-    for (const terms of [n.source, n.destination]) {
-      if (isUnknown(terms)) continue;
-      for (const term of terms) if (term.kind === 'tag' && term.base === 'AzureMachineLearning') return true;
-    }
-  }
+  // Through the address entries' tags only: the whole rule is read later, and only for NSGs that
+  // are judged anew.
+  for (const r of nsg.rules) if (hasAmlTag(r.sourceAddresses) || hasAmlTag(r.destinationAddresses)) return true;
+  return false;
+}
+
+function hasAmlTag(entries: SecurityRule['sourceAddresses']): boolean {
+  if (isUnknown(entries)) return false;
+  for (const entry of entries) if (entryTagBase(entry) === 'AzureMachineLearning') return true;
   return false;
 }
 
@@ -456,7 +457,11 @@ export function checkModel(model: WorkspaceModel, settings: CheckSettings, cache
   const nsgs: NsgCheck[] = [];
   for (const nsg of model.nsgs) {
     const subnets = subnetsByNsg.get(nsg.key) ?? [];
-    const computes = subnets.flatMap((s) => computesBySubnet.get(s.key) ?? []);
+    let computes: AmlComputeModel[] = [];
+    for (const s of subnets) {
+      const list = computesBySubnet.get(s.key);
+      if (list) computes = computes.length ? computes.concat(list) : list.slice();
+    }
     const scopeReasons: string[] = [];
     for (const c of computes) scopeReasons.push(`Azure ML compute ${c.name} uses subnet ${subnets.find((s) => s.key === c.subnet?.target)?.name ?? '?'}`);
     if (hasAmlRule(nsg)) scopeReasons.push('it has a rule with the AzureMachineLearning service tag');
@@ -470,9 +475,11 @@ export function checkModel(model: WorkspaceModel, settings: CheckSettings, cache
     }
 
     // The compute's workspace, or the only workspace in the model.
-    const computeWorkspaces = computes
-      .map((c) => (c.workspace?.target ? workspaces.get(c.workspace.target) : undefined))
-      .filter((w): w is AmlWorkspaceModel => w !== undefined);
+    const computeWorkspaces: AmlWorkspaceModel[] = [];
+    for (const c of computes) {
+      const w = c.workspace?.target ? workspaces.get(c.workspace.target) : undefined;
+      if (w) computeWorkspaces.push(w);
+    }
     const hbiSources = computeWorkspaces.length ? computeWorkspaces : model.workspaces.length === 1 ? model.workspaces : [];
 
     const publicIp = declared(computes, (c) => ({ value: isUnknown(c.publicIp.value) ? undefined : c.publicIp.value, span: c.publicIp.span }));
@@ -508,8 +515,15 @@ export function checkModel(model: WorkspaceModel, settings: CheckSettings, cache
       selectionsByOptions.set(selectionMemo, selection);
     }
 
-    const prefixes = subnets.map((s) => s.addressPrefixes.value);
-    const subnetPrefixes = prefixes.length > 0 && prefixes.every((p) => !isUnknown(p)) ? (prefixes as string[][]).flat() : undefined;
+    let subnetPrefixes: string[] | undefined = subnets.length ? [] : undefined;
+    for (const s of subnets) {
+      const p = s.addressPrefixes.value;
+      if (isUnknown(p)) {
+        subnetPrefixes = undefined;
+        break;
+      }
+      subnetPrefixes = subnetPrefixes!.concat(p);
+    }
     // The NSG's own location, when the template names it, wins over the user's region; a symbolic
     // location takes the user's region as its value.
     const context: EvaluationContext = {
@@ -518,9 +532,11 @@ export function checkModel(model: WorkspaceModel, settings: CheckSettings, cache
       serviceTags: settings.serviceTags,
     };
     const { verdicts, findings } = cache ? judgeCachedNsg(nsg, selection, context, cache) : judgeNsg(nsg, selection, context);
-    const vnetList = [...new Set(subnets.map((s) => s.vnet).filter((k): k is string => !!k))]
-      .map((k) => vnets.get(k))
-      .filter((v): v is VnetModel => v !== undefined);
+    const vnetList: VnetModel[] = [];
+    for (const s of subnets) {
+      const v = s.vnet ? vnets.get(s.vnet) : undefined;
+      if (v && !vnetList.includes(v)) vnetList.push(v);
+    }
     const suppressed = suppression && suppressedFor(suppression, nsg, verdicts, findings);
     nsgs.push({ nsg, subnets, vnets: vnetList, computes, inScope, scopeReasons, options, verdicts, findings, ...(suppressed ? { suppressed } : {}) });
   }
