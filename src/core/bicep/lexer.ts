@@ -146,6 +146,10 @@ for (let c = 0; c < 128; c++) {
   else if (/[0-9]/.test(ch)) identTable[c] = 2;
 }
 
+// Characters a single-line string piece stops at: a quote, a line break, `$` (maybe a hole), a backslash.
+const STRING_SPECIAL = new Uint8Array(128);
+for (const c of [C.Quote, C.LF, C.CR, C.Dollar, C.Backslash]) STRING_SPECIAL[c] = 1;
+
 /** U+FEFF, the byte order mark, skipped at the start of a text. */
 export const BOM = 0xfeff;
 
@@ -307,13 +311,22 @@ export class Scanner {
   scan(): T {
     this.scans++;
     this.keyword = K.None;
-    const p = this.skipTrivia(this.pos);
+    const text = this.text;
+    let p = this.pos;
+    let c = text.charCodeAt(p);
+    // Most tokens are preceded by nothing or by single spaces: skip those here, and call the
+    // general trivia loop only for tabs, comments and directives.
+    while (c === C.Space) c = text.charCodeAt(++p);
+    if (c === C.Tab || c === C.Slash || c === C.Hash) {
+      p = this.skipTrivia(p);
+      c = text.charCodeAt(p);
+    }
     this.start = p;
     if (p >= this.len) {
       this.pos = this.end = p;
       return (this.token = T.EOF);
     }
-    return (this.token = this.scanAt(p, this.text.charCodeAt(p)));
+    return (this.token = this.scanAt(p, c));
   }
 
   private diag(start: number, end: number, message: string): void {
@@ -648,6 +661,11 @@ export class Scanner {
         return first ? T.StringComplete : T.StringRight;
       }
       const c = text.charCodeAt(q);
+      if (c >= 128 || STRING_SPECIAL[c] === 0) {
+        h = Math.imul(h ^ c, FNV_PRIME);
+        q++;
+        continue;
+      }
       if (c === C.Quote) {
         this.value = this.stringValue(decoded, segment, q, h);
         this.pos = this.end = q + 1;
@@ -675,6 +693,7 @@ export class Scanner {
         segment = q;
         continue;
       }
+      // A `$` that does not open a hole is plain text.
       h = Math.imul(h ^ c, FNV_PRIME);
       q++;
     }
