@@ -23,7 +23,7 @@ import { SymbolicValue, TemplateString, UnknownValue, type Value, isPlainObject 
 import { parseBicep } from './parser';
 import type {
   BicepFile, CallExpression, Expression, ForExpression, FunctionDeclaration, Identifier, ImportDeclaration, LambdaExpression,
-  ModuleDeclaration, ObjectExpression, OutputDeclaration, ParameterDeclaration, ResourceDeclaration, Statement,
+  ModuleDeclaration, ObjectExpression, ObjectProperty, OutputDeclaration, ParameterDeclaration, ResourceDeclaration, Statement,
   VariableDeclaration,
 } from './syntax';
 
@@ -121,7 +121,7 @@ class LazyOrigin implements ObjectOrigin {
       if (m.kind === 'property') {
         const k = m.key;
         let name: Value | undefined;
-        if (k.kind === 'identifier') name = k.name;
+        if (typeof k === 'string') name = k;
         else if (k.kind === 'string') name = k.value;
         else if (k.kind === 'interpolatedString') name = (extra as readonly Value[])[--e];
         if (name === key) return { file: this.file, start: m.value.start, end: m.value.end };
@@ -748,9 +748,9 @@ export class BicepProgram {
     for (const m of node.properties) {
       if (m.kind === 'property') {
         const key = m.key;
-        let k = key.kind === 'identifier' ? key.name : key.kind === 'string' ? key.value : undefined;
+        let k = typeof key === 'string' ? key : key.kind === 'string' ? key.value : undefined;
         if (k === undefined) {
-          if (key.kind !== 'interpolatedString') continue;
+          if (typeof key === 'string' || key.kind !== 'interpolatedString') continue;
           const kv = this.interpolate(key.segments, key.expressions, locals);
           if (typeof kv !== 'string') return new UnknownValue(`the property name ${this.text(key)} is not known`);
           k = kv;
@@ -1221,8 +1221,8 @@ function moduleProperty(instance: ModuleInstance, name: string): Value {
 // ---- helpers ---------------------------------------------------------------------------------
 
 /** The name of a property key, when it is a plain name or string. */
-export function keyName(key: { kind: string; name?: string; value?: string }): string | undefined {
-  if (key.kind === 'identifier') return key.name;
+export function keyName(key: ObjectProperty['key']): string | undefined {
+  if (typeof key === 'string') return key;
   if (key.kind === 'string') return key.value;
   return undefined;
 }

@@ -32,6 +32,7 @@ export function usageOf(statement: Statement): ReadonlyMap<string, Usage> {
       map.set(n.name, 2);
       continue;
     }
+    if (n.kind === 'property' && typeof n.key === 'string') map.set(n.key, 2);
     if (n.kind === 'propertyAccess' && n.object.kind === 'identifier' && n.name.kind === 'identifier' && (n.name.name === 'id' || n.name.name === 'name')) {
       if (!map.has(n.object.name)) map.set(n.object.name, 1);
       map.set(n.name.name, 2);

@@ -23,6 +23,7 @@ import { commentText, leadingComments } from './comments';
 import { LineIndex } from '../text/line-index';
 import { parseBicep, parseBicepParam, reparseBicep } from './parser';
 import type { BicepFile, ObjectExpression, ObjectProperty, ResourceDeclaration, Statement } from './syntax';
+import { keyRange } from './walk';
 import { type SpanBounds, SpanShifter, TouchesEdit, declaredNames, editableKind, fingerprint, sameTree, spanBounds, usageOf } from './bicep-incremental';
 
 const T = {
@@ -210,7 +211,7 @@ class ResourceReader {
   private readProp(key: string): Prop {
     const node = findProperty(this.instance.body, key);
     // bodyProperty evaluates the first property named `key`, as findProperty finds it, once per copy.
-    return node ? { value: bodyProperty(this.instance, key), span: this.program.span(node.value), keySpan: this.program.span(node.key), node } : { value: undefined };
+    return node ? { value: bodyProperty(this.instance, key), span: this.program.span(node.value), keySpan: this.program.span(keyRange(node)), node } : { value: undefined };
   }
 
   /** `properties.<key>` with the key's and the value's spans when written literally. */
@@ -220,7 +221,7 @@ class ResourceReader {
     const nodeObj = props.node?.value.kind === 'object' ? props.node.value : undefined;
     const node = findProperty(nodeObj, key);
     const span = originOf(v ?? null)?.property(key) ?? (node ? this.program.span(node.value) : props.span);
-    return { value, span, keySpan: node ? this.program.span(node.key) : undefined, node };
+    return { value, span, keySpan: node ? this.program.span(keyRange(node)) : undefined, node };
   }
 
   get span(): SourceSpan {

@@ -146,6 +146,10 @@ for (let c = 0; c < 128; c++) {
   else if (/[0-9]/.test(ch)) identTable[c] = 2;
 }
 
+// Characters a single-line string piece stops at: a quote, a line break, `$` (maybe a hole), a backslash.
+const STRING_SPECIAL = new Uint8Array(128);
+for (const c of [C.Quote, C.LF, C.CR, C.Dollar, C.Backslash]) STRING_SPECIAL[c] = 1;
+
 /** U+FEFF, the byte order mark, skipped at the start of a text. */
 export const BOM = 0xfeff;
 
@@ -249,7 +253,7 @@ export class Scanner {
     for (;;) {
       const candidate = keys[i];
       if (candidate === undefined) break;
-      if (this.internHashes[i] === h && candidate.length === end - start && this.text.startsWith(candidate, start)) return candidate;
+      if (this.internHashes[i] === h && candidate.length === end - start && this.sameText(candidate, start)) return candidate;
       i = (i + 1) & mask;
     }
     const value = this.text.slice(start, end);
@@ -273,6 +277,15 @@ export class Scanner {
     keys[i] = value;
     this.internHashes[i] = h;
     return value;
+  }
+
+  /** Whether `candidate` is written at `start` (a loop: `startsWith` at an offset costs more for these short strings). */
+  private sameText(candidate: string, start: number): boolean {
+    const text = this.text;
+    for (let k = 0; k < candidate.length; k++) {
+      if (candidate.charCodeAt(k) !== text.charCodeAt(start + k)) return false;
+    }
+    return true;
   }
 
   /** Interned text of the current identifier token. */
@@ -307,13 +320,22 @@ export class Scanner {
   scan(): T {
     this.scans++;
     this.keyword = K.None;
-    const p = this.skipTrivia(this.pos);
+    const text = this.text;
+    let p = this.pos;
+    let c = text.charCodeAt(p);
+    // Most tokens are preceded by nothing or by single spaces: skip those here, and call the
+    // general trivia loop only for tabs, comments and directives.
+    while (c === C.Space) c = text.charCodeAt(++p);
+    if (c === C.Tab || c === C.Slash || c === C.Hash) {
+      p = this.skipTrivia(p);
+      c = text.charCodeAt(p);
+    }
     this.start = p;
     if (p >= this.len) {
       this.pos = this.end = p;
       return (this.token = T.EOF);
     }
-    return (this.token = this.scanAt(p, this.text.charCodeAt(p)));
+    return (this.token = this.scanAt(p, c));
   }
 
   private diag(start: number, end: number, message: string): void {
@@ -648,6 +670,11 @@ export class Scanner {
         return first ? T.StringComplete : T.StringRight;
       }
       const c = text.charCodeAt(q);
+      if (c >= 128 || STRING_SPECIAL[c] === 0) {
+        h = Math.imul(h ^ c, FNV_PRIME);
+        q++;
+        continue;
+      }
       if (c === C.Quote) {
         this.value = this.stringValue(decoded, segment, q, h);
         this.pos = this.end = q + 1;
@@ -675,6 +702,7 @@ export class Scanner {
         segment = q;
         continue;
       }
+      // A `$` that does not open a hole is plain text.
       h = Math.imul(h ^ c, FNV_PRIME);
       q++;
     }

@@ -1073,9 +1073,11 @@ class Parser {
     if (resourceBody && (t === T.At || (t === T.Identifier && this.kw === K.Resource && this.peek() === T.Identifier))) {
       return this.parseNestedResource();
     }
-    let key: Identifier | StringLiteral | InterpolatedString;
-    if (t === T.Identifier) key = this.identifier();
-    else if (t === T.StringComplete || t === T.StringLeft) key = this.parseString();
+    let key: string | StringLiteral | InterpolatedString;
+    if (t === T.Identifier) {
+      key = this.s.identifierText();
+      this.next();
+    } else if (t === T.StringComplete || t === T.StringLeft) key = this.parseString();
     else return null;
     let value: Expression;
     if (this.token === T.Colon) {

@@ -1,13 +1,22 @@
 /** Traversal of the Bicep syntax tree. */
 
-import type { SyntaxNode } from './syntax';
+import type { ObjectProperty, SyntaxNode, TextRange } from './syntax';
+
+/** The range of a property's key (a plain-name key is a name, not a node: it starts the property). */
+export function keyRange(p: ObjectProperty): TextRange {
+  const k = p.key;
+  return typeof k === 'string' ? { start: p.start, end: p.start + k.length } : k;
+}
 
 /** Calls `fn` on each direct child of `node`, in source order. */
 export function forEachChild(node: SyntaxNode, fn: (child: SyntaxNode) => void): void {
   // Cases are ordered by how often the kinds occur: a string switch tests them in order.
   switch (node.kind) {
     case 'identifier': case 'string': return;
-    case 'property': fn(node.key); fn(node.value); return;
+    case 'property':
+      if (typeof node.key !== 'string') fn(node.key);
+      fn(node.value);
+      return;
     case 'object': each(node.properties, fn); return;
     case 'integer': case 'boolean': case 'null': case 'error': return;
     case 'interpolatedString': each(node.expressions, fn); return;

@@ -118,7 +118,7 @@ function bicepProp(obj: ObjectExpression | undefined, key: string): Expression |
   if (!obj) return undefined;
   for (const m of obj.properties) {
     if (m.kind !== 'property') continue;
-    const k = keyName(m.key as { kind: string; name?: string; value?: string });
+    const k = keyName(m.key);
     if (k !== undefined && k.toLowerCase() === key.toLowerCase()) return m.value;
   }
   return undefined;
@@ -126,7 +126,7 @@ function bicepProp(obj: ObjectExpression | undefined, key: string): Expression |
 
 function bicepKeys(e: Expression | undefined): string[] {
   if (!e || e.kind !== 'object') return [];
-  return (e as ObjectExpression).properties.flatMap((m) => (m.kind === 'property' ? [keyName(m.key as { kind: string; name?: string; value?: string }) ?? ''] : []));
+  return (e as ObjectExpression).properties.flatMap((m) => (m.kind === 'property' ? [keyName(m.key) ?? ''] : []));
 }
 
 function jsonKeys(n: Node | undefined): string[] {

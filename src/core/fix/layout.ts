@@ -188,7 +188,7 @@ function ruleItem(p: Printer, r: NewRule, shape: RuleShape, indent: string, oneL
 // Bicep
 
 function propName(p: ObjectProperty): string | undefined {
-  return p.key.kind === 'identifier' ? p.key.name : p.key.kind === 'string' ? p.key.value : undefined;
+  return typeof p.key === 'string' ? p.key : p.key.kind === 'string' ? p.key.value : undefined;
 }
 
 function propOf(obj: ObjectExpression | undefined, name: string): ObjectProperty | undefined {

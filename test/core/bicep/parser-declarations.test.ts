@@ -87,8 +87,8 @@ describe('bicep parser: declarations', () => {
     const p = as(one('resource s \'Microsoft.Network/virtualNetworks/subnets@2023-09-01\' = {\n  parent: vnet\n  name: \'s\'\n}').statement, 'resource');
     assert.deepEqual(shape(p.value), {
       kind: 'object', properties: [
-        { kind: 'property', key: { kind: 'identifier', name: 'parent' }, value: { kind: 'identifier', name: 'vnet' } },
-        { kind: 'property', key: { kind: 'identifier', name: 'name' }, value: { kind: 'string', value: 's' } },
+        { kind: 'property', key: 'parent', value: { kind: 'identifier', name: 'vnet' } },
+        { kind: 'property', key: 'name', value: { kind: 'string', value: 's' } },
       ],
     });
   });

@@ -14,7 +14,7 @@ function prop(o: Expression, key: string): Expression {
   assert.equal(o.kind, 'object', `object expected for ${key}`);
   for (const p of (o as ObjectExpression).properties) {
     if (p.kind !== 'property') continue;
-    const k = p.key.kind === 'identifier' ? p.key.name : p.key.kind === 'string' ? p.key.value : undefined;
+    const k = typeof p.key === 'string' ? p.key : p.key.kind === 'string' ? p.key.value : undefined;
     if (k === key) return p.value;
   }
   return assert.fail(`no property ${key}`);

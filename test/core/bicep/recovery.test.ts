@@ -110,7 +110,7 @@ describe('bicep parser: error recovery', () => {
     const o = (file.statements[0] as Extract<Statement, { kind: 'var' }>).value;
     assert.equal(o.kind, 'object');
     if (o.kind !== 'object') return;
-    const keys = o.properties.map((p) => (p.kind === 'property' && p.key.kind === 'identifier' ? p.key.name : p.kind));
+    const keys = o.properties.map((p) => (p.kind === 'property' && typeof p.key === 'string' ? p.key : p.kind));
     assert.deepEqual(keys, ['a', 'b', 'c', 'd']);
   });
 

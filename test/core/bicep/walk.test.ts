@@ -18,7 +18,7 @@ describe('bicep tree walk', () => {
           last = n.start;
         });
       }
-      assert.ok(seen.size > 30);
+      assert.ok(seen.size > 20, `${name}: only ${seen.size} nodes`); // plain-name property keys are not nodes
     }
   });
 
