@@ -35,10 +35,10 @@ export function parseResourceId(id: string): { type: string; name: string; paren
   return { type, name: names[names.length - 1], parent: names.length > 1 ? names[names.length - 2] : undefined };
 }
 
-/** The name an element answers to when linked by name: a subnet as `vnet/subnet` and as `subnet`. */
-function namesOf(e: ModelElement, vnetName: (key: string | undefined) => string | undefined): { name: string; parent?: string } {
-  if (e.kind === 'subnet') return { name: e.name.toLowerCase(), parent: vnetName(e.vnet)?.toLowerCase() };
-  return { name: e.name.toLowerCase() };
+/** One element as a link by name can find it: its key, and its VNet's name (lowercase) for a subnet. */
+interface Candidate {
+  readonly key: string;
+  readonly parent: string | undefined;
 }
 
 /**
@@ -46,35 +46,47 @@ function namesOf(e: ModelElement, vnetName: (key: string | undefined) => string 
  * file of the model. A link that matches no element, or several, keeps its reason.
  */
 export function linkModel(model: WorkspaceModel): WorkspaceModel {
-  const all: ModelElement[] = [...model.vnets, ...model.subnets, ...model.nsgs, ...model.nics, ...model.routeTables, ...model.workspaces, ...model.computes, ...model.firewalls];
-  const vnetByKey = new Map(model.vnets.map((v) => [v.key, v.name]));
-  const vnetName = (key: string | undefined) => (key ? vnetByKey.get(key) : undefined);
-  // Elements by type, then by the name they answer to (in model order), each with its parent's
-  // name; made when the first link needs it (readers resolve most links themselves).
-  let index: Map<string, Map<string, { e: ModelElement; parent?: string }[]>> | undefined;
-  const byTypeName = (): Map<string, Map<string, { e: ModelElement; parent?: string }[]>> => {
+  // Elements by type, then by the lowercase name they answer to (in model order); made when the
+  // first link needs it (readers resolve most links themselves).
+  let index: Map<string, Map<string, Candidate[]>> | undefined;
+  const byTypeName = (): Map<string, Map<string, Candidate[]>> => {
     if (index) return index;
     index = new Map();
-    for (const e of all) {
+    const vnetByKey = new Map<string, string>();
+    for (const v of model.vnets) vnetByKey.set(v.key, v.name);
+    const add = (e: ModelElement): void => {
       const t = TYPE_OF[e.kind];
-      let byName = index.get(t);
-      if (!byName) index.set(t, byName = new Map());
-      const n = namesOf(e, vnetName);
-      const list = byName.get(n.name);
-      if (list) list.push({ e, parent: n.parent });
-      else byName.set(n.name, [{ e, parent: n.parent }]);
+      let byName = index!.get(t);
+      if (!byName) index!.set(t, byName = new Map());
+      // A subnet answers to its name, with its VNet's name as the parent.
+      const vnet = e.kind === 'subnet' && e.vnet ? vnetByKey.get(e.vnet) : undefined;
+      const c: Candidate = { key: e.key, parent: vnet?.toLowerCase() };
+      const name = e.name.toLowerCase();
+      const list = byName.get(name);
+      if (list) list.push(c);
+      else byName.set(name, [c]);
+    };
+    for (const list of [model.vnets, model.subnets, model.nsgs, model.nics, model.routeTables, model.workspaces, model.computes, model.firewalls]) {
+      for (const e of list) add(e);
     }
     return index;
   };
   const resolve = (link: Link | undefined): Link | undefined => {
     if (!link || link.target || !link.ref) return link;
     const parent = link.ref.parent?.toLowerCase();
-    const candidates = (byTypeName().get(link.ref.type.toLowerCase())?.get(link.ref.name.toLowerCase()) ?? [])
-      .filter((c) => !parent || !c.parent || c.parent === parent)
-      .map((c) => c.e);
-    if (candidates.length === 1) return { ...link, target: candidates[0].key, unresolved: undefined };
-    if (candidates.length === 0) return { ...link, unresolved: link.unresolved ?? `no ${link.ref.type.split('/').pop()} named ${link.ref.name} is declared in the files read` };
-    return { ...link, unresolved: `${candidates.length} resources named ${link.ref.name} match; amlnet cannot tell which one is meant` };
+    const all = byTypeName().get(link.ref.type.toLowerCase())?.get(link.ref.name.toLowerCase());
+    let found: Candidate | undefined;
+    let count = 0;
+    if (all) {
+      for (const c of all) {
+        if (parent && c.parent && c.parent !== parent) continue;
+        count++;
+        found ??= c;
+      }
+    }
+    if (count === 1) return { ...link, target: found!.key, unresolved: undefined };
+    if (count === 0) return { ...link, unresolved: link.unresolved ?? `no ${link.ref.type.split('/').pop()} named ${link.ref.name} is declared in the files read` };
+    return { ...link, unresolved: `${count} resources named ${link.ref.name} match; amlnet cannot tell which one is meant` };
   };
   return {
     ...model,
