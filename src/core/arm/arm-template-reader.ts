@@ -233,9 +233,9 @@ class Deployments {
   }
 }
 
-function isType(type: string, ...names: string[]): boolean {
-  const t = type.toLowerCase();
-  return names.some((n) => n.toLowerCase() === t);
+/** Whether `type` is `name` (a type as written), without case. */
+function isType(type: string, name: string): boolean {
+  return type.length === name.length && type.toLowerCase() === name.toLowerCase();
 }
 
 /** `Microsoft.Network/virtualNetworks` + `subnets` → `Microsoft.Network/virtualNetworks/subnets`; a full type stays. */
@@ -480,8 +480,8 @@ class ArmRead {
   // ---------------------------------------------------------------------------------------------
   // Helpers
 
-  private key(inst: Instance, segments: readonly string[] = inst.segments): string {
-    const base = `${inst.t.file.path}#${inst.type}/${segments.join('/')}`;
+  private key(inst: Instance, segments: readonly string[] = inst.segments, type = inst.type): string {
+    const base = `${inst.t.file.path}#${type}/${segments.join('/')}`;
     let key = base;
     for (let n = 2; this.keys.has(key); n++) key = `${base}[${n}]`;
     this.keys.add(key);
@@ -618,7 +618,7 @@ class ArmRead {
     }
     const model: SubnetModel = {
       kind: 'subnet',
-      key: this.key({ ...inst, type: `${inst.type.split('/').slice(0, 2).join('/')}/subnets` }, segments),
+      key: this.key(inst, segments, `${inst.type.split('/').slice(0, 2).join('/')}/subnets`),
       name: segments[segments.length - 1],
       span,
       nameSpan,
