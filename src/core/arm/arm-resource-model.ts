@@ -10,7 +10,7 @@ import type { AddressEntry } from '../nsg';
 import { type Region, regionNamed, regionSymbol } from '../region';
 import { SymbolicValue, TemplateString, UnknownValue, type Value } from '../template/value';
 import type { RuleProperty } from '../validate-rules';
-import { type JsonFile, type Located, at, displayText, isGiven, isObjectValue, item, sourceText, spanOf } from './arm-json';
+import { type JsonFile, type Located, PropertyNames, at, atAll, displayText, isGiven, isObjectValue, item, sourceText, spanOf } from './arm-json';
 import { armTypeOf, describeType } from './arm-values';
 
 /** Why a value is not what was wanted, as the model's `unknown` reason. */
@@ -105,6 +105,13 @@ const DESTINATION: SideKeys = {
   portRange: 'destinationPortRange', portRanges: 'destinationPortRanges',
 };
 
+/** The properties a rule reads, in the order `ruleFromProperties` takes them apart. */
+const RULE_PROPERTIES = new PropertyNames([
+  'priority', 'direction', 'access', 'protocol',
+  SOURCE.prefix, SOURCE.prefixes, SOURCE.asgs, DESTINATION.prefix, DESTINATION.prefixes, DESTINATION.asgs,
+  SOURCE.portRange, SOURCE.portRanges, DESTINATION.portRange, DESTINATION.portRanges,
+]);
+
 /** A merged list and where it is written. */
 interface Merged<T> {
   readonly value: Maybe<readonly T[]>;
@@ -112,10 +119,7 @@ interface Merged<T> {
 }
 
 /** `xPrefix` + `xPrefixes` + `xApplicationSecurityGroups`, merged into one list. */
-function addresses(props: Located, keys: SideKeys, file: string): Merged<AddressEntry> {
-  const single = at(props, keys.prefix);
-  const plural = at(props, keys.prefixes);
-  const asgs = at(props, keys.asgs);
+function addresses(single: Located, plural: Located, asgs: Located, keys: SideKeys, file: string): Merged<AddressEntry> {
   const pluralList = Array.isArray(plural.value) ? (plural.value as readonly Value[]) : undefined;
   const asgList = Array.isArray(asgs.value) ? (asgs.value as readonly Value[]) : undefined;
   // Exported templates write "" beside a filled list.
@@ -151,9 +155,7 @@ function portEntry(v: Value | undefined, what: string): Maybe<string> {
 }
 
 /** `xPortRange` + `xPortRanges`, merged. */
-function ports(props: Located, keys: SideKeys, file: string): Merged<Maybe<string>> {
-  const single = at(props, keys.portRange);
-  const plural = at(props, keys.portRanges);
+function ports(single: Located, plural: Located, keys: SideKeys, file: string): Merged<Maybe<string>> {
   const list = Array.isArray(plural.value) ? (plural.value as readonly Value[]) : undefined;
   const withSingle = present(single) && !(single.value === '' && (list?.length ?? 0) > 0);
   let out: Maybe<string>[];
@@ -177,14 +179,14 @@ function ports(props: Located, keys: SideKeys, file: string): Merged<Maybe<strin
 export function ruleFromProperties(
   name: string, nameSpan: SourceSpan | undefined, props: Located, span: SourceSpan, style: RuleOrigin['style'], file: string,
 ): RuleModel {
-  const priority = at(props, 'priority');
-  const direction = at(props, 'direction');
-  const access = at(props, 'access');
-  const protocol = at(props, 'protocol');
-  const source = addresses(props, SOURCE, file);
-  const destination = addresses(props, DESTINATION, file);
-  const sourcePorts = ports(props, SOURCE, file);
-  const destinationPorts = ports(props, DESTINATION, file);
+  const [
+    priority, direction, access, protocol, sourcePrefix, sourcePrefixes, sourceAsgs, destinationPrefix, destinationPrefixes, destinationAsgs,
+    sourcePort, sourcePortList, destinationPort, destinationPortList,
+  ] = atAll(props, RULE_PROPERTIES);
+  const source = addresses(sourcePrefix, sourcePrefixes, sourceAsgs, SOURCE, file);
+  const destination = addresses(destinationPrefix, destinationPrefixes, destinationAsgs, DESTINATION, file);
+  const sourcePorts = ports(sourcePort, sourcePortList, SOURCE, file);
+  const destinationPorts = ports(destinationPort, destinationPortList, DESTINATION, file);
   const spans = ruleSpans(
     nameSpan, writtenAt(file, priority), writtenAt(file, direction), writtenAt(file, access), writtenAt(file, protocol),
     source.span, destination.span, sourcePorts.span, destinationPorts.span,
