@@ -128,6 +128,7 @@ function isWhitespace(c: number): boolean {
 
 class Parser {
   pos = 1;
+  private readonly argStack: ArmExpression[] = [];
   /** The closing `]` of the template string; nothing at or after it belongs to the expression. */
   readonly end: number;
 
@@ -215,14 +216,17 @@ class Parser {
   }
 
   private parseArguments(depth: number, callStart: number): ArmExpression[] {
-    const args: ArmExpression[] = [];
     this.skipWhitespace();
     if (this.peek() === 0x29) {
       this.pos++;
-      return args;
+      return [];
     }
+    // Arguments gather on one stack shared by the nested calls and are copied out at their exact
+    // length: parsed expressions are kept (cached), and a list grown by push keeps room for 17.
+    const stack = this.argStack;
+    const base = stack.length;
     for (;;) {
-      args.push(this.parseExpression(depth + 1));
+      stack.push(this.parseExpression(depth + 1));
       this.skipWhitespace();
       const c = this.peek();
       if (c === 0x2c) {
@@ -233,6 +237,8 @@ class Parser {
       }
       if (c === 0x29) {
         this.pos++;
+        const args = stack.slice(base);
+        stack.length = base;
         return args;
       }
       if (c === -1) this.fail(`expected ')' to close the call at ${callStart}`, this.pos);
