@@ -252,7 +252,7 @@ class ArmRead {
   private readonly nsgs: NsgEntry[] = [];
   private readonly childRules: Pending<RuleModel>[] = [];
   private readonly vnets: VnetEntry[] = [];
-  private readonly subnets: (SubnetModel & { readonly template: number })[] = [];
+  private readonly subnets: SubnetModel[] = [];
   private readonly childSubnets: Pending<SubnetModel>[] = [];
   private readonly nics: NicModel[] = [];
   private readonly routeTables: RouteTableEntry[] = [];
@@ -597,7 +597,7 @@ class ArmRead {
         const span = node ? spanOf(path, node) : inst.span;
         const subnet = this.subnet(inst, [...inst.segments, subnetName], at(loc, 'properties'), span, nameLoc.node && spanOf(path, nameLoc.node), model.key);
         entry.subnets.push(subnet.key);
-        this.subnets.push({ ...subnet, template: inst.t.id });
+        this.subnets.push(subnet);
       }
     } else if (subnets.value !== undefined && subnets.value !== null) {
       this.problem(path, 'warning', `the subnets of VNet ${name} are not known before deployment (${reasonOf(subnets.value, 'subnets', 'a list')})`, subnets.node ? spanOf(path, subnets.node) : inst.span);
@@ -958,11 +958,11 @@ class ArmRead {
     attach(this.nsgs, (n) => n.name, this.childRules, (n, r) => n.child.push(r), 'NSG');
     // A subnet of a VNet declared elsewhere (another file, an existing VNet) is kept without it.
     const vnetNames = new Set(this.vnets.map((v) => v.model.name.toLowerCase()));
-    for (const o of this.childSubnets) if (!vnetNames.has(o.parent.toLowerCase())) this.subnets.push({ ...o.item, template: o.template });
+    for (const o of this.childSubnets) if (!vnetNames.has(o.parent.toLowerCase())) this.subnets.push(o.item);
     attach(this.vnets, (v) => v.model.name, this.childSubnets.filter((o) => vnetNames.has(o.parent.toLowerCase())), (v, s) => {
       const subnet = { ...s, vnet: v.model.key };
       v.subnets.push(subnet.key);
-      this.subnets.push({ ...subnet, template: v.template });
+      this.subnets.push(subnet);
     }, 'VNet');
     attach(this.routeTables, (r) => r.model.name, this.childRoutes, (r, route) => r.routes.push(route), 'route table');
     attach(this.firewalls.filter((f) => f.model.kind === 'firewall-policy'), (f) => f.model.name, this.childCollections, (f, c) => f.collections.push(c), 'firewall policy');
@@ -987,7 +987,7 @@ class ArmRead {
     });
     return {
       vnets: this.vnets.map((v) => ({ ...v.model, subnets: v.subnets })),
-      subnets: this.subnets.map(({ template: _template, ...s }) => s),
+      subnets: this.subnets,
       nsgs,
       nics: this.nics,
       routeTables: this.routeTables.map((r) => ({ ...r.model, routes: r.routes })),
