@@ -271,8 +271,15 @@ export class ArmScope implements ScopeServices {
       if (Array.isArray(json)) return json.map((e) => this.walk(e));
       const obj = json as Readonly<Record<string, unknown>>;
       const out: Record<string, Value> = {};
-      const copyKey = Object.keys(obj).find((k) => k.length === 4 && k.toLowerCase() === 'copy' && isCopyArray(obj[k]));
-      for (const k of Object.keys(obj)) {
+      const keys = Object.keys(obj);
+      let copyKey: string | undefined;
+      for (const k of keys) {
+        if (k.length === 4 && k.toLowerCase() === 'copy' && isCopyArray(obj[k])) {
+          copyKey = k;
+          break;
+        }
+      }
+      for (const k of keys) {
         if (k !== copyKey) setKey(out, k, this.walk(obj[k]));
       }
       if (copyKey !== undefined) {
