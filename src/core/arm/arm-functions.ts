@@ -104,17 +104,20 @@ interface Builtin {
   readonly fn: (f: Fn, args: readonly Value[]) => Value;
 }
 
+/** By lowercase name, and by the name as documented (`resourceId`), which templates write nearly always: found without lowercasing. */
 const BUILTINS = new Map<string, Builtin>();
 
 function def(name: string, min: number, max: number, fn: Builtin['fn'], lazy = false): void {
-  BUILTINS.set(name.toLowerCase(), { name, min, max, fn, lazy });
+  const b: Builtin = { name, min, max, fn, lazy };
+  BUILTINS.set(name.toLowerCase(), b);
+  BUILTINS.set(name, b);
 }
 
 /** Evaluates a call of a built-in function (names are case-insensitive). */
 export function callBuiltin(env: CallEnv): Value {
-  const lower = env.name.toLowerCase();
-  const b = BUILTINS.get(lower);
+  const b = BUILTINS.get(env.name) ?? BUILTINS.get(env.name.toLowerCase());
   if (b === undefined) {
+    const lower = env.name.toLowerCase();
     if (lower.startsWith('list')) return referenceLike(new Fn(env, lower), evalAll(env));
     if (UNSUPPORTED.has(lower)) return new UnknownValue(`${env.snippet}: amlnet does not evaluate ${env.name}()`);
     return new UnknownValue(`${env.snippet}: unknown function '${env.name}'`);
