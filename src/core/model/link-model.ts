@@ -84,15 +84,37 @@ export function linkModel(model: WorkspaceModel): WorkspaceModel {
         found ??= c;
       }
     }
-    if (count === 1) return { ...link, target: found!.key, unresolved: undefined };
-    if (count === 0) return { ...link, unresolved: link.unresolved ?? `no ${link.ref.type.split('/').pop()} named ${link.ref.name} is declared in the files read` };
-    return { ...link, unresolved: `${count} resources named ${link.ref.name} match; amlnet cannot tell which one is meant` };
+    if (count === 1) return copyWith(link, 'target', found!.key, 'unresolved', undefined);
+    if (count === 0) return copyWith(link, 'unresolved', link.unresolved ?? `no ${link.ref.type.split('/').pop()} named ${link.ref.name} is declared in the files read`);
+    return copyWith(link, 'unresolved', `${count} resources named ${link.ref.name} match; amlnet cannot tell which one is meant`);
   };
   return {
     ...model,
-    subnets: model.subnets.map((s) => ({ ...s, nsg: resolve(s.nsg), routeTable: resolve(s.routeTable) })),
-    nics: model.nics.map((n) => ({ ...n, nsg: resolve(n.nsg), subnets: n.subnets.map((l) => resolve(l)!) })),
-    computes: model.computes.map((c) => ({ ...c, subnet: resolve(c.subnet), workspace: resolve(c.workspace) })),
-    firewalls: model.firewalls.map((f) => ({ ...f, policy: resolve(f.policy), ...(f.basePolicy ? { basePolicy: resolve(f.basePolicy) } : {}) })),
+    subnets: model.subnets.map((s) => copyWith(s, 'nsg', resolve(s.nsg), 'routeTable', resolve(s.routeTable))),
+    nics: model.nics.map((n) => copyWith(n, 'nsg', resolve(n.nsg), 'subnets', n.subnets.map((l) => resolve(l)!))),
+    computes: model.computes.map((c) => copyWith(c, 'subnet', resolve(c.subnet), 'workspace', resolve(c.workspace))),
+    firewalls: model.firewalls.map((f) => (f.basePolicy
+      ? copyWith(f, 'policy', resolve(f.policy), 'basePolicy', resolve(f.basePolicy))
+      : copyWith(f, 'policy', resolve(f.policy)))),
   };
+}
+
+/**
+ * `{ ...obj, [k1]: v1, [k2]: v2 }`: the object's own keys in order, a given key replaced where it
+ * is or else added at the end. Written out because V8 copies by spread objects of the model's
+ * many shapes through a slow runtime call (about a microsecond each).
+ */
+function copyWith<T extends object, K1 extends keyof T, K2 extends keyof T>(obj: T, k1: K1, v1: T[K1], k2?: K2, v2?: T[K2]): T {
+  const out: Record<string, unknown> = {};
+  const from = obj as Record<string, unknown>;
+  for (const k of Object.keys(from)) put(out, k, from[k]);
+  put(out, k1 as string, v1);
+  if (k2 !== undefined) put(out, k2 as string, v2);
+  return out as T;
+}
+
+/** Sets a data property as spread does (`__proto__` as an own key, not the prototype). */
+function put(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }
