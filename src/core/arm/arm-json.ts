@@ -415,8 +415,23 @@ class Scanner {
   /** The string token at `pos` (a quote) as an entry of `kind`; `pos` moves past it. */
   string(kind: number): void {
     const source = this.source;
-    const len = this.len;
     const start = this.pos;
+    let i = start + 1;
+    let c = source.charCodeAt(i);
+    // The usual string: neither escapes nor control characters, closed before the end of the
+    // text (past it, charCodeAt gives NaN, which is not equal to itself). One test per character.
+    while (c !== 34) {
+      if (c < 32 || c === 92 || c !== c) return this.escapedString(kind, start);
+      c = source.charCodeAt(++i);
+    }
+    this.pos = i + 1;
+    this.doc.add(kind, start, i + 1);
+  }
+
+  /** A string token with escapes (or not plain JSON), read from its opening quote at `start`. */
+  private escapedString(kind: number, start: number): void {
+    const source = this.source;
+    const len = this.len;
     let escaped = false;
     let i = start + 1;
     for (;;) {
