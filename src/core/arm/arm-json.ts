@@ -1028,7 +1028,8 @@ export function atAll(loc: Located, names: PropertyNames): Located[] {
     return out;
   }
   const doc = loc.doc;
-  const exact = new Int32Array(n).fill(-1);
+  // A plain list: a small typed array costs more to make than it saves.
+  const exact = new Array<number>(n).fill(-1);
   let loose: boolean[] | undefined;
   const end = doc.next[loc.entry];
   for (let k = loc.entry + 1; k < end; k = doc.next[k + 1]) {

@@ -179,14 +179,16 @@ function ports(single: Located, plural: Located, keys: SideKeys, file: string): 
 export function ruleFromProperties(
   name: string, nameSpan: SourceSpan | undefined, props: Located, span: SourceSpan, style: RuleOrigin['style'], file: string,
 ): RuleModel {
-  const [
-    priority, direction, access, protocol, sourcePrefix, sourcePrefixes, sourceAsgs, destinationPrefix, destinationPrefixes, destinationAsgs,
-    sourcePort, sourcePortList, destinationPort, destinationPortList,
-  ] = atAll(props, RULE_PROPERTIES);
-  const source = addresses(sourcePrefix, sourcePrefixes, sourceAsgs, SOURCE, file);
-  const destination = addresses(destinationPrefix, destinationPrefixes, destinationAsgs, DESTINATION, file);
-  const sourcePorts = ports(sourcePort, sourcePortList, SOURCE, file);
-  const destinationPorts = ports(destinationPort, destinationPortList, DESTINATION, file);
+  // By index rather than destructured (which goes through the iterator protocol).
+  const found = atAll(props, RULE_PROPERTIES);
+  const priority = found[0];
+  const direction = found[1];
+  const access = found[2];
+  const protocol = found[3];
+  const source = addresses(found[4], found[5], found[6], SOURCE, file);
+  const destination = addresses(found[7], found[8], found[9], DESTINATION, file);
+  const sourcePorts = ports(found[10], found[11], SOURCE, file);
+  const destinationPorts = ports(found[12], found[13], DESTINATION, file);
   const spans = ruleSpans(
     nameSpan, writtenAt(file, priority), writtenAt(file, direction), writtenAt(file, access), writtenAt(file, protocol),
     source.span, destination.span, sourcePorts.span, destinationPorts.span,
