@@ -13,6 +13,28 @@ const TYPE_OF: Record<ModelElement['kind'], string> = {
   'firewall-policy': 'microsoft.network/firewallpolicies',
 };
 
+/** The kinds of element of each type (one each). */
+const KINDS_OF = new Map<string, ModelElement['kind'][]>();
+for (const kind of Object.keys(TYPE_OF) as ModelElement['kind'][]) {
+  const list = KINDS_OF.get(TYPE_OF[kind]);
+  if (list) list.push(kind);
+  else KINDS_OF.set(TYPE_OF[kind], [kind]);
+}
+
+/** The model's list that holds elements of `kind`. */
+function elementsOf(model: WorkspaceModel, kind: ModelElement['kind']): readonly ModelElement[] {
+  switch (kind) {
+    case 'vnet': return model.vnets;
+    case 'subnet': return model.subnets;
+    case 'nsg': return model.nsgs;
+    case 'nic': return model.nics;
+    case 'route-table': return model.routeTables;
+    case 'aml-workspace': return model.workspaces;
+    case 'aml-compute': return model.computes;
+    case 'firewall': case 'firewall-policy': return model.firewalls;
+  }
+}
+
 /**
  * Reads a resource id (or the literal tail of one) into its type and name:
  * `/subscriptions/../providers/Microsoft.Network/virtualNetworks/vnet/subnets/compute` →
@@ -46,35 +68,42 @@ interface Candidate {
  * file of the model. A link that matches no element, or several, keeps its reason.
  */
 export function linkModel(model: WorkspaceModel): WorkspaceModel {
-  // Elements by type, then by the lowercase name they answer to (in model order); made when the
-  // first link needs it (readers resolve most links themselves).
-  let index: Map<string, Map<string, Candidate[]>> | undefined;
-  const byTypeName = (): Map<string, Map<string, Candidate[]>> => {
-    if (index) return index;
-    index = new Map();
-    const vnetByKey = new Map<string, string>();
-    for (const v of model.vnets) vnetByKey.set(v.key, v.name);
-    const add = (e: ModelElement): void => {
-      const t = TYPE_OF[e.kind];
-      let byName = index!.get(t);
-      if (!byName) index!.set(t, byName = new Map());
-      // A subnet answers to its name, with its VNet's name as the parent.
-      const vnet = e.kind === 'subnet' && e.vnet ? vnetByKey.get(e.vnet) : undefined;
-      const c: Candidate = { key: e.key, parent: vnet?.toLowerCase() };
-      const name = e.name.toLowerCase();
-      const list = byName.get(name);
-      if (list) list.push(c);
-      else byName.set(name, [c]);
-    };
-    for (const list of [model.vnets, model.subnets, model.nsgs, model.nics, model.routeTables, model.workspaces, model.computes, model.firewalls]) {
-      for (const e of list) add(e);
+  // Elements of one type by the lowercase name they answer to (in model order); made when the
+  // first link to that type needs it (readers resolve most links themselves).
+  const index = new Map<string, Map<string, Candidate[]>>();
+  let vnetByKey: Map<string, string> | undefined;
+  const byName = (type: string): Map<string, Candidate[]> | undefined => {
+    let names = index.get(type);
+    if (names) return names;
+    const kinds = KINDS_OF.get(type);
+    if (!kinds) return undefined;
+    names = new Map();
+    index.set(type, names);
+    for (const kind of kinds) {
+      for (const e of elementsOf(model, kind)) {
+        if (e.kind !== kind) continue;
+        // A subnet answers to its name, with its VNet's name as the parent.
+        let parent: string | undefined;
+        if (e.kind === 'subnet' && e.vnet) {
+          if (!vnetByKey) {
+            vnetByKey = new Map();
+            for (const v of model.vnets) vnetByKey.set(v.key, v.name);
+          }
+          parent = vnetByKey.get(e.vnet)?.toLowerCase();
+        }
+        const c: Candidate = { key: e.key, parent };
+        const name = e.name.toLowerCase();
+        const list = names.get(name);
+        if (list) list.push(c);
+        else names.set(name, [c]);
+      }
     }
-    return index;
+    return names;
   };
   const resolve = (link: Link | undefined): Link | undefined => {
     if (!link || link.target || !link.ref) return link;
     const parent = link.ref.parent?.toLowerCase();
-    const all = byTypeName().get(link.ref.type.toLowerCase())?.get(link.ref.name.toLowerCase());
+    const all = byName(link.ref.type.toLowerCase())?.get(link.ref.name.toLowerCase());
     let found: Candidate | undefined;
     let count = 0;
     if (all) {
