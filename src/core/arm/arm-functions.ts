@@ -104,17 +104,20 @@ interface Builtin {
   readonly fn: (f: Fn, args: readonly Value[]) => Value;
 }
 
+/** By lowercase name, and by the name as documented (`resourceId`), which templates write nearly always: found without lowercasing. */
 const BUILTINS = new Map<string, Builtin>();
 
 function def(name: string, min: number, max: number, fn: Builtin['fn'], lazy = false): void {
-  BUILTINS.set(name.toLowerCase(), { name, min, max, fn, lazy });
+  const b: Builtin = { name, min, max, fn, lazy };
+  BUILTINS.set(name.toLowerCase(), b);
+  BUILTINS.set(name, b);
 }
 
 /** Evaluates a call of a built-in function (names are case-insensitive). */
 export function callBuiltin(env: CallEnv): Value {
-  const lower = env.name.toLowerCase();
-  const b = BUILTINS.get(lower);
+  const b = BUILTINS.get(env.name) ?? BUILTINS.get(env.name.toLowerCase());
   if (b === undefined) {
+    const lower = env.name.toLowerCase();
     if (lower.startsWith('list')) return referenceLike(new Fn(env, lower), evalAll(env));
     if (UNSUPPORTED.has(lower)) return new UnknownValue(`${env.snippet}: amlnet does not evaluate ${env.name}()`);
     return new UnknownValue(`${env.snippet}: unknown function '${env.name}'`);
@@ -133,11 +136,13 @@ export function callBuiltin(env: CallEnv): Value {
 
 /** All arguments, or the first unknown one: an unknown argument makes an eager function's result unknown. */
 function evalAll(env: CallEnv): readonly Value[] | UnknownValue {
-  const args: Value[] = [];
-  for (let i = 0; i < env.argCount; i++) {
+  const n = env.argCount;
+  // Sized once (a list grown by push keeps room for 17).
+  const args = new Array<Value>(n);
+  for (let i = 0; i < n; i++) {
     const a = env.arg(i);
     if (a instanceof UnknownValue) return a;
-    args.push(a);
+    args[i] = a;
   }
   return args;
 }
@@ -403,16 +408,17 @@ def('format', 1, Infinity, (f, args) => {
     }
     const close = fmt.indexOf('}', i);
     if (close < 0) return f.fail(`the format has a '{' at ${i} that is not closed; write '{{' for a brace`);
-    const item = fmt.slice(i + 1, close);
-    const m = /^\s*(\d+)\s*(?:,\s*(-?\d+)\s*)?(?::([^{}]*))?$/.exec(item);
-    if (!m) return f.fail(`'{${item}}' is not a format item such as {0}, {0,5} or {0:N0}`);
-    const n = Number(m[1]);
-    if (n + 1 >= args.length) return f.fail(`'{${item}}' refers to argument ${n}, but there ${args.length === 2 ? 'is 1' : `are ${args.length - 1}`}`);
-    const formatted = formatItem(args[n + 1], m[3]);
+    const digit = fmt.charCodeAt(i + 1) - 48;
+    // `{0}` to `{9}`, by far the most written, without the pattern.
+    const m = close === i + 2 && digit >= 0 && digit <= 9 ? undefined : /^\s*(\d+)\s*(?:,\s*(-?\d+)\s*)?(?::([^{}]*))?$/.exec(fmt.slice(i + 1, close));
+    if (m === null) return f.fail(`'{${fmt.slice(i + 1, close)}}' is not a format item such as {0}, {0,5} or {0:N0}`);
+    const n = m === undefined ? digit : Number(m[1]);
+    if (n + 1 >= args.length) return f.fail(`'{${fmt.slice(i + 1, close)}}' refers to argument ${n}, but there ${args.length === 2 ? 'is 1' : `are ${args.length - 1}`}`);
+    const formatted = formatItem(args[n + 1], m?.[3]);
     if (formatted === 'symbolic') return f.symbolic(args, 'string');
     if (formatted instanceof UnknownValue) return f.fail(formatted.reason);
     let piece: StringPart = formatted;
-    const align = m[2] === undefined ? 0 : Number(m[2]);
+    const align = m?.[2] === undefined ? 0 : Number(m[2]);
     if (align !== 0) {
       if (typeof piece !== 'string') return f.symbolic(args, 'string');
       if (Math.abs(align) > MAX_STRING_LENGTH) return f.fail(`alignment ${align} is too wide`);

@@ -415,8 +415,23 @@ class Scanner {
   /** The string token at `pos` (a quote) as an entry of `kind`; `pos` moves past it. */
   string(kind: number): void {
     const source = this.source;
-    const len = this.len;
     const start = this.pos;
+    let i = start + 1;
+    let c = source.charCodeAt(i);
+    // The usual string: neither escapes nor control characters, closed before the end of the
+    // text (past it, charCodeAt gives NaN, which is not equal to itself). One test per character.
+    while (c !== 34) {
+      if (c < 32 || c === 92 || c !== c) return this.escapedString(kind, start);
+      c = source.charCodeAt(++i);
+    }
+    this.pos = i + 1;
+    this.doc.add(kind, start, i + 1);
+  }
+
+  /** A string token with escapes (or not plain JSON), read from its opening quote at `start`. */
+  private escapedString(kind: number, start: number): void {
+    const source = this.source;
+    const len = this.len;
     let escaped = false;
     let i = start + 1;
     for (;;) {
@@ -982,6 +997,58 @@ export function at(loc: Located, name: string): Located {
     return step(loc as Deferred, deferred, node, each);
   }
   return each ? { value, each } : { value, node };
+}
+
+/** Property names looked up together (`atAll`), indexed by length so that one scan of an object finds them all. */
+export class PropertyNames {
+  /** For each name length, the indexes of the names of that length. */
+  private readonly byLength: number[][] = [];
+
+  constructor(readonly names: readonly string[]) {
+    names.forEach((n, i) => (this.byLength[n.length] ??= []).push(i));
+  }
+
+  /** The indexes of the names as long as key entry `k` of `doc` (its value: a key with escapes is shorter than written). */
+  ofLength(doc: JsonDoc, k: number): readonly number[] | undefined {
+    return this.byLength[doc.values.has(k) ? doc.string(k).length : doc.end[k] - doc.start[k] - 2];
+  }
+}
+
+/**
+ * `names.names.map((n) => at(loc, n))`, with one scan of the object's names when it is written
+ * where it is evaluated (a rule's properties): each name written exactly is found in that scan;
+ * a name written only in another case goes through `at`.
+ */
+export function atAll(loc: Located, names: PropertyNames): Located[] {
+  const n = names.names.length;
+  const out = new Array<Located>(n);
+  const node = loc.node;
+  if (!(loc instanceof Deferred) || loc.steppable() !== OBJECT || node === undefined || node.doc !== loc.doc || node.index !== loc.entry) {
+    for (let j = 0; j < n; j++) out[j] = at(loc, names.names[j]);
+    return out;
+  }
+  const doc = loc.doc;
+  // A plain list: a small typed array costs more to make than it saves.
+  const exact = new Array<number>(n).fill(-1);
+  let loose: boolean[] | undefined;
+  const end = doc.next[loc.entry];
+  for (let k = loc.entry + 1; k < end; k = doc.next[k + 1]) {
+    if (doc.kind[k + 1] === MISSING) continue;
+    const candidates = names.ofLength(doc, k);
+    if (candidates === undefined) continue;
+    for (const j of candidates) {
+      const m = doc.keyMatch(k, names.names[j]);
+      // The last property of an exact name gives the value, as in `evaluatedProperty`.
+      if (m === 2) exact[j] = k + 1;
+      else if (m === 1) (loose ??= [])[j] = true;
+    }
+  }
+  for (let j = 0; j < n; j++) {
+    const e = exact[j];
+    if (e >= 0) out[j] = step(loc, e, doc.node(e), undefined);
+    else out[j] = loose?.[j] ? at(loc, names.names[j]) : NOTHING;
+  }
+  return out;
 }
 
 /** `findKey` (an exact match, else the first without case), without lowercasing every key. */

@@ -10,7 +10,7 @@ import type { AddressEntry } from '../nsg';
 import { type Region, regionNamed, regionSymbol } from '../region';
 import { SymbolicValue, TemplateString, UnknownValue, type Value } from '../template/value';
 import type { RuleProperty } from '../validate-rules';
-import { type JsonFile, type Located, at, displayText, isGiven, isObjectValue, item, sourceText, spanOf } from './arm-json';
+import { type JsonFile, type Located, PropertyNames, at, atAll, displayText, isGiven, isObjectValue, item, sourceText, spanOf } from './arm-json';
 import { armTypeOf, describeType } from './arm-values';
 
 /** Why a value is not what was wanted, as the model's `unknown` reason. */
@@ -87,26 +87,62 @@ function writtenAt(file: string, loc: Located): SourceSpan | undefined {
   return node ? spanOf(file, node) : undefined;
 }
 
+/** The property names of one side of a rule, written out (so that no name is built per rule). */
+interface SideKeys {
+  readonly prefix: string;
+  readonly prefixes: string;
+  readonly asgs: string;
+  readonly portRange: string;
+  readonly portRanges: string;
+}
+
+const SOURCE: SideKeys = {
+  prefix: 'sourceAddressPrefix', prefixes: 'sourceAddressPrefixes', asgs: 'sourceApplicationSecurityGroups',
+  portRange: 'sourcePortRange', portRanges: 'sourcePortRanges',
+};
+const DESTINATION: SideKeys = {
+  prefix: 'destinationAddressPrefix', prefixes: 'destinationAddressPrefixes', asgs: 'destinationApplicationSecurityGroups',
+  portRange: 'destinationPortRange', portRanges: 'destinationPortRanges',
+};
+
+/** The properties a rule reads, in the order `ruleFromProperties` takes them apart. */
+const RULE_PROPERTIES = new PropertyNames([
+  'priority', 'direction', 'access', 'protocol',
+  SOURCE.prefix, SOURCE.prefixes, SOURCE.asgs, DESTINATION.prefix, DESTINATION.prefixes, DESTINATION.asgs,
+  SOURCE.portRange, SOURCE.portRanges, DESTINATION.portRange, DESTINATION.portRanges,
+]);
+
+/** A merged list and where it is written. */
+interface Merged<T> {
+  readonly value: Maybe<readonly T[]>;
+  readonly span?: SourceSpan;
+}
+
 /** `xPrefix` + `xPrefixes` + `xApplicationSecurityGroups`, merged into one list. */
-function addresses(props: Located, side: 'source' | 'destination', file: string): { value: Maybe<readonly AddressEntry[]>; span?: SourceSpan } {
-  const single = at(props, `${side}AddressPrefix`);
-  const plural = at(props, `${side}AddressPrefixes`);
-  const asgs = at(props, `${side}ApplicationSecurityGroups`);
-  const out: AddressEntry[] = [];
+function addresses(single: Located, plural: Located, asgs: Located, keys: SideKeys, file: string): Merged<AddressEntry> {
   const pluralList = Array.isArray(plural.value) ? (plural.value as readonly Value[]) : undefined;
   const asgList = Array.isArray(asgs.value) ? (asgs.value as readonly Value[]) : undefined;
   // Exported templates write "" beside a filled list.
   const othersGiven = (pluralList?.length ?? 0) + (asgList?.length ?? 0) > 0;
-  if (present(single) && !(single.value === '' && othersGiven)) out.push(addressEntry(single.value));
-  if (pluralList) for (let i = 0; i < pluralList.length; i++) out.push(addressEntry(pluralList[i]));
-  else if (present(plural)) out.push(unknown(reasonOf(plural.value, `${side}AddressPrefixes`, 'a list')));
-  if (asgList) {
-    for (let i = 0; i < asgList.length; i++) {
-      const id = at(item(asgs, i), 'id').value;
-      out.push({ asg: displayText(id) ?? (id instanceof UnknownValue ? `? (${id.reason})` : '?') });
+  const withSingle = present(single) && !(single.value === '' && othersGiven);
+  let out: AddressEntry[];
+  if (withSingle && pluralList === undefined && asgList === undefined && !present(plural) && !present(asgs)) {
+    // The usual rule: one prefix (a list literal, so the model keeps no spare room).
+    out = [addressEntry(single.value)];
+  } else {
+    out = [];
+    if (withSingle) out.push(addressEntry(single.value));
+    if (pluralList) for (let i = 0; i < pluralList.length; i++) out.push(addressEntry(pluralList[i]));
+    else if (present(plural)) out.push(unknown(reasonOf(plural.value, keys.prefixes, 'a list')));
+    if (asgList) {
+      for (let i = 0; i < asgList.length; i++) {
+        const id = at(item(asgs, i), 'id').value;
+        out.push({ asg: displayText(id) ?? (id instanceof UnknownValue ? `? (${id.reason})` : '?') });
+      }
+    } else if (present(asgs)) {
+      out.push(unknown(reasonOf(asgs.value, keys.asgs, 'a list')));
     }
-  } else if (present(asgs)) {
-    out.push(unknown(reasonOf(asgs.value, `${side}ApplicationSecurityGroups`, 'a list')));
+    out = out.slice();
   }
   const spanLoc = firstPresent(single, plural, asgs);
   return { value: out, span: spanLoc && writtenAt(file, spanLoc) };
@@ -119,14 +155,19 @@ function portEntry(v: Value | undefined, what: string): Maybe<string> {
 }
 
 /** `xPortRange` + `xPortRanges`, merged. */
-function ports(props: Located, side: 'source' | 'destination', file: string): { value: Maybe<readonly Maybe<string>[]>; span?: SourceSpan } {
-  const single = at(props, `${side}PortRange`);
-  const plural = at(props, `${side}PortRanges`);
-  const out: Maybe<string>[] = [];
+function ports(single: Located, plural: Located, keys: SideKeys, file: string): Merged<Maybe<string>> {
   const list = Array.isArray(plural.value) ? (plural.value as readonly Value[]) : undefined;
-  if (present(single) && !(single.value === '' && (list?.length ?? 0) > 0)) out.push(portEntry(single.value, `${side}PortRange`));
-  if (list) for (const e of list) out.push(portEntry(e, `${side}PortRanges`));
-  else if (present(plural)) out.push(unknown(reasonOf(plural.value, `${side}PortRanges`, 'a list')));
+  const withSingle = present(single) && !(single.value === '' && (list?.length ?? 0) > 0);
+  let out: Maybe<string>[];
+  if (withSingle && list === undefined && !present(plural)) {
+    out = [portEntry(single.value, keys.portRange)];
+  } else {
+    out = [];
+    if (withSingle) out.push(portEntry(single.value, keys.portRange));
+    if (list) for (const e of list) out.push(portEntry(e, keys.portRanges));
+    else if (present(plural)) out.push(unknown(reasonOf(plural.value, keys.portRanges, 'a list')));
+    out = out.slice();
+  }
   const spanLoc = firstPresent(single, plural);
   return { value: out, span: spanLoc && writtenAt(file, spanLoc) };
 }
@@ -138,42 +179,56 @@ function ports(props: Located, side: 'source' | 'destination', file: string): { 
 export function ruleFromProperties(
   name: string, nameSpan: SourceSpan | undefined, props: Located, span: SourceSpan, style: RuleOrigin['style'], file: string,
 ): RuleModel {
-  const field = (key: string): Located => at(props, key);
-  const priority = field('priority');
-  const direction = field('direction');
-  const access = field('access');
-  const protocol = field('protocol');
-  const source = addresses(props, 'source', file);
-  const destination = addresses(props, 'destination', file);
-  const sourcePorts = ports(props, 'source', file);
-  const destinationPorts = ports(props, 'destination', file);
-  const spans: Partial<Record<RuleProperty, SourceSpan>> = {};
-  const put = (k: RuleProperty, s: SourceSpan | undefined) => {
-    if (s) spans[k] = s;
-  };
-  put('name', nameSpan);
-  put('priority', writtenAt(file, priority));
-  put('direction', writtenAt(file, direction));
-  put('access', writtenAt(file, access));
-  put('protocol', writtenAt(file, protocol));
-  put('sourceAddresses', source.span);
-  put('destinationAddresses', destination.span);
-  put('sourcePorts', sourcePorts.span);
-  put('destinationPorts', destinationPorts.span);
+  // By index rather than destructured (which goes through the iterator protocol).
+  const found = atAll(props, RULE_PROPERTIES);
+  const priority = found[0];
+  const direction = found[1];
+  const access = found[2];
+  const protocol = found[3];
+  const source = addresses(found[4], found[5], found[6], SOURCE, file);
+  const destination = addresses(found[7], found[8], found[9], DESTINATION, file);
+  const sourcePorts = ports(found[10], found[11], SOURCE, file);
+  const destinationPorts = ports(found[12], found[13], DESTINATION, file);
+  const spans = ruleSpans(
+    nameSpan, writtenAt(file, priority), writtenAt(file, direction), writtenAt(file, access), writtenAt(file, protocol),
+    source.span, destination.span, sourcePorts.span, destinationPorts.span,
+  );
   const notObject = !isObjectValue(props) && props.value !== undefined ? unknown(reasonOf(props.value, 'the rule\'s properties', 'an object')) : undefined;
-  const or = <T>(m: Maybe<T>): Maybe<T> => notObject ?? m;
   return {
     name,
-    priority: or(maybeNumber(priority.value, 'the priority')),
-    direction: or(maybeString(direction.value, 'the direction')),
-    access: or(maybeString(access.value, 'the access')),
-    protocol: or(maybeString(protocol.value, 'the protocol')),
-    sourceAddresses: or(source.value),
-    sourcePorts: or(sourcePorts.value),
-    destinationAddresses: or(destination.value),
-    destinationPorts: or(destinationPorts.value),
+    priority: notObject ?? maybeNumber(priority.value, 'the priority'),
+    direction: notObject ?? maybeString(direction.value, 'the direction'),
+    access: notObject ?? maybeString(access.value, 'the access'),
+    protocol: notObject ?? maybeString(protocol.value, 'the protocol'),
+    sourceAddresses: notObject ?? source.value,
+    sourcePorts: notObject ?? sourcePorts.value,
+    destinationAddresses: notObject ?? destination.value,
+    destinationPorts: notObject ?? destinationPorts.value,
     origin: { span, style, properties: spans },
   };
+}
+
+/** Where each rule property is written, in this order, leaving out those not written. */
+function ruleSpans(
+  name: SourceSpan | undefined, priority: SourceSpan | undefined, direction: SourceSpan | undefined, access: SourceSpan | undefined,
+  protocol: SourceSpan | undefined, sourceAddresses: SourceSpan | undefined, destinationAddresses: SourceSpan | undefined,
+  sourcePorts: SourceSpan | undefined, destinationPorts: SourceSpan | undefined,
+): Partial<Record<RuleProperty, SourceSpan>> {
+  if (name && priority && direction && access && protocol && sourceAddresses && destinationAddresses && sourcePorts && destinationPorts) {
+    // Every property written (the usual rule): one object literal, all its fields in the object itself.
+    return { name, priority, direction, access, protocol, sourceAddresses, destinationAddresses, sourcePorts, destinationPorts };
+  }
+  const spans: Partial<Record<RuleProperty, SourceSpan>> = {};
+  if (name) spans.name = name;
+  if (priority) spans.priority = priority;
+  if (direction) spans.direction = direction;
+  if (access) spans.access = access;
+  if (protocol) spans.protocol = protocol;
+  if (sourceAddresses) spans.sourceAddresses = sourceAddresses;
+  if (destinationAddresses) spans.destinationAddresses = destinationAddresses;
+  if (sourcePorts) spans.sourcePorts = sourcePorts;
+  if (destinationPorts) spans.destinationPorts = destinationPorts;
+  return spans;
 }
 
 /** A rule nothing is known of but that it may exist (rules from an unknown list, a copy loop of unknown count). */

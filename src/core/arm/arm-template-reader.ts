@@ -180,12 +180,14 @@ interface NsgEntry {
 
 interface VnetEntry {
   model: VnetModel;
+  /** The model's own list of subnet keys, filled as subnets are read. */
   subnets: string[];
   template: number;
 }
 
 interface RouteTableEntry {
   model: RouteTableModel;
+  /** The model's own list of routes, filled as routes are read. */
   routes: RouteModel[];
   template: number;
 }
@@ -233,9 +235,9 @@ class Deployments {
   }
 }
 
-function isType(type: string, ...names: string[]): boolean {
-  const t = type.toLowerCase();
-  return names.some((n) => n.toLowerCase() === t);
+/** Whether `type` is `name` (a type as written), without case. */
+function isType(type: string, name: string): boolean {
+  return type.length === name.length && type.toLowerCase() === name.toLowerCase();
 }
 
 /** `Microsoft.Network/virtualNetworks` + `subnets` → `Microsoft.Network/virtualNetworks/subnets`; a full type stays. */
@@ -252,7 +254,7 @@ class ArmRead {
   private readonly nsgs: NsgEntry[] = [];
   private readonly childRules: Pending<RuleModel>[] = [];
   private readonly vnets: VnetEntry[] = [];
-  private readonly subnets: (SubnetModel & { readonly template: number })[] = [];
+  private readonly subnets: SubnetModel[] = [];
   private readonly childSubnets: Pending<SubnetModel>[] = [];
   private readonly nics: NicModel[] = [];
   private readonly routeTables: RouteTableEntry[] = [];
@@ -480,8 +482,8 @@ class ArmRead {
   // ---------------------------------------------------------------------------------------------
   // Helpers
 
-  private key(inst: Instance, segments: readonly string[] = inst.segments): string {
-    const base = `${inst.t.file.path}#${inst.type}/${segments.join('/')}`;
+  private key(inst: Instance, segments: readonly string[] = inst.segments, type = inst.type): string {
+    const base = `${inst.t.file.path}#${type}/${segments.join('/')}`;
     let key = base;
     for (let n = 2; this.keys.has(key); n++) key = `${base}[${n}]`;
     this.keys.add(key);
@@ -575,6 +577,7 @@ class ArmRead {
     const path = inst.t.file.path;
     const props = this.properties(inst);
     const name = inst.segments.join('/');
+    const subnetKeys: string[] = [];
     const model: VnetModel = {
       kind: 'vnet',
       key: this.key(inst),
@@ -582,9 +585,9 @@ class ArmRead {
       span: inst.span,
       nameSpan: inst.nameSpan,
       addressPrefixes: stringList([at(at(props, 'addressSpace'), 'addressPrefixes')], 'address prefix', path, inst.span),
-      subnets: [],
+      subnets: subnetKeys,
     };
-    const entry: VnetEntry = { model, subnets: [], template: inst.t.id };
+    const entry: VnetEntry = { model, subnets: subnetKeys, template: inst.t.id };
     this.vnets.push(entry);
     const subnets = at(props, 'subnets');
     const count = lengthOf(subnets);
@@ -597,7 +600,7 @@ class ArmRead {
         const span = node ? spanOf(path, node) : inst.span;
         const subnet = this.subnet(inst, [...inst.segments, subnetName], at(loc, 'properties'), span, nameLoc.node && spanOf(path, nameLoc.node), model.key);
         entry.subnets.push(subnet.key);
-        this.subnets.push({ ...subnet, template: inst.t.id });
+        this.subnets.push(subnet);
       }
     } else if (subnets.value !== undefined && subnets.value !== null) {
       this.problem(path, 'warning', `the subnets of VNet ${name} are not known before deployment (${reasonOf(subnets.value, 'subnets', 'a list')})`, subnets.node ? spanOf(path, subnets.node) : inst.span);
@@ -618,7 +621,7 @@ class ArmRead {
     }
     const model: SubnetModel = {
       kind: 'subnet',
-      key: this.key({ ...inst, type: `${inst.type.split('/').slice(0, 2).join('/')}/subnets` }, segments),
+      key: this.key(inst, segments, `${inst.type.split('/').slice(0, 2).join('/')}/subnets`),
       name: segments[segments.length - 1],
       span,
       nameSpan,
@@ -676,9 +679,10 @@ class ArmRead {
   private readRouteTable(inst: Instance): void {
     const path = inst.t.file.path;
     const props = this.properties(inst);
+    const routeList: RouteModel[] = [];
     const entry: RouteTableEntry = {
-      model: { kind: 'route-table', key: this.key(inst), name: inst.segments.join('/'), span: inst.span, nameSpan: inst.nameSpan, routes: [] },
-      routes: [],
+      model: { kind: 'route-table', key: this.key(inst), name: inst.segments.join('/'), span: inst.span, nameSpan: inst.nameSpan, routes: routeList },
+      routes: routeList,
       template: inst.t.id,
     };
     const routes = at(props, 'routes');
@@ -958,11 +962,11 @@ class ArmRead {
     attach(this.nsgs, (n) => n.name, this.childRules, (n, r) => n.child.push(r), 'NSG');
     // A subnet of a VNet declared elsewhere (another file, an existing VNet) is kept without it.
     const vnetNames = new Set(this.vnets.map((v) => v.model.name.toLowerCase()));
-    for (const o of this.childSubnets) if (!vnetNames.has(o.parent.toLowerCase())) this.subnets.push({ ...o.item, template: o.template });
+    for (const o of this.childSubnets) if (!vnetNames.has(o.parent.toLowerCase())) this.subnets.push(o.item);
     attach(this.vnets, (v) => v.model.name, this.childSubnets.filter((o) => vnetNames.has(o.parent.toLowerCase())), (v, s) => {
       const subnet = { ...s, vnet: v.model.key };
       v.subnets.push(subnet.key);
-      this.subnets.push({ ...subnet, template: v.template });
+      this.subnets.push(subnet);
     }, 'VNet');
     attach(this.routeTables, (r) => r.model.name, this.childRoutes, (r, route) => r.routes.push(route), 'route table');
     attach(this.firewalls.filter((f) => f.model.kind === 'firewall-policy'), (f) => f.model.name, this.childCollections, (f, c) => f.collections.push(c), 'firewall policy');
@@ -972,25 +976,22 @@ class ArmRead {
         this.problem(n.span.file, 'warning', `NSG ${n.name} has securityRules and child securityRules resources: a redeployment replaces the child rules with the securityRules list`, n.securityRulesSpan ?? n.span);
       }
       const ruleStyle: NsgModel['ruleStyle'] = n.inline.length > 0 ? 'inline' : n.child.length > 0 ? 'child' : n.hasRulesKey ? 'inline' : 'none';
-      return {
-        kind: 'nsg',
-        key: n.key,
-        name: n.name,
-        span: n.span,
-        ...(n.nameSpan ? { nameSpan: n.nameSpan } : {}),
-        ...(n.location !== undefined ? { location: n.location } : {}),
-        rules: [...n.inline, ...n.child],
-        ruleStyle,
-        ...(n.securityRulesSpan ? { securityRulesSpan: n.securityRulesSpan } : {}),
-        ...(n.marked ? { marked: true } : {}),
-      };
+      // Properties set one by one rather than spread in (V8 spreads objects through a slow runtime call).
+      const model: { -readonly [K in keyof NsgModel]: NsgModel[K] } = { kind: 'nsg', key: n.key, name: n.name, span: n.span } as NsgModel;
+      if (n.nameSpan) model.nameSpan = n.nameSpan;
+      if (n.location !== undefined) model.location = n.location;
+      model.rules = n.inline.concat(n.child);
+      model.ruleStyle = ruleStyle;
+      if (n.securityRulesSpan) model.securityRulesSpan = n.securityRulesSpan;
+      if (n.marked) model.marked = true;
+      return model;
     });
     return {
-      vnets: this.vnets.map((v) => ({ ...v.model, subnets: v.subnets })),
-      subnets: this.subnets.map(({ template: _template, ...s }) => s),
+      vnets: this.vnets.map((v) => v.model),
+      subnets: this.subnets,
       nsgs,
       nics: this.nics,
-      routeTables: this.routeTables.map((r) => ({ ...r.model, routes: r.routes })),
+      routeTables: this.routeTables.map((r) => r.model),
       workspaces: this.workspaces,
       computes: this.computes,
       firewalls: this.firewalls.map((f) => ({ ...f.model, ruleCollections: f.collections })),

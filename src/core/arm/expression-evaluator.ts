@@ -170,7 +170,7 @@ class TemplateState {
  * Where template expressions are evaluated: a template's parameters, variables and functions, the
  * enclosing copy loops, and the deployment context. Cheap to derive (`inCopy`); memos are shared.
  */
-export class ArmScope {
+export class ArmScope implements ScopeServices {
   private constructor(
     private readonly state: TemplateState,
     /** The template body, a parameter default, or a user-defined function's body. */
@@ -179,8 +179,6 @@ export class ArmScope {
     private readonly fn?: { readonly name: string; readonly args: ReadonlyMap<string, Value> },
   ) {}
 
-  /** What calls in this scope use, built once per scope rather than once per call. */
-  private services: ScopeServices | undefined;
   /** Values of outermost `evaluate` calls in this scope, by expression text. */
   private results: Map<string, Value> | undefined;
 
@@ -273,8 +271,15 @@ export class ArmScope {
       if (Array.isArray(json)) return json.map((e) => this.walk(e));
       const obj = json as Readonly<Record<string, unknown>>;
       const out: Record<string, Value> = {};
-      const copyKey = Object.keys(obj).find((k) => k.length === 4 && k.toLowerCase() === 'copy' && isCopyArray(obj[k]));
-      for (const k of Object.keys(obj)) {
+      const keys = Object.keys(obj);
+      let copyKey: string | undefined;
+      for (const k of keys) {
+        if (k.length === 4 && k.toLowerCase() === 'copy' && isCopyArray(obj[k])) {
+          copyKey = k;
+          break;
+        }
+      }
+      for (const k of keys) {
         if (k !== copyKey) setKey(out, k, this.walk(obj[k]));
       }
       if (copyKey !== undefined) {
@@ -321,7 +326,8 @@ export class ArmScope {
     return parsed;
   }
 
-  private evalNode(node: ArmExpression, source: string): Value {
+  /** For `Call`: a node of an expression, inside an evaluation already guarded. */
+  evalNode(node: ArmExpression, source: string): Value {
     this.state.budget.spend();
     this.enter();
     try {
@@ -348,22 +354,17 @@ export class ArmScope {
   }
 
   private callEnv(node: FunctionCall, source: string): CallEnv {
-    let services = this.services;
-    if (services === undefined) {
-      const state = this.state;
-      services = {
-        kind: this.kind,
-        budget: state.budget,
-        context: state.context,
-        parameter: (name) => this.lookupParameter(name),
-        variable: (name) => this.lookupVariable(name),
-        copyIndex: (loop) => this.copyIndex(loop),
-        newGuidId: () => `newGuid()#${++state.guids}`,
-        evalNode: (n, src) => this.evalNode(n, src),
-      };
-      this.services = services;
-    }
-    return new Call(services, node, source);
+    return new Call(this, node, source);
+  }
+
+  /** For `Call`: the evaluation budget. */
+  get budget(): Budget {
+    return this.state.budget;
+  }
+
+  /** For `Call`: a fresh identity for each `newGuid()`. */
+  newGuidId(): string {
+    return `newGuid()#${++this.state.guids}`;
   }
 
   private callUserFunction(node: FunctionCall, namespace: string, source: string): Value {
@@ -382,7 +383,8 @@ export class ArmScope {
     return new ArmScope(this.state, 'function', [], { name: decl.name, args }).walk(decl.output.value);
   }
 
-  private lookupParameter(name: string): Value {
+  /** For `Call` (and `parameter`): a parameter's value, inside an evaluation already guarded. */
+  lookupParameter(name: string): Value {
     if (this.fn !== undefined) {
       return this.fn.args.get(name.toLowerCase())
         ?? new UnknownValue(`parameters('${name}'): the function ${this.fn.name} has no parameter '${name}'`);
@@ -408,7 +410,8 @@ export class ArmScope {
     return value;
   }
 
-  private lookupVariable(name: string): Value {
+  /** For `Call` (and `variable`): a variable's value, inside an evaluation already guarded. */
+  lookupVariable(name: string): Value {
     if (this.kind === 'function') return new UnknownValue(`variables('${name}'): user-defined functions cannot use variables (an ARM rule)`);
     if (this.kind === 'parameterDefault') return new UnknownValue(`variables('${name}'): parameter defaults cannot use variables (an ARM rule)`);
     const s = this.state;
@@ -441,7 +444,8 @@ export class ArmScope {
     }
   }
 
-  private copyIndex(loop: string | undefined): Value | string {
+  /** For `Call`: the index of the named copy loop, or of the innermost one; a string says why there is none. */
+  copyIndex(loop: string | undefined): Value | string {
     if (this.kind === 'function') return 'user-defined functions cannot use copyIndex() (an ARM rule)';
     const frames = this.frames;
     if (frames.length === 0) return 'copyIndex() is used outside any copy loop';
@@ -460,13 +464,13 @@ export class ArmScope {
   }
 }
 
-/** The scope as function calls see it. */
+/** The scope as function calls see it: the scope itself (no object or closures made per scope). */
 interface ScopeServices {
   readonly kind: ScopeKind;
   readonly budget: Budget;
   readonly context: DeploymentContext;
-  parameter(name: string): Value;
-  variable(name: string): Value;
+  lookupParameter(name: string): Value;
+  lookupVariable(name: string): Value;
   copyIndex(loop: string | undefined): Value | string;
   newGuidId(): string;
   evalNode(node: ArmExpression, source: string): Value;
@@ -497,8 +501,8 @@ class Call implements CallEnv {
   }
 
   argSnippet(i: number): string { return snippet(this.source, this.node.args[i]); }
-  parameter(name: string): Value { return this.services.parameter(name); }
-  variable(name: string): Value { return this.services.variable(name); }
+  parameter(name: string): Value { return this.services.lookupParameter(name); }
+  variable(name: string): Value { return this.services.lookupVariable(name); }
   copyIndex(loop: string | undefined): Value | string { return this.services.copyIndex(loop); }
   newGuidId(): string { return this.services.newGuidId(); }
 }

@@ -128,6 +128,8 @@ function isWhitespace(c: number): boolean {
 
 class Parser {
   pos = 1;
+  /** Whether the argument `parseArgument` read last ended its call (a `)`, not a `,`). */
+  private closed = false;
   /** The closing `]` of the template string; nothing at or after it belongs to the expression. */
   readonly end: number;
 
@@ -215,29 +217,44 @@ class Parser {
   }
 
   private parseArguments(depth: number, callStart: number): ArmExpression[] {
-    const args: ArmExpression[] = [];
     this.skipWhitespace();
     if (this.peek() === 0x29) {
       this.pos++;
-      return args;
+      return [];
     }
-    for (;;) {
-      args.push(this.parseExpression(depth + 1));
+    // Up to three arguments (nearly every call) become a list literal of their exact length:
+    // parsed expressions are cached for a whole read, and a list grown by push keeps room for 17.
+    const a = this.parseArgument(depth, callStart);
+    if (this.closed) return [a];
+    const b = this.parseArgument(depth, callStart);
+    if (this.closed) return [a, b];
+    const c = this.parseArgument(depth, callStart);
+    if (this.closed) return [a, b, c];
+    const args = [a, b, c];
+    do args.push(this.parseArgument(depth, callStart));
+    while (!this.closed);
+    return args.slice();
+  }
+
+  /** One argument and the `,` or `)` after it; `closed` tells which. */
+  private parseArgument(depth: number, callStart: number): ArmExpression {
+    const expr = this.parseExpression(depth + 1);
+    this.skipWhitespace();
+    const c = this.peek();
+    if (c === 0x2c) {
+      this.pos++;
       this.skipWhitespace();
-      const c = this.peek();
-      if (c === 0x2c) {
-        this.pos++;
-        this.skipWhitespace();
-        if (this.peek() === 0x29) this.fail("expected an argument after ','", this.pos);
-        continue;
-      }
-      if (c === 0x29) {
-        this.pos++;
-        return args;
-      }
-      if (c === -1) this.fail(`expected ')' to close the call at ${callStart}`, this.pos);
-      this.fail(`expected ',' or ')' in the arguments of the call at ${callStart}, found ${describeChar(this.text, this.pos)}`, this.pos);
+      if (this.peek() === 0x29) this.fail("expected an argument after ','", this.pos);
+      this.closed = false;
+      return expr;
     }
+    if (c === 0x29) {
+      this.pos++;
+      this.closed = true;
+      return expr;
+    }
+    if (c === -1) this.fail(`expected ')' to close the call at ${callStart}`, this.pos);
+    return this.fail(`expected ',' or ')' in the arguments of the call at ${callStart}, found ${describeChar(this.text, this.pos)}`, this.pos);
   }
 
   private parseIdentifier(what: string): string {

@@ -13,6 +13,28 @@ const TYPE_OF: Record<ModelElement['kind'], string> = {
   'firewall-policy': 'microsoft.network/firewallpolicies',
 };
 
+/** The kinds of element of each type (one each). */
+const KINDS_OF = new Map<string, ModelElement['kind'][]>();
+for (const kind of Object.keys(TYPE_OF) as ModelElement['kind'][]) {
+  const list = KINDS_OF.get(TYPE_OF[kind]);
+  if (list) list.push(kind);
+  else KINDS_OF.set(TYPE_OF[kind], [kind]);
+}
+
+/** The model's list that holds elements of `kind`. */
+function elementsOf(model: WorkspaceModel, kind: ModelElement['kind']): readonly ModelElement[] {
+  switch (kind) {
+    case 'vnet': return model.vnets;
+    case 'subnet': return model.subnets;
+    case 'nsg': return model.nsgs;
+    case 'nic': return model.nics;
+    case 'route-table': return model.routeTables;
+    case 'aml-workspace': return model.workspaces;
+    case 'aml-compute': return model.computes;
+    case 'firewall': case 'firewall-policy': return model.firewalls;
+  }
+}
+
 /**
  * Reads a resource id (or the literal tail of one) into its type and name:
  * `/subscriptions/../providers/Microsoft.Network/virtualNetworks/vnet/subnets/compute` →
@@ -35,10 +57,10 @@ export function parseResourceId(id: string): { type: string; name: string; paren
   return { type, name: names[names.length - 1], parent: names.length > 1 ? names[names.length - 2] : undefined };
 }
 
-/** The name an element answers to when linked by name: a subnet as `vnet/subnet` and as `subnet`. */
-function namesOf(e: ModelElement, vnetName: (key: string | undefined) => string | undefined): { name: string; parent?: string } {
-  if (e.kind === 'subnet') return { name: e.name.toLowerCase(), parent: vnetName(e.vnet)?.toLowerCase() };
-  return { name: e.name.toLowerCase() };
+/** One element as a link by name can find it: its key, and its VNet's name (lowercase) for a subnet. */
+interface Candidate {
+  readonly key: string;
+  readonly parent: string | undefined;
 }
 
 /**
@@ -46,41 +68,82 @@ function namesOf(e: ModelElement, vnetName: (key: string | undefined) => string 
  * file of the model. A link that matches no element, or several, keeps its reason.
  */
 export function linkModel(model: WorkspaceModel): WorkspaceModel {
-  const all: ModelElement[] = [...model.vnets, ...model.subnets, ...model.nsgs, ...model.nics, ...model.routeTables, ...model.workspaces, ...model.computes, ...model.firewalls];
-  const vnetByKey = new Map(model.vnets.map((v) => [v.key, v.name]));
-  const vnetName = (key: string | undefined) => (key ? vnetByKey.get(key) : undefined);
-  // Elements by type, then by the name they answer to (in model order), each with its parent's
-  // name; made when the first link needs it (readers resolve most links themselves).
-  let index: Map<string, Map<string, { e: ModelElement; parent?: string }[]>> | undefined;
-  const byTypeName = (): Map<string, Map<string, { e: ModelElement; parent?: string }[]>> => {
-    if (index) return index;
-    index = new Map();
-    for (const e of all) {
-      const t = TYPE_OF[e.kind];
-      let byName = index.get(t);
-      if (!byName) index.set(t, byName = new Map());
-      const n = namesOf(e, vnetName);
-      const list = byName.get(n.name);
-      if (list) list.push({ e, parent: n.parent });
-      else byName.set(n.name, [{ e, parent: n.parent }]);
+  // Elements of one type by the lowercase name they answer to (in model order); made when the
+  // first link to that type needs it (readers resolve most links themselves).
+  const index = new Map<string, Map<string, Candidate[]>>();
+  let vnetByKey: Map<string, string> | undefined;
+  const byName = (type: string): Map<string, Candidate[]> | undefined => {
+    let names = index.get(type);
+    if (names) return names;
+    const kinds = KINDS_OF.get(type);
+    if (!kinds) return undefined;
+    names = new Map();
+    index.set(type, names);
+    for (const kind of kinds) {
+      for (const e of elementsOf(model, kind)) {
+        if (e.kind !== kind) continue;
+        // A subnet answers to its name, with its VNet's name as the parent.
+        let parent: string | undefined;
+        if (e.kind === 'subnet' && e.vnet) {
+          if (!vnetByKey) {
+            vnetByKey = new Map();
+            for (const v of model.vnets) vnetByKey.set(v.key, v.name);
+          }
+          parent = vnetByKey.get(e.vnet)?.toLowerCase();
+        }
+        const c: Candidate = { key: e.key, parent };
+        const name = e.name.toLowerCase();
+        const list = names.get(name);
+        if (list) list.push(c);
+        else names.set(name, [c]);
+      }
     }
-    return index;
+    return names;
   };
   const resolve = (link: Link | undefined): Link | undefined => {
     if (!link || link.target || !link.ref) return link;
     const parent = link.ref.parent?.toLowerCase();
-    const candidates = (byTypeName().get(link.ref.type.toLowerCase())?.get(link.ref.name.toLowerCase()) ?? [])
-      .filter((c) => !parent || !c.parent || c.parent === parent)
-      .map((c) => c.e);
-    if (candidates.length === 1) return { ...link, target: candidates[0].key, unresolved: undefined };
-    if (candidates.length === 0) return { ...link, unresolved: link.unresolved ?? `no ${link.ref.type.split('/').pop()} named ${link.ref.name} is declared in the files read` };
-    return { ...link, unresolved: `${candidates.length} resources named ${link.ref.name} match; amlnet cannot tell which one is meant` };
+    const all = byName(link.ref.type.toLowerCase())?.get(link.ref.name.toLowerCase());
+    let found: Candidate | undefined;
+    let count = 0;
+    if (all) {
+      for (const c of all) {
+        if (parent && c.parent && c.parent !== parent) continue;
+        count++;
+        found ??= c;
+      }
+    }
+    if (count === 1) return copyWith(link, 'target', found!.key, 'unresolved', undefined);
+    if (count === 0) return copyWith(link, 'unresolved', link.unresolved ?? `no ${link.ref.type.split('/').pop()} named ${link.ref.name} is declared in the files read`);
+    return copyWith(link, 'unresolved', `${count} resources named ${link.ref.name} match; amlnet cannot tell which one is meant`);
   };
   return {
     ...model,
-    subnets: model.subnets.map((s) => ({ ...s, nsg: resolve(s.nsg), routeTable: resolve(s.routeTable) })),
-    nics: model.nics.map((n) => ({ ...n, nsg: resolve(n.nsg), subnets: n.subnets.map((l) => resolve(l)!) })),
-    computes: model.computes.map((c) => ({ ...c, subnet: resolve(c.subnet), workspace: resolve(c.workspace) })),
-    firewalls: model.firewalls.map((f) => ({ ...f, policy: resolve(f.policy), ...(f.basePolicy ? { basePolicy: resolve(f.basePolicy) } : {}) })),
+    subnets: model.subnets.map((s) => copyWith(s, 'nsg', resolve(s.nsg), 'routeTable', resolve(s.routeTable))),
+    nics: model.nics.map((n) => copyWith(n, 'nsg', resolve(n.nsg), 'subnets', n.subnets.map((l) => resolve(l)!))),
+    computes: model.computes.map((c) => copyWith(c, 'subnet', resolve(c.subnet), 'workspace', resolve(c.workspace))),
+    firewalls: model.firewalls.map((f) => (f.basePolicy
+      ? copyWith(f, 'policy', resolve(f.policy), 'basePolicy', resolve(f.basePolicy))
+      : copyWith(f, 'policy', resolve(f.policy)))),
   };
+}
+
+/**
+ * `{ ...obj, [k1]: v1, [k2]: v2 }`: the object's own keys in order, a given key replaced where it
+ * is or else added at the end. Written out because V8 copies by spread objects of the model's
+ * many shapes through a slow runtime call (about a microsecond each).
+ */
+function copyWith<T extends object, K1 extends keyof T, K2 extends keyof T>(obj: T, k1: K1, v1: T[K1], k2?: K2, v2?: T[K2]): T {
+  const out: Record<string, unknown> = {};
+  const from = obj as Record<string, unknown>;
+  for (const k of Object.keys(from)) put(out, k, from[k]);
+  put(out, k1 as string, v1);
+  if (k2 !== undefined) put(out, k2 as string, v2);
+  return out as T;
+}
+
+/** Sets a data property as spread does (`__proto__` as an own key, not the prototype). */
+function put(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }

@@ -86,6 +86,7 @@ describe('arm functions: strings', () => {
       ["[format('{0:D4} {1:N} {2:X} {2:x4} {3:N1}', 7, 1234, 255, -1234)]", '0007 1,234.00 FF 00ff -1,234.0'],
       ["[format('{0} {1} {2}', true(), false(), null())]", 'True False '],
       ["[format('{0:N0}', 'text')]", 'text'],
+      ["[format('{ 0 }{10}{9}', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k')]", 'akj'],
     ]);
     unknowns([
       ["[format('{1}', 'a')]", /refers to argument 1, but there is 1/],

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as fc from 'fast-check';
 import {
-  at, child, elements, evaluateNode, entries, isGiven, isObjectValue, item, lengthOf, type Located, located, parseJsonFile, toJson, type Node,
+  PropertyNames, at, atAll, child, elements, evaluateNode, entries, isGiven, isObjectValue, item, lengthOf, type Located, located, parseJsonFile, toJson,
+  type Node,
 } from '../../../src/core/arm/arm-json';
 import { armTemplateReader, templateScopeOf, topLevelSchema } from '../../../src/core/arm/arm-template-reader';
 import { ArmScope } from '../../../src/core/arm/expression-evaluator';
@@ -635,6 +636,33 @@ describe('arm-template-reader', () => {
         "Ab": {"v": 1}, "aB": 2, "Ab": {"w": 3}, "aB": 5, "c": {"copy": [{"name": "d", "count": 2, "input": "[copyIndex('d')]"}]}, "__proto__": {"z": null},
         "s": "[createObject('q', 1)]"}}]}`);
       assert.ok(compared > 3000, String(compared));
+    });
+
+    it('finds properties together (atAll) as one by one (at): exact, case-variant, repeated and escaped names', () => {
+      let compared = 0;
+      const check = (name: string, text: string): void => {
+        const { root } = parseJsonFile(name, text, []);
+        const scope = ArmScope.forTemplate({ parameters: toJson(child(root, 'parameters')), variables: toJson(child(root, 'variables')) });
+        const resources = child(root, 'resources');
+        for (const r of resources?.type === 'object' ? entries(resources).map(([, v]) => v) : elements(resources)) {
+          const props = child(r, 'properties');
+          if (!props) continue;
+          const written = props.type === 'object' ? entries(props).map(([k]) => k) : [];
+          const names = new PropertyNames([...new Set([...written, ...written.map((k) => k.toLowerCase()), 'priority', 'missing', 'copy'])]);
+          const together = atAll(located(scope, props), names);
+          names.names.forEach((n, j) => {
+            const alone = at(located(scope, props), n);
+            assert.deepEqual([together[j].node?.offset, together[j].each?.offset, JSON.stringify(together[j].value)], [alone.node?.offset, alone.each?.offset, JSON.stringify(alone.value)], `${name}: ${n}`);
+            compared++;
+          });
+        }
+      };
+      const dir = 'test/fixtures/templates';
+      for (const n of fs.readdirSync(path.join(REPO_ROOT, dir)).filter((x) => /^arm-.*\.json$/.test(x))) check(n, fs.readFileSync(path.join(REPO_ROOT, dir, n), 'utf8'));
+      check('dup.json', `{"resources": [{"properties": {"Priority": 1, "priority": 2, "PRIORITY": 3, "prio\\u0072ity": 4, "Access": "[concat('A', 'llow')]", "access": 5,
+        "Direction": "x", "c": {"copy": [{"name": "d", "count": 2, "input": "[copyIndex('d')]"}]}}}, {"properties": {"PRIORITY": 1, "Priority": 2}},
+        {"properties": {"a": 1, "copy": [{"name": "b", "count": 1, "input": 2}]}}, {"properties": "[createObject('priority', 7)]"}]}`);
+      assert.ok(compared > 300, String(compared));
     });
 
     it('never throws, and answers with a problem, on templates that are not templates', () => {

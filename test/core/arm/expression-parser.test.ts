@@ -40,6 +40,18 @@ describe('arm expression parser', () => {
     assert.deepEqual(stripOffsets(parsed('[true()]')), { kind: 'call', name: 'true', args: [] });
   });
 
+  it('reads every argument of calls of none to many arguments, and errors in any of them', () => {
+    for (let n = 0; n <= 6; n++) {
+      const values = Array.from({ length: n }, (_, i) => i + 1);
+      const e = parsed(`[f(${values.join(', ')})]`);
+      assert.ok(e.kind === 'call');
+      assert.deepEqual(e.args.map((a) => (a.kind === 'integer' ? a.value : undefined)), values);
+    }
+    assert.deepEqual(parseExpression('[f(1, 2, 3, 4,)]'), { ok: false, error: "expected an argument after ','", offset: 14 });
+    assert.deepEqual(parseExpression('[f(1, 2, 3, 4 5)]'), { ok: false, error: "expected ',' or ')' in the arguments of the call at 1, found '5'", offset: 14 });
+    assert.deepEqual(parseExpression('[f(1, 2]'), { ok: false, error: "expected ')' to close the call at 1", offset: 7 });
+  });
+
   it('parses strings with doubled quotes and brackets inside', () => {
     assert.deepEqual(stripOffsets(parsed("['it''s']")), { kind: 'string', value: "it's" });
     assert.deepEqual(stripOffsets(parsed("['''']")), { kind: 'string', value: "'" });

@@ -36,6 +36,19 @@ describe('link-model', () => {
     assert.match(two.subnets[0].nsg!.unresolved!, /2 resources named dup match/);
   });
 
+  it('copies elements and links as a spread would: every own key, in order, replaced in place or added at the end', () => {
+    const link = { unresolved: 'not yet', text: 'id', ref: { type: 'Microsoft.Network/networkSecurityGroups', name: 'nsg-a' } };
+    const s = { ...subnet('s', 'compute', 'v'), extra: 1, nsg: link };
+    const fw = { kind: 'firewall' as const, key: 'f', name: 'fw', ruleCollections: [], basePolicy: { text: 'b', ref: { type: 'Microsoft.Network/firewallPolicies', name: 'p' } } };
+    const model = linkModel({ ...empty, subnets: [s], nsgs: [nsg('n', 'nsg-a')], firewalls: [fw] });
+    const linked = model.subnets[0];
+    assert.deepEqual(Object.keys(linked), Object.keys({ ...s, nsg: 1, routeTable: 1 }));
+    assert.deepEqual(Object.keys(linked.nsg!), ['unresolved', 'text', 'ref', 'target']);
+    assert.deepEqual(linked.nsg, { ...link, target: 'n', unresolved: undefined });
+    assert.deepEqual(Object.keys(model.firewalls[0]), [...Object.keys(fw), 'policy']);
+    assert.deepEqual(model.firewalls[0].basePolicy, { ...fw.basePolicy, unresolved: 'no firewallPolicies named p is declared in the files read' });
+  });
+
   it('tells subnets of different VNets apart by their parent', () => {
     const model = linkModel({
       ...empty,
