@@ -27,7 +27,7 @@ import type { Reader } from '../core/read/read-workspace';
 import { isTemplatePath } from '../host/template-files';
 import { firewallRuleAt, firewallRuleHover } from './firewall-hover';
 import { codeActions, firewallFixForFile, fixOptions, fixResult, FIX_ALL_KIND, unsuppressed, withFirewallFix } from './code-actions';
-import { codeLenses } from './code-lens';
+import { codeLenses, firewallCodeLenses } from './code-lens';
 import { folderDiagnostics } from './diagnostics';
 import { FolderState, nodeFs, type FolderCheck, type FolderFs } from './folder-state';
 import { ruleAt, ruleHover } from './hover';
@@ -144,7 +144,12 @@ export class AmlnetServer {
       const at = this.locate(params.textDocument.uri);
       const check = at && this.current(at.folder);
       if (!at || !check) return [];
-      return codeLenses(check.result.nsgs, at.rel, check.settings.strict, this.positionsOf(at.folder, check), (f) => at.folder.uriOf(f));
+      const positions = this.positionsOf(at.folder, check);
+      const uriOf = (f: string): string => at.folder.uriOf(f);
+      return [
+        ...codeLenses(check.result.nsgs, at.rel, check.settings.strict, positions, uriOf),
+        ...firewallCodeLenses(check.result.firewalls ?? [], at.rel, positions, uriOf),
+      ];
     }));
     c.onRequest(ReportRequest, () => this.guard('report', this.emptyResult(), () => this.report()));
     c.onRequest(FixNsgRequest, (params: FixNsgParams) => this.guard('fixNsg', noFix('amlnet could not compute the fix'), () => this.fixNsg(params)));

@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { CodeAction, Diagnostic, Hover } from 'vscode-languageserver';
+import type { CodeAction, CodeLens, Diagnostic, Hover } from 'vscode-languageserver';
 import type { FixResult, ReportResult } from '../../src/server/protocol';
 import { TestClient } from './lsp-client';
 import { cliCheckJson, relativized } from './support';
@@ -192,6 +192,11 @@ describe('language server: firewalls (JSON-RPC over stdio)', function () {
     await c.open(buri, readFileSync(bicep, 'utf8'), 'bicep');
     const d = await c.waitForDiagnostics(buri, (x) => x.some((y) => y.code === 'aml-host-wildcard-anaconda-org'));
     const text = c.text(buri);
+    // The firewall and the policy it uses each carry the lens of the subnet routed through them.
+    const lenses = (await c.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: buri } })).filter((l) => l.command?.title.startsWith('Azure ML, subnet'));
+    assert.deepEqual(lenses.map((l) => l.range.start.line).sort((a, b) => a - b), [lineOf(text, "name: 'fwp-ml'"), lineOf(text, "name: 'fw-hub'")]);
+    assert.equal(new Set(lenses.map((l) => l.command?.title)).size, 1);
+    assert.match(lenses[0].command?.title ?? '', /^Azure ML, subnet vnet-\S+\/snet-jobs: \d+ of \d+ requirements met \(.*\)$/);
     const org = d.find((x) => x.code === 'aml-host-wildcard-anaconda-org')!;
     // On the base policy's deny rule, which decides it.
     assert.equal(org.range.start.line, lineOf(text, "name: 'no-anaconda-org'") - 2, 'the rule object, whose ruleType line comes before its name');
@@ -243,6 +248,28 @@ describe('language server: firewalls (JSON-RPC over stdio)', function () {
     await c.apply(fix.edit as Parameters<TestClient['apply']>[0]);
     const after = await c.waitForDiagnostics(uri, (x) => !x.some((y) => y.code === 'aml-out-azure-monitor'), 'the fixed diagnostics to clear');
     assert.deepEqual(codes(after), ['aml-out-azure-machine-learning', 'amlnet-forced-tunnel']);
+  });
+
+  it('shows a CodeLens on the firewall per subnet in scope routed through it, counted as the CLI reports, opening that subnet', async () => {
+    const c = await start();
+    await c.waitForDiagnostics(uri, (x) => x.length > 0);
+    const { report } = await cli(ws);
+    const subnets = (report.firewalls ?? []).filter((f) => f.inScope && f.firewall);
+    assert.equal(subnets.length, 1);
+    const rows = subnets[0].requirements.filter((r) => r.verdict !== 'not-applicable');
+    const missing = rows.filter((r) => r.verdict === 'blocked' && r.missing).length;
+    const n = (v: string) => rows.filter((r) => r.verdict === v).length;
+    // The fixture: 2 requirements blocked only by the default deny, 2 partly allowed (README derivations).
+    assert.deepEqual([n('blocked') - missing, missing, n('partial'), n('unknown')], [0, 2, 2, 0]);
+    const expected = `Azure ML, subnet vnet-ml/snet-training: ${n('allowed')} of ${rows.length} requirements met (2 no rule, 2 partial)`;
+
+    const lenses = await c.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
+    const fwLenses = lenses.filter((l) => l.command?.title.startsWith('Azure ML, subnet'));
+    assert.deepEqual(fwLenses.map((l) => l.command?.title), [expected]);
+    const text = c.text(uri);
+    assert.equal(fwLenses[0].range.start.line, lineOf(text, '"name": "fw-ml"'));
+    assert.equal(fwLenses[0].command?.command, 'amlnet.revealLocation');
+    assert.deepEqual(fwLenses[0].command?.arguments, [{ uri, line: lineOf(text, '"name": "snet-training"') + 1 }]);
   });
 
   it('shows on a firewall rule which requirements it blocks or meets, per subnet', async () => {
