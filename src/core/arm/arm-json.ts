@@ -104,7 +104,8 @@ export class JsonDoc {
 
   /** The string value of a STRING or KEY entry. */
   string(i: number): string {
-    const v = this.values.get(i);
+    // Most documents have no escaped string: no map lookup then.
+    const v = this.values.size === 0 ? undefined : this.values.get(i);
     return typeof v === 'string' ? v : this.text.slice(this.start[i] + 1, this.end[i] - 1);
   }
 
