@@ -104,7 +104,8 @@ export class JsonDoc {
 
   /** The string value of a STRING or KEY entry. */
   string(i: number): string {
-    const v = this.values.get(i);
+    // Most documents have no escaped string: no map lookup then.
+    const v = this.values.size === 0 ? undefined : this.values.get(i);
     return typeof v === 'string' ? v : this.text.slice(this.start[i] + 1, this.end[i] - 1);
   }
 
@@ -368,6 +369,12 @@ function onTape(doc: JsonDoc, n: Building): void {
 class NotPlain extends Error {}
 const NOT_PLAIN = new NotPlain();
 
+/**
+ * A run of string characters that need no decoding: every code unit but control characters
+ * (below \x20), the quote (\x22) and the backslash (\x5c). `lastIndex` is set before each use.
+ */
+const PLAIN_RUN = /[\x20\x21\x23-\x5b\x5d-\uffff]*/y;
+
 /** Reads plain JSON with comments and trailing commas onto a tape in one pass; anything else throws NOT_PLAIN. */
 class Scanner {
   pos = 0;
@@ -414,16 +421,14 @@ class Scanner {
 
   /** The string token at `pos` (a quote) as an entry of `kind`; `pos` moves past it. */
   string(kind: number): void {
-    const source = this.source;
     const start = this.pos;
-    let i = start + 1;
-    let c = source.charCodeAt(i);
     // The usual string: neither escapes nor control characters, closed before the end of the
-    // text (past it, charCodeAt gives NaN, which is not equal to itself). One test per character.
-    while (c !== 34) {
-      if (c < 32 || c === 92 || c !== c) return this.escapedString(kind, start);
-      c = source.charCodeAt(++i);
-    }
+    // text. The sticky pattern stops at the first quote, backslash or control character (or the
+    // end), scanning in the regexp engine's native code (about twice as fast as a loop here).
+    PLAIN_RUN.lastIndex = start + 1;
+    PLAIN_RUN.test(this.source);
+    const i = PLAIN_RUN.lastIndex;
+    if (this.source.charCodeAt(i) !== 34) return this.escapedString(kind, start);
     this.pos = i + 1;
     this.doc.add(kind, start, i + 1);
   }

@@ -240,6 +240,20 @@ function isType(type: string, name: string): boolean {
   return type.length === name.length && type.toLowerCase() === name.toLowerCase();
 }
 
+/** How many `/` a type has (its depth below the top-level resource), without splitting it. */
+function slashes(type: string): number {
+  let n = 0;
+  for (let i = type.indexOf('/'); i >= 0; i = type.indexOf('/', i + 1)) n++;
+  return n;
+}
+
+/** The type up to its second `/` (`Microsoft.Network/virtualNetworks` of a subnet's type), without splitting it. */
+function providerAndType(type: string): string {
+  const first = type.indexOf('/');
+  const second = first < 0 ? -1 : type.indexOf('/', first + 1);
+  return second < 0 ? type : type.slice(0, second);
+}
+
 /** `Microsoft.Network/virtualNetworks` + `subnets` → `Microsoft.Network/virtualNetworks/subnets`; a full type stays. */
 function composeType(parent: string, type: string): string {
   const first = type.split('/')[0];
@@ -446,7 +460,7 @@ class ArmRead {
     const nameNode = child(node, 'name');
     const nameValue = this.evaluate(scope, nameNode);
     let segments = nameSegments(nameValue) ?? [nameNode ? sourceText(ctx.file, nameNode) : '?'];
-    const wanted = type.split('/').length - 1;
+    const wanted = slashes(type);
     if (parent && segments.length < wanted) segments = [...parent.segments, ...segments].slice(-wanted);
     const inst: Instance = {
       t: ctx, node, scope, type, segments, span: spanOf(path, node), nameSpan: nameNode && spanOf(path, nameNode), symbolicName, keyOffset, unknownCount,
@@ -621,7 +635,7 @@ class ArmRead {
     }
     const model: SubnetModel = {
       kind: 'subnet',
-      key: this.key(inst, segments, `${inst.type.split('/').slice(0, 2).join('/')}/subnets`),
+      key: this.key(inst, segments, `${providerAndType(inst.type)}/subnets`),
       name: segments[segments.length - 1],
       span,
       nameSpan,

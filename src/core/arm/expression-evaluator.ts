@@ -189,7 +189,12 @@ export class ArmScope implements ScopeServices {
 
   /** The same scope inside one iteration of a copy loop. */
   inCopy(name: string | undefined, index: Value, kind: CopyKind = 'resource'): ArmScope {
-    return new ArmScope(this.state, this.kind, [...this.frames, name === undefined ? { index, kind } : { name, index, kind }], this.fn);
+    // Copied by hand: a spread and concat both go through slow runtime calls, and there is a scope per iteration.
+    const n = this.frames.length;
+    const frames = new Array<CopyFrame>(n + 1);
+    for (let i = 0; i < n; i++) frames[i] = this.frames[i];
+    frames[n] = name === undefined ? { index, kind } : { name, index, kind };
+    return new ArmScope(this.state, this.kind, frames, this.fn);
   }
 
   /** The deployment context this scope was built with. */
@@ -268,7 +273,11 @@ export class ArmScope implements ScopeServices {
     if (this.state.depth >= MAX_DEPTH) return new UnknownValue(`the value nests more than ${MAX_DEPTH} levels`);
     this.enter();
     try {
-      if (Array.isArray(json)) return json.map((e) => this.walk(e));
+      if (Array.isArray(json)) {
+        const out = new Array<Value>(json.length);
+        for (let i = 0; i < json.length; i++) out[i] = this.walk(json[i]);
+        return out;
+      }
       const obj = json as Readonly<Record<string, unknown>>;
       const out: Record<string, Value> = {};
       const keys = Object.keys(obj);
