@@ -91,6 +91,8 @@ export interface ObjectOrigin {
   readonly span: SourceSpan;
   /** Where the value of the property `key` (spelled exactly so) was written, if in a literal. */
   property(key: string): SourceSpan | undefined;
+  /** `property` of each of `keys` (distinct), in one pass over the literal's members. */
+  properties(keys: readonly string[]): (SourceSpan | undefined)[];
 }
 
 /**
@@ -132,7 +134,47 @@ class LazyOrigin implements ObjectOrigin {
     }
     return undefined;
   }
+
+  properties(keys: readonly string[]): (SourceSpan | undefined)[] {
+    const out = new Array<SourceSpan | undefined>(keys.length).fill(undefined);
+    const members = this.node.properties;
+    const extra = this.extra;
+    // As `property`, for all keys at once: the last member that sets a key decides, so a key's
+    // slot is filled only once, going backward.
+    let e = extra === undefined ? 0 : extra.length;
+    let left = keys.length;
+    for (let i = members.length - 1; i >= 0 && left > 0; i--) {
+      const m = members[i];
+      if (m.kind === 'property') {
+        const k = m.key;
+        let name: Value | undefined;
+        if (typeof k === 'string') name = k;
+        else if (k.kind === 'string') name = k.value;
+        else if (k.kind === 'interpolatedString') name = (extra as readonly Value[])[--e];
+        if (typeof name !== 'string') continue;
+        const j = keys.indexOf(name);
+        if (j >= 0 && out[j] === undefined) {
+          out[j] = { file: this.file, start: m.value.start, end: m.value.end };
+          left--;
+        }
+      } else if (m.kind === 'spread') {
+        const v = (extra as readonly Value[])[--e];
+        if (v === null) continue;
+        for (let j = 0; j < keys.length; j++) {
+          if (out[j] !== undefined || !hasOwn(v as object, keys[j])) continue;
+          // A key the spread value has is decided by it, even where its own origin is unknown.
+          out[j] = OriginField.get(v as object)?.property(keys[j]) ?? DECIDED;
+          left--;
+        }
+      }
+    }
+    for (let j = 0; j < out.length; j++) if (out[j] === DECIDED) out[j] = undefined;
+    return out;
+  }
 }
+
+/** A placeholder in `LazyOrigin.properties` for a key decided by a spread value without a known origin. */
+const DECIDED: SourceSpan = { file: '', start: 0, end: 0 };
 
 /** A base class whose constructor returns the object it is given, so `new` of a subclass adds the subclass's fields to that object. */
 class OnObject {

@@ -17,7 +17,7 @@ import { type FileHost, type ReadResult, type Reader, type SourceFile, emptyMode
 import { SymbolicValue, TemplateString, UnknownValue, type Value, isPlainObject } from '../template/value';
 import type { RuleProperty } from '../validate-rules';
 import {
-  BicepProgram, DEFAULT_BUDGET, bodyProperty, EvalSession, ModuleHandle, type ObjectOrigin, ResourceHandle, ResourceIdValue, type ResourceInfo, type ResourceInstance, isRegistryPath, keyName, originOf,
+  BicepProgram, DEFAULT_BUDGET, bodyProperty, EvalSession, ModuleHandle, ResourceHandle, ResourceIdValue, type ResourceInfo, type ResourceInstance, isRegistryPath, keyName, originOf,
 } from './bicep-evaluator';
 import { commentText, leadingComments } from './comments';
 import { LineIndex } from '../text/line-index';
@@ -807,20 +807,20 @@ function readRule(props: Prop, name: string, nameSpan: SourceSpan | undefined, s
   if (!isPlainObject(v ?? null)) return unknownRule(name, reasonOf(v, 'the rule\'s properties', 'an object'), span, style);
   const obj = v as Record<string, Value>;
   const values = valuesCi(obj, RULE_KEYS, RULE_KEYS_LOWER);
-  const origin = originOf(obj);
+  // Where each set rule property is written, found in one pass over the literal's members.
+  const found = originOf(obj)?.properties(RULE_KEYS);
+  const at = (a: R, b?: R, c?: R): SourceSpan | undefined => ruleSpan(values, found, props.span, a, b, c);
   const spans: Partial<Record<RuleProperty, SourceSpan>> = {};
-  const put = (k: RuleProperty, sp: SourceSpan | undefined): void => {
-    if (sp) spans[k] = sp;
-  };
-  put('name', nameSpan);
-  put('priority', ruleSpan(values, origin, props.span, R.Priority));
-  put('direction', ruleSpan(values, origin, props.span, R.Direction));
-  put('access', ruleSpan(values, origin, props.span, R.Access));
-  put('protocol', ruleSpan(values, origin, props.span, R.Protocol));
-  put('sourceAddresses', ruleSpan(values, origin, props.span, R.SourceAddressPrefix, R.SourceAddressPrefixes, R.SourceAsgs));
-  put('destinationAddresses', ruleSpan(values, origin, props.span, R.DestinationAddressPrefix, R.DestinationAddressPrefixes, R.DestinationAsgs));
-  put('sourcePorts', ruleSpan(values, origin, props.span, R.SourcePortRange, R.SourcePortRanges));
-  put('destinationPorts', ruleSpan(values, origin, props.span, R.DestinationPortRange, R.DestinationPortRanges));
+  if (nameSpan) spans.name = nameSpan;
+  let sp = at(R.Priority);
+  if (sp) spans.priority = sp;
+  if ((sp = at(R.Direction))) spans.direction = sp;
+  if ((sp = at(R.Access))) spans.access = sp;
+  if ((sp = at(R.Protocol))) spans.protocol = sp;
+  if ((sp = at(R.SourceAddressPrefix, R.SourceAddressPrefixes, R.SourceAsgs))) spans.sourceAddresses = sp;
+  if ((sp = at(R.DestinationAddressPrefix, R.DestinationAddressPrefixes, R.DestinationAsgs))) spans.destinationAddresses = sp;
+  if ((sp = at(R.SourcePortRange, R.SourcePortRanges))) spans.sourcePorts = sp;
+  if ((sp = at(R.DestinationPortRange, R.DestinationPortRanges))) spans.destinationPorts = sp;
   return {
     name,
     priority: maybeNumber(values[R.Priority], 'the priority'),
@@ -835,10 +835,13 @@ function readRule(props: Prop, name: string, nameSpan: SourceSpan | undefined, s
   };
 }
 
-/** Where the first of the rule properties `a`, `b`, `c` that is set is written (`fallback` when its key is spelled otherwise). */
-function ruleSpan(values: readonly (Value | undefined)[], origin: ObjectOrigin | undefined, fallback: SourceSpan | undefined, a: R, b?: R, c?: R): SourceSpan | undefined {
+/**
+ * Where the first of the rule properties `a`, `b`, `c` that is set is written (`fallback` when its
+ * key is spelled otherwise than in `RULE_KEYS`, or the object is not from a literal).
+ */
+function ruleSpan(values: readonly (Value | undefined)[], found: readonly (SourceSpan | undefined)[] | undefined, fallback: SourceSpan | undefined, a: R, b?: R, c?: R): SourceSpan | undefined {
   const i = values[a] !== undefined ? a : b !== undefined && values[b] !== undefined ? b : c !== undefined && values[c] !== undefined ? c : undefined;
-  return i === undefined ? undefined : origin?.property(RULE_KEYS[i]) ?? fallback;
+  return i === undefined ? undefined : found?.[i] ?? fallback;
 }
 
 /** A rule's addresses on one side, from `<side>AddressPrefix`, `<side>AddressPrefixes` and `<side>ApplicationSecurityGroups`. */

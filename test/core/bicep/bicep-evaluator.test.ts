@@ -49,6 +49,19 @@ describe('Bicep evaluator', () => {
       assert.ok(p);
       assert.equal(text.slice(p.start, p.end), '100');
     });
+
+    it('finds several properties\' spans in one pass as property() finds each (last write wins, spreads, ${} keys)', () => {
+      const before = "var base = { b: 'from-base', d: 'd' }\nvar k = 'c'\nvar plain = { e: 1 }";
+      const text = `${before}\nvar x = { a: 1, b: 2, ...base, '\${k}': 3, a: 4, ...plain, f: 5 }\n`;
+      const v = program(text).variable('x') as Record<string, Value>;
+      const o = originOf(v);
+      assert.ok(o);
+      const keys = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+      const all = o.properties(keys);
+      assert.deepEqual(all, keys.map((k) => o.property(k)));
+      const at = (i: number): string | undefined => { const s = all[i]; return s && text.slice(s.start, s.end); };
+      assert.deepEqual(keys.map((_, i) => at(i)), ['4', "'from-base'", '3', "'d'", '1', '5', undefined]);
+    });
   });
 
   describe('strings', () => {
