@@ -91,8 +91,11 @@ export interface ObjectOrigin {
   readonly span: SourceSpan;
   /** Where the value of the property `key` (spelled exactly so) was written, if in a literal. */
   property(key: string): SourceSpan | undefined;
-  /** `property` of each of `keys` (distinct), in one pass over the literal's members. */
-  properties(keys: readonly string[]): (SourceSpan | undefined)[];
+  /**
+   * `property` of each key of `keys` (a map from key to its slot, 0 to size - 1), in one pass over
+   * the literal's members.
+   */
+  properties(keys: ReadonlyMap<string, number>): (SourceSpan | undefined)[];
 }
 
 /**
@@ -135,14 +138,14 @@ class LazyOrigin implements ObjectOrigin {
     return undefined;
   }
 
-  properties(keys: readonly string[]): (SourceSpan | undefined)[] {
-    const out = new Array<SourceSpan | undefined>(keys.length).fill(undefined);
+  properties(keys: ReadonlyMap<string, number>): (SourceSpan | undefined)[] {
+    const out = new Array<SourceSpan | undefined>(keys.size).fill(undefined);
     const members = this.node.properties;
     const extra = this.extra;
     // As `property`, for all keys at once: the last member that sets a key decides, so a key's
     // slot is filled only once, going backward.
     let e = extra === undefined ? 0 : extra.length;
-    let left = keys.length;
+    let left = keys.size;
     for (let i = members.length - 1; i >= 0 && left > 0; i--) {
       const m = members[i];
       if (m.kind === 'property') {
@@ -152,18 +155,18 @@ class LazyOrigin implements ObjectOrigin {
         else if (k.kind === 'string') name = k.value;
         else if (k.kind === 'interpolatedString') name = (extra as readonly Value[])[--e];
         if (typeof name !== 'string') continue;
-        const j = keys.indexOf(name);
-        if (j >= 0 && out[j] === undefined) {
+        const j = keys.get(name);
+        if (j !== undefined && out[j] === undefined) {
           out[j] = { file: this.file, start: m.value.start, end: m.value.end };
           left--;
         }
       } else if (m.kind === 'spread') {
         const v = (extra as readonly Value[])[--e];
         if (v === null) continue;
-        for (let j = 0; j < keys.length; j++) {
-          if (out[j] !== undefined || !hasOwn(v as object, keys[j])) continue;
+        for (const [key, j] of keys) {
+          if (out[j] !== undefined || !hasOwn(v as object, key)) continue;
           // A key the spread value has is decided by it, even where its own origin is unknown.
-          out[j] = OriginField.get(v as object)?.property(keys[j]) ?? DECIDED;
+          out[j] = OriginField.get(v as object)?.property(key) ?? DECIDED;
           left--;
         }
       }

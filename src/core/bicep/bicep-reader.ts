@@ -775,6 +775,8 @@ const RULE_KEYS = [
   'sourcePortRange', 'sourcePortRanges', 'destinationPortRange', 'destinationPortRanges',
 ] as const;
 const RULE_KEYS_LOWER: readonly string[] = RULE_KEYS.map((k) => k.toLowerCase());
+/** `RULE_KEYS` by key, for `ObjectOrigin.properties`. */
+const RULE_KEY_SLOTS: ReadonlyMap<string, number> = new Map(RULE_KEYS.map((k, i) => [k, i]));
 const enum R {
   Priority, Direction, Access, Protocol,
   SourceAddressPrefix, SourceAddressPrefixes, SourceAsgs,
@@ -808,7 +810,7 @@ function readRule(props: Prop, name: string, nameSpan: SourceSpan | undefined, s
   const obj = v as Record<string, Value>;
   const values = valuesCi(obj, RULE_KEYS, RULE_KEYS_LOWER);
   // Where each set rule property is written, found in one pass over the literal's members.
-  const found = originOf(obj)?.properties(RULE_KEYS);
+  const found = originOf(obj)?.properties(RULE_KEY_SLOTS);
   const at = (a: R, b?: R, c?: R): SourceSpan | undefined => ruleSpan(values, found, props.span, a, b, c);
   const spans: Partial<Record<RuleProperty, SourceSpan>> = {};
   if (nameSpan) spans.name = nameSpan;

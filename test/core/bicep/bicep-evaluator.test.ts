@@ -57,7 +57,7 @@ describe('Bicep evaluator', () => {
       const o = originOf(v);
       assert.ok(o);
       const keys = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
-      const all = o.properties(keys);
+      const all = o.properties(new Map(keys.map((k, i) => [k, i])));
       assert.deepEqual(all, keys.map((k) => o.property(k)));
       const at = (i: number): string | undefined => { const s = all[i]; return s && text.slice(s.start, s.end); };
       assert.deepEqual(keys.map((_, i) => at(i)), ['4', "'from-base'", '3', "'d'", '1', '5', undefined]);
