@@ -724,13 +724,7 @@ function evaluateBy(path: 'auto' | 'atoms' | 'sweep', prepared: Prepared, requir
     if (breakdown.length === 0) breakdown = rows;
     else for (const r of rows) breakdown.push(r);
   }
-  // Built field by field rather than spread: the same keys in the same order, without the cost of
-  // copying objects of varying shape.
-  const agg = aggregate(breakdown, unknownBecause ? [...unknownBecause] : [], nsgs.length > 1, direction);
-  const verdict: RequirementVerdict = agg.unknownBecause
-    ? { id: requirement.id, direction, spec: requirement.spec, breakdown, verdict: agg.verdict, explanation: agg.explanation, decidedBy: agg.decidedBy, unknownBecause: agg.unknownBecause }
-    : { id: requirement.id, direction, spec: requirement.spec, breakdown, verdict: agg.verdict, explanation: agg.explanation, decidedBy: agg.decidedBy };
-  return verdict;
+  return aggregate(requirement, breakdown, unknownBecause, nsgs.length > 1);
 }
 
 /** Whether each entry's relation is all of the target or none of it. */
@@ -1238,7 +1232,9 @@ function mergeCells(cells: readonly Cell[], remote: string, dims: readonly Dim[]
   return rows;
 }
 
-function aggregate(rows: readonly PortOutcome[], unknownBecause: string[], multi: boolean, direction: Direction): Pick<RequirementVerdict, 'verdict' | 'explanation' | 'decidedBy' | 'unknownBecause'> {
+/** The verdict of a requirement from its rows: its kind, explanation and deciding rules. */
+function aggregate(requirement: ResolvedTagRequirement, rows: PortOutcome[], unknownBecause: ReadonlySet<string> | undefined, multi: boolean): RequirementVerdict {
+  const direction = requirement.direction;
   // One ref per rule (same NSG, name and kind), the last seen in the place of the first, as a Map
   // keyed by those would keep them; compared field by field (a verdict has a few refs).
   // Kept in the verdict: sized for every ref, then cut to the distinct ones.
@@ -1305,7 +1301,12 @@ function aggregate(rows: readonly PortOutcome[], unknownBecause: string[], multi
     verdict = 'allowed';
     explanation = `Allowed by ${listRefs(decidedBy, multi)}.`;
   }
-  return unknownCount ? { verdict, explanation, decidedBy, unknownBecause } : { verdict, explanation, decidedBy };
+  // Built field by field rather than spread: the same keys in the same order, without the cost of
+  // copying objects of varying shape.
+  const { id, spec } = requirement;
+  return unknownCount
+    ? { id, direction, spec, breakdown: rows, verdict, explanation, decidedBy, unknownBecause: unknownBecause ? [...unknownBecause] : [] }
+    : { id, direction, spec, breakdown: rows, verdict, explanation, decidedBy };
 }
 
 const PROTOCOL_TEXT: Readonly<Record<string, string>> = { Tcp: 'TCP', Udp: 'UDP' };
