@@ -432,24 +432,27 @@ function judgeCachedNsg(nsg: NsgModel, selection: Selection, context: Evaluation
  */
 export function checkModel(model: WorkspaceModel, settings: CheckSettings, cache?: CheckCache): CheckResult {
   cache?.begin();
+  // Filled by loops rather than from entry lists: no entry pair and no iteration step per element.
   const subnetsByNsg = new Map<string, SubnetModel[]>();
   for (const s of model.subnets) {
     const target = s.nsg?.target;
     if (!target) continue;
-    const list = subnetsByNsg.get(target) ?? [];
-    list.push(s);
-    subnetsByNsg.set(target, list);
+    const list = subnetsByNsg.get(target);
+    if (list) list.push(s);
+    else subnetsByNsg.set(target, [s]);
   }
   const computesBySubnet = new Map<string, AmlComputeModel[]>();
   for (const c of model.computes) {
     const target = c.subnet?.target;
     if (!target) continue;
-    const list = computesBySubnet.get(target) ?? [];
-    list.push(c);
-    computesBySubnet.set(target, list);
+    const list = computesBySubnet.get(target);
+    if (list) list.push(c);
+    else computesBySubnet.set(target, [c]);
   }
-  const workspaces = new Map<string, AmlWorkspaceModel>(model.workspaces.map((w) => [w.key, w]));
-  const vnets = new Map<string, VnetModel>(model.vnets.map((v) => [v.key, v]));
+  const workspaces = new Map<string, AmlWorkspaceModel>();
+  for (const w of model.workspaces) workspaces.set(w.key, w);
+  const vnets = new Map<string, VnetModel>();
+  for (const v of model.vnets) vnets.set(v.key, v);
   const marked = new Set((settings.markedNsgs ?? []).map((n) => n.toLowerCase()));
 
   const suppression = settings.sourceText ? new SuppressionIndex(settings.sourceText) : undefined;
