@@ -25,18 +25,10 @@ import { checkModel } from '../src/core/check/check-model';
 import { readWorkspace, type FileHost } from '../src/core/read/read-workspace';
 import { WorkspaceReader } from '../src/core/read/workspace-reader';
 import { mulberry32 } from '../test/support/seeded-random';
+import { repoRoot } from './repo-root';
 
 const CORPUS_DIRS = ['test/fixtures/templates', 'examples'];
 const TEMPLATE = /\.(json|jsonc|bicep|bicepparam)$/i;
-
-function repoRoot(): string {
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'test', 'fixtures'))) return dir;
-    dir = path.dirname(dir);
-  }
-  return process.cwd();
-}
 
 interface CorpusFile {
   readonly path: string;

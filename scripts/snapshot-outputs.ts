@@ -19,18 +19,10 @@ import { defaultOptions, getEdition } from '../src/core/catalog/catalog';
 import { checkModel, type CheckSettings } from '../src/core/check/check-model';
 import { readWorkspace, type FileHost, type SourceFile } from '../src/core/read/read-workspace';
 import { benchHost, generateArmTemplate, generateBicepTemplate } from '../bench/check-bench';
+import { repoRoot } from './repo-root';
 
 const READERS = [bicepReader, armTemplateReader];
 const TEMPLATE = /\.(json|jsonc|bicep|bicepparam)$/i;
-
-function repoRoot(): string {
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'test', 'fixtures'))) return dir;
-    dir = path.dirname(dir);
-  }
-  return process.cwd();
-}
 
 /** Canonical JSON of any value: Maps and Sets as arrays, class instances by their fields, a cycle named by the path it returns to (shared objects are written out at each place, so sharing or copying changes nothing). */
 function canonical(value: unknown): string {
