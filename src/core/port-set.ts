@@ -1,3 +1,5 @@
+import { TextMemo } from './text-memo';
+
 /** A closed interval of ports. */
 export interface PortRange {
   readonly from: number;
@@ -135,23 +137,13 @@ export function formatBounds(from: number, to: number): string {
 /** The result of reading one port entry of a rule. */
 export type ParsedPort = { readonly ok: true; readonly set: PortSet } | { readonly ok: false; readonly error: string };
 
-const portsByText = new Map<string, ParsedPort>();
-const MAX_MEMO = 20_000;
 
 /**
  * Reads one entry of `sourcePortRange(s)` / `destinationPortRange(s)`: `*`, a port, or `from-to`.
  * Azure accepts surrounding spaces; anything else is malformed and reported, never guessed.
  */
 export function parsePortEntry(text: string): ParsedPort {
-  // Results are immutable and templates repeat the same few port texts: read each text once
-  // (bounded, as for address entries in service-tags.ts).
-  let parsed = portsByText.get(text);
-  if (parsed === undefined) {
-    if (portsByText.size >= MAX_MEMO) portsByText.clear();
-    parsed = readPortEntry(text);
-    portsByText.set(text, parsed);
-  }
-  return parsed;
+  return portsByText.get(text);
 }
 
 function readPortEntry(text: string): ParsedPort {
@@ -176,3 +168,6 @@ export function portSetOf(entries: readonly string[]): PortSet {
   }
   return set;
 }
+
+/** Each port text read once (results are immutable). */
+const portsByText = new TextMemo(readPortEntry);

@@ -5,6 +5,7 @@ import type { AddressEntry } from './nsg';
 import { isUnknown } from './maybe';
 import { parseCidr, IpSet } from './ip-range';
 import { regionNamed, type Region } from './region';
+import { TextMemo } from './text-memo';
 
 /** The three tags that are not public service tags. */
 export type SpecialTag = 'Internet' | 'VirtualNetwork' | 'AzureLoadBalancer';
@@ -66,22 +67,11 @@ export function parseTagName(text: string): { base: string; region?: string; kno
   return { base: t, known: false };
 }
 
-// Terms are immutable and depend only on the entry's text, so each distinct text is read once
-// (a template repeats the same few tags and prefixes over all its rules). Bounded: a long-running
-// language server sees an open-ended stream of texts as users type.
-const termsByText = new Map<string, AddressTerm>();
-const MAX_MEMO = 20_000;
 
 /** Reads one source or destination entry of a rule. The result is shared: never change it. */
 export function parseAddressEntry(entry: AddressEntry): AddressTerm {
   if (typeof entry === 'object') return parseObjectEntry(entry);
-  let term = termsByText.get(entry);
-  if (term === undefined) {
-    if (termsByText.size >= MAX_MEMO) termsByText.clear();
-    term = parseTextEntry(entry);
-    termsByText.set(entry, term);
-  }
-  return term;
+  return termsByText.get(entry);
 }
 
 /** The tag an entry names, as `parseAddressEntry` would read its base; undefined when it names no tag. Builds no term. */
@@ -145,3 +135,6 @@ export function suggestTag(text: string): string | undefined {
 export function suggestRegion(text: string): string | undefined {
   return nearest(text, KNOWN_REGIONS);
 }
+
+/** Each address text read once (terms are immutable and depend only on the text). */
+const termsByText = new TextMemo(parseTextEntry);

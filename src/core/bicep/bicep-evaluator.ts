@@ -125,10 +125,7 @@ class LazyOrigin implements ObjectOrigin {
       const m = members[i];
       if (m.kind === 'property') {
         const k = m.key;
-        let name: Value | undefined;
-        if (typeof k === 'string') name = k;
-        else if (k.kind === 'string') name = k.value;
-        else if (k.kind === 'interpolatedString') name = (extra as readonly Value[])[--e];
+        const name = keyName(k) ?? (typeof k !== 'string' && k.kind === 'interpolatedString' ? (extra as readonly Value[])[--e] : undefined);
         if (name === key) return { file: this.file, start: m.value.start, end: m.value.end };
       } else if (m.kind === 'spread') {
         const v = (extra as readonly Value[])[--e];
@@ -150,10 +147,7 @@ class LazyOrigin implements ObjectOrigin {
       const m = members[i];
       if (m.kind === 'property') {
         const k = m.key;
-        let name: Value | undefined;
-        if (typeof k === 'string') name = k;
-        else if (k.kind === 'string') name = k.value;
-        else if (k.kind === 'interpolatedString') name = (extra as readonly Value[])[--e];
+        const name = keyName(k) ?? (typeof k !== 'string' && k.kind === 'interpolatedString' ? (extra as readonly Value[])[--e] : undefined);
         if (typeof name !== 'string') continue;
         const j = keys.get(name);
         if (j !== undefined && out[j] === undefined) {
