@@ -5,11 +5,13 @@
 // ever written to Azure.
 
 import { readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import * as vscode from 'vscode';
 import type { TokenCredential } from '@azure/core-auth';
 import type { AzureReadResult } from '../azure/read-azure';
 import { azScriptDocument, armDocument, bicepDocument, liveNsgTarget, planLiveRules, type LiveFixDocumentInput } from '../core/fix/live-snippets';
 import type { Cloud } from '../core/requirement';
+import { CONFIG_FILE_NAME, formatConfigError, parseConfig, type AmlnetConfig } from '../core/catalog/custom-config';
 import { folderCheckSettings, readSettings } from '../server/settings';
 import { configuredCloud, ensureSovereignEnvironment, StaticTokenCredential, VsCodeSessionCredential, authProviderFor } from './azure-credential';
 import { azureTestHook, type AzureTestHook } from './azure-test-hook';
@@ -67,9 +69,9 @@ export class AzureView implements vscode.Disposable {
       }
     }));
     this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => {
-      // Edition, options, scope, strictness: check what was read again, without reading Azure again.
-      const recheck = ['edition', 'scope', 'strict', 'options', 'markedNsgs'].some((k) => e.affectsConfiguration(`amlnet.${k}`));
-      if (recheck && this.lastRead && this.state.kind === 'ready') this.setState({ kind: 'ready', live: this.check(this.lastRead, this.cloud()) });
+      // Edition, options, scope, strictness, custom requirements: check what was read again, without reading Azure again.
+      const recheck = ['edition', 'scope', 'strict', 'options', 'markedNsgs', 'customRequirementsFile'].some((k) => e.affectsConfiguration(`amlnet.${k}`));
+      if (recheck) void this.recheck();
       if (e.affectsConfiguration('amlnet.azure.cloud') && !this.testHook) {
         this.loading?.abort();
         this.checkedSession = false;
@@ -78,8 +80,26 @@ export class AzureView implements vscode.Disposable {
         if (this.view.visible) void this.checkSession();
       }
     }));
+    // `.amlnet.json` (or the custom requirements file) saved in the editor or changed on disk.
+    this.disposables.push(vscode.workspace.onDidSaveTextDocument((d) => {
+      if (d.uri.toString() === this.configUri()?.toString()) void this.recheck();
+    }));
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (folder) {
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, CONFIG_FILE_NAME));
+      this.disposables.push(watcher, watcher.onDidChange(() => void this.recheck()), watcher.onDidCreate(() => void this.recheck()), watcher.onDidDelete(() => void this.recheck()));
+    }
     this.setState(this.state);
     if (this.view.visible) void this.checkSession();
+  }
+
+  /** Checks the last read again (settings or `.amlnet.json` changed), without reading Azure again. */
+  private async recheck(): Promise<void> {
+    const read = this.lastRead;
+    if (!read || this.state.kind !== 'ready') return;
+    const live = await this.check(read, this.cloud());
+    // A read or a sign-out since then wins.
+    if (this.lastRead === read && this.state.kind === 'ready') this.setState({ kind: 'ready', live });
   }
 
   get live(): LiveCheck | undefined {
@@ -206,7 +226,8 @@ export class AzureView implements vscode.Disposable {
         }
         if (this.loading !== abort) return;
         this.lastRead = read;
-        const live = this.check(read, cloud);
+        const live = await this.check(read, cloud);
+        if (this.loading !== abort) return;
         this.output.info(`Azure view: read ${read.subscriptions.filter((s) => s.state === 'ok').length} of ${read.subscriptions.length} subscriptions in ${cloud} ${read.via === 'resource-graph' ? 'through Resource Graph' : 'per subscription'} (${read.requests} requests)${read.fallbackReason ? `; ${read.fallbackReason}` : ''}`);
         for (const s of read.subscriptions) if (s.state === 'error') this.output.warn(`Azure view: subscription ${s.name} (${s.id}) could not be read: ${s.error ?? 'error'}`);
         this.setState({ kind: 'ready', live });
@@ -217,18 +238,65 @@ export class AzureView implements vscode.Disposable {
     });
   }
 
-  private check(read: AzureReadResult, cloud: Cloud): LiveCheck {
-    return checkLive(read, this.checkSettings(cloud), String((this.context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0'));
+  private async check(read: AzureReadResult, cloud: Cloud): Promise<LiveCheck> {
+    return checkLive(read, await this.checkSettings(cloud), String((this.context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0'));
   }
 
-  /** The check settings from `amlnet.*` (the first folder's), with the cloud read. `.amlnet.json` custom editions are not applied here. */
-  private checkSettings(cloud: Cloud) {
-    const c = vscode.workspace.getConfiguration('amlnet', vscode.workspace.workspaceFolders?.[0]?.uri);
-    const raw = { edition: c.get('edition'), scope: c.get('scope'), strict: c.get('strict'), options: c.get('options'), markedNsgs: c.get('markedNsgs') };
-    const settings = readSettings(raw);
-    const folder = folderCheckSettings({ ...settings, options: { ...settings.options, cloud } }, undefined);
+  /**
+   * The check settings as the Workspace view has them for the first folder: its `amlnet.*` settings
+   * over its `.amlnet.json` (edition, options, custom requirements and editions), with the cloud read.
+   */
+  private async checkSettings(cloud: Cloud) {
+    const settings = readSettings(this.rawSettings());
+    const config = await this.readConfig(settings.customRequirementsFile);
+    const folder = folderCheckSettings({ ...settings, options: { ...settings.options, cloud } }, config);
     for (const w of folder.warnings) this.output.warn(`Azure view: ${w}`);
     return folder.check;
+  }
+
+  private rawSettings() {
+    const c = vscode.workspace.getConfiguration('amlnet', vscode.workspace.workspaceFolders?.[0]?.uri);
+    return { edition: c.get('edition'), scope: c.get('scope'), strict: c.get('strict'), options: c.get('options'), markedNsgs: c.get('markedNsgs'), customRequirementsFile: c.get('customRequirementsFile') };
+  }
+
+  /** The first folder's `.amlnet.json`, or the file `amlnet.customRequirementsFile` names (relative to the folder, or absolute). */
+  private configUri(custom = readSettings(this.rawSettings()).customRequirementsFile): vscode.Uri | undefined {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) return undefined;
+    if (!custom) return vscode.Uri.joinPath(folder.uri, CONFIG_FILE_NAME);
+    return isAbsolute(custom) ? vscode.Uri.file(custom) : vscode.Uri.joinPath(folder.uri, custom);
+  }
+
+  /**
+   * The config as the language server reads it: the editor's text when the file is open, else the
+   * file (1 MB at most). A file that cannot be read or is invalid is left out, and said in the log
+   * (its errors are shown in the file itself by the language server).
+   */
+  private async readConfig(custom: string | null): Promise<AmlnetConfig | undefined> {
+    const uri = this.configUri(custom);
+    if (!uri) return undefined;
+    const name = vscode.workspace.asRelativePath(uri, false);
+    let text = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString())?.getText();
+    if (text === undefined) {
+      try {
+        if ((await vscode.workspace.fs.stat(uri)).size > 1024 * 1024) {
+          this.output.warn(`Azure view: ${name} is larger than 1 MB: not read`);
+          return undefined;
+        }
+        text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      } catch (err) {
+        if (custom) this.output.warn(`Azure view: cannot read the custom requirements file (amlnet.customRequirementsFile) ${name}: ${errorText(err)}`);
+        return undefined;
+      }
+    }
+    try {
+      const parsed = parseConfig(text, name);
+      if (parsed.config) return parsed.config;
+      this.output.warn(`Azure view: ${name} is not applied: ${parsed.errors.map(formatConfigError).join('; ')}`);
+    } catch (err) {
+      this.output.warn(`Azure view: ${name} is not applied: ${errorText(err)}`);
+    }
+    return undefined;
   }
 
   private fixOptions() {

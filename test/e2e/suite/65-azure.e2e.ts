@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { SnapshotNode } from '../../../src/client/api';
-import { activeApi, waitFor } from './helpers';
+import { activeApi, waitFor, workspaceFile } from './helpers';
 
 const PROD = '11111111-1111-1111-1111-111111111111';
 const DEV = '22222222-2222-2222-2222-222222222222';
@@ -74,6 +74,37 @@ describe('Azure view (live, against the local ARM server)', function () {
     assert.equal(api.azureState(), 'ready');
     await vscode.workspace.getConfiguration('amlnet').update('scope', undefined, vscode.ConfigurationTarget.Workspace);
     await waitFor('nsg-web out of scope again', async () => (await web()) === 'nsg.outOfScope');
+  });
+
+  it("applies the folder's .amlnet.json (a custom edition) as the Workspace view does, and again when it changes", async () => {
+    const api = await activeApi();
+    await waitFor('the Azure view to be read', () => api.azureState() === 'ready', 60_000);
+    const outbound = async () => child(await api.azureTree(), 'Prod', 'vnet-ml-prod', 'snet-train', 'nsg-train', 'Outbound').children.map((n) => n.label);
+    assert.ok((await outbound()).includes('aml-out-storage'));
+    assert.ok(!(await outbound()).includes('e2e-out-sql'));
+    const config = workspaceFile('.amlnet.json');
+    const custom = {
+      edition: 'e2e-custom',
+      editions: {
+        'e2e-custom': {
+          extends: '2022-09',
+          remove: ['aml-out-storage'],
+          add: [{ id: 'e2e-out-sql', kind: 'service-tag', direction: 'Outbound', protocol: 'Tcp', ports: ['1433'], remote: [{ tag: 'Sql', regional: true }], purpose: 'A custom requirement of the end-to-end test.' }],
+        },
+      },
+    };
+    try {
+      await vscode.workspace.fs.writeFile(config, new TextEncoder().encode(JSON.stringify(custom, null, 2)));
+      await waitFor('the custom edition in the Azure view', async () => {
+        const rows = await outbound();
+        return !rows.includes('aml-out-storage') && rows.includes('e2e-out-sql');
+      });
+      // Checked again from what was read: Azure was not read again.
+      assert.equal(api.azureState(), 'ready');
+    } finally {
+      await vscode.workspace.fs.delete(config);
+    }
+    await waitFor('the built-in edition again', async () => (await outbound()).includes('aml-out-storage'));
   });
 
   it('opens az commands for the missing rules of a live NSG in an untitled editor', async () => {
