@@ -167,12 +167,14 @@ export async function startCodeServer({ sandbox, settings = {}, logFile, healthT
  * The workbench URL for `folder`, with the extension under development and optionally its tests.
  * Paths are on the code-server machine (this one), so they travel as vscode-remote URIs.
  */
-export function workbenchUrl(server, { folder, extensionDevelopmentPath = repoRoot, extensionTestsPath, extensionEnvironment }) {
+export function workbenchUrl(server, { folder, workspace, extensionDevelopmentPath = repoRoot, extensionTestsPath, extensionEnvironment }) {
   const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
   const payload = [['extensionDevelopmentPath', remote(extensionDevelopmentPath)]];
   if (extensionTestsPath) payload.push(['extensionTestsPath', remote(extensionTestsPath)]);
   if (extensionEnvironment) payload.push(['extensionEnvironment', JSON.stringify(extensionEnvironment)]);
-  return `${server.baseUrl}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  // A folder, or a .code-workspace file (a multi-root workspace).
+  const open = workspace ? `workspace=${encodeURIComponent(workspace)}` : `folder=${encodeURIComponent(folder)}`;
+  return `${server.baseUrl}/?${open}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
 
 /** Launches Chromium (headless, loopback only) and opens one page of the given size. */

@@ -7,11 +7,15 @@
 // it), browser.log (Chromium's console) and vscode/ (VS Code's log folder: extension host, the
 // extension's "Azure ML Network" output channel). On a failure their last lines are printed.
 //
+// `--multi-root` opens a multi-root workspace instead (the examples copy and the folder
+// test/fixtures/multi-root-second/, in a .code-workspace file) and runs test/e2e/multi-root/ there:
+// a second folder added while running would restart the extension host, so it is a run of its own.
+//
 // Environment: AMLNET_E2E_TIMEOUT_MS (whole run, default 300000), AMLNET_E2E_GREP (mocha grep),
 // AMLNET_E2E_KEEP=1 (keep the temp folder), AMLNET_E2E_EXTENSION_DIR (load the extension from
 // another folder with package.json and dist/, e.g. a patched build; default: this repository).
 /* global setTimeout, clearTimeout */
-import { appendFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, sep } from 'node:path';
 import { format } from 'node:util';
@@ -20,6 +24,7 @@ import {
 } from './code-server.mjs';
 
 const timeoutMs = Number(process.env.AMLNET_E2E_TIMEOUT_MS ?? 300_000);
+const multiRoot = process.argv.includes('--multi-root');
 const testsIndex = join(repoRoot, 'out/test/e2e/index.js');
 const serverLog = join(logDir, 'code-server.log');
 const browserLog = join(logDir, 'browser.log');
@@ -70,7 +75,16 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 let result;
 try {
   sandbox = makeSandbox();
-  say(`workspace: ${sandbox.workspace}`);
+  let workspaceFile;
+  if (multiRoot) {
+    const second = join(sandbox.root, 'second');
+    cpSync(join(repoRoot, 'test/fixtures/multi-root-second'), second, { recursive: true });
+    workspaceFile = join(sandbox.root, 'amlnet.code-workspace');
+    writeFileSync(workspaceFile, JSON.stringify({ folders: [{ path: sandbox.workspace }, { path: second, name: 'second' }] }, null, 2));
+    say(`multi-root workspace: ${workspaceFile}`);
+  } else {
+    say(`workspace: ${sandbox.workspace}`);
+  }
   server = await startCodeServer({ sandbox, logFile: serverLog });
   say(`code-server ${server.baseUrl} (pid ${server.pid}) ready after ${seconds()}`);
 
@@ -91,7 +105,7 @@ try {
   await page.exposeFunction('codeAutomationExit', (code) => { finished = true; exit({ code: Number(code) }); });
   page.on('crash', () => abort({ reason: 'the browser page crashed', code: 1 }));
 
-  const extensionEnvironment = { AMLNET_E2E: '1' };
+  const extensionEnvironment = { AMLNET_E2E: '1', ...(multiRoot ? { AMLNET_E2E_SUITE: 'multi-root' } : {}) };
   if (process.env.AMLNET_E2E_GREP) extensionEnvironment.AMLNET_E2E_GREP = process.env.AMLNET_E2E_GREP;
   {
     // The Azure view reads a local ARM server through its test hook (src/client/azure-test-hook.ts):
@@ -108,7 +122,7 @@ try {
     Object.assign(extensionEnvironment, { AMLNET_TEST_AZURE_ENDPOINT: azureServer.url, AMLNET_TEST_AZURE_CA_FILE: caFile, AMLNET_TEST_AZURE_TOKEN: TEST_TOKEN });
   }
   const extensionDevelopmentPath = process.env.AMLNET_E2E_EXTENSION_DIR || repoRoot;
-  const url = workbenchUrl(server, { folder: sandbox.workspace, extensionDevelopmentPath, extensionTestsPath: testsIndex, extensionEnvironment });
+  const url = workbenchUrl(server, { folder: sandbox.workspace, workspace: workspaceFile, extensionDevelopmentPath, extensionTestsPath: testsIndex, extensionEnvironment });
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
   say(`workbench opened after ${seconds()}; running the tests`);
 

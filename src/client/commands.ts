@@ -24,12 +24,15 @@ import { failingNsgs, findNsgNodes, nsgRef } from './tree-model';
 
 type Handler = (ctrl: Controller, ...args: unknown[]) => unknown;
 
-/** The resource a command is about, for choosing the workspace folder its settings go to. */
-function resourceOf(arg: unknown): vscode.Uri | undefined {
+/**
+ * The resource a command is about, for choosing the workspace folder its settings go to: the
+ * argument's, else the folder the Requirements view shows (the active editor's, else the last).
+ */
+function resourceOf(arg: unknown, ctrl: Controller): vscode.Uri | undefined {
   if (arg instanceof vscode.Uri) return arg;
   const ref = nsgRefOf(arg);
   if (ref) return vscode.Uri.parse(ref.uri);
-  return vscode.window.activeTextEditor?.document.uri;
+  return ctrl.requirementsFolderUri() ?? vscode.window.activeTextEditor?.document.uri;
 }
 
 function folderFor(resource: vscode.Uri | undefined): vscode.WorkspaceFolder | undefined {
@@ -133,7 +136,7 @@ const HANDLERS: Readonly<Record<CommandId, Handler>> = {
   },
 
   'amlnet.switchEdition': async (ctrl, arg) => {
-    const folder = folderFor(resourceOf(arg));
+    const folder = folderFor(resourceOf(arg, ctrl));
     const editions = await ctrl.client.sendRequest<EditionsResult>(EditionsRequest, folder ? { uri: folder.uri.toString() } : {});
     const picked = await vscode.window.showQuickPick(editions.editions.map((e) => ({
       label: e.name,
@@ -142,12 +145,12 @@ const HANDLERS: Readonly<Record<CommandId, Handler>> = {
       name: e.name,
     })), { title: 'Azure ML Network: Switch Requirement Edition', placeHolder: `Active: ${editions.active}. The edition decides which requirements apply.` });
     if (!picked || picked.name === editions.active) return;
-    const where = await writeSetting('edition', picked.name, resourceOf(arg));
+    const where = await writeSetting('edition', picked.name, resourceOf(arg, ctrl));
     confirm(`Edition ${picked.name} (in ${where})`);
   },
 
-  'amlnet.setRegion': async (_ctrl, arg) => {
-    const resource = resourceOf(arg);
+  'amlnet.setRegion': async (ctrl, arg) => {
+    const resource = resourceOf(arg, ctrl);
     const current = currentSetting<string>('options.region', resource);
     const text = await vscode.window.showInputBox({
       title: 'Azure ML Network: Set Region',
@@ -162,24 +165,24 @@ const HANDLERS: Readonly<Record<CommandId, Handler>> = {
     confirm(`Region ${value ?? 'inferred'} (in ${where})`);
   },
 
-  'amlnet.setPublicIp': async (_ctrl, arg) => {
-    const resource = resourceOf(arg);
+  'amlnet.setPublicIp': async (ctrl, arg) => {
+    const resource = resourceOf(arg, ctrl);
     const picked = await pickChoice('Azure ML Network: Public IP', booleanOptionItems('publicIp', currentSetting<boolean>('options.publicIp', resource)), 'Do the compute nodes have a public IP?');
     if (!picked) return;
     const where = await writeSetting('options.publicIp', picked.value, resource);
     confirm(`Public IP ${picked.value === null ? 'inferred' : picked.value ? 'yes' : 'no'} (in ${where})`);
   },
 
-  'amlnet.setHbi': async (_ctrl, arg) => {
-    const resource = resourceOf(arg);
+  'amlnet.setHbi': async (ctrl, arg) => {
+    const resource = resourceOf(arg, ctrl);
     const picked = await pickChoice('Azure ML Network: HBI Workspace', booleanOptionItems('hbi', currentSetting<boolean>('options.hbi', resource)), 'Was the workspace created with the hbi_workspace flag?');
     if (!picked) return;
     const where = await writeSetting('options.hbi', picked.value, resource);
     confirm(`HBI ${picked.value === null ? 'inferred' : picked.value ? 'yes' : 'no'} (in ${where})`);
   },
 
-  'amlnet.setCloud': async (_ctrl, arg) => {
-    const resource = resourceOf(arg);
+  'amlnet.setCloud': async (ctrl, arg) => {
+    const resource = resourceOf(arg, ctrl);
     const picked = await pickChoice('Azure ML Network: Cloud', cloudItems(currentSetting<string>('options.cloud', resource)), 'Which Azure cloud hosts the workspace?');
     if (!picked) return;
     const where = await writeSetting('options.cloud', picked.value, resource);

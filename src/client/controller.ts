@@ -44,6 +44,8 @@ export class Controller implements vscode.Disposable {
   readonly azure: AzureView;
   private readonly disposables: vscode.Disposable[] = [];
   private requirements: unknown = undefined;
+  /** The folder the Requirements view describes (see requirementsFolder). */
+  private requirementsFolderValue: vscode.WorkspaceFolder | undefined;
   private onlyFailingValue: boolean;
   private indexingProgress: (() => void) | undefined;
 
@@ -71,6 +73,13 @@ export class Controller implements vscode.Disposable {
     this.disposables.push(this.store.onDidChange(() => this.reportChanged()));
     this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('amlnet')) this.requirementsProvider.refresh();
+    }));
+    // In a multi-root workspace the Requirements view describes the active editor's folder.
+    this.disposables.push(vscode.window.onDidChangeActiveTextEditor(() => {
+      if (this.requirementsFolder()?.uri.toString() !== this.requirementsFolderValue?.uri.toString() && this.client.isRunning()) void this.refreshRequirements();
+    }));
+    this.disposables.push(vscode.workspace.onDidChangeWorkspaceFolders(() => {
+      if (this.client.isRunning()) void this.refreshRequirements();
     }));
     void vscode.commands.executeCommand('setContext', CONTEXT_ONLY_FAILING, this.onlyFailingValue);
     this.reportChanged();
@@ -107,15 +116,39 @@ export class Controller implements vscode.Disposable {
     await Promise.all([this.store.refresh(), this.refreshRequirements()]);
   }
 
+  /**
+   * The folder whose settings and `.amlnet.json` the Requirements view shows: the active editor's
+   * folder, else the one it showed last (an editor outside the workspace, or none, changes
+   * nothing), else the first.
+   */
+  private requirementsFolder(): vscode.WorkspaceFolder | undefined {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const uri = vscode.window.activeTextEditor?.document.uri;
+    const active = uri ? vscode.workspace.getWorkspaceFolder(uri) : undefined;
+    const last = folders.find((f) => f.uri.toString() === this.requirementsFolderValue?.uri.toString());
+    return active ?? last ?? folders[0];
+  }
+
+  /** The folder the Requirements view describes, for the commands that change its settings. */
+  requirementsFolderUri(): vscode.Uri | undefined {
+    return this.requirementsFolder()?.uri;
+  }
+
   private async refreshRequirements(): Promise<void> {
-    const folder = vscode.workspace.workspaceFolders?.[0];
+    const folder = this.requirementsFolder();
+    this.requirementsFolderValue = folder;
     const params: RequirementsParams = folder ? { uri: folder.uri.toString() } : {};
+    let requirements: unknown;
     try {
-      this.requirements = await this.client.sendRequest<unknown>(RequirementsRequest, params);
+      requirements = await this.client.sendRequest<unknown>(RequirementsRequest, params);
     } catch (err) {
       this.output.error(`amlnet/requirements failed: ${errorText(err)}`);
-      this.requirements = { invalid: true };
+      requirements = { invalid: true };
     }
+    // Another folder was asked for meanwhile: its answer wins.
+    if (this.requirementsFolderValue !== folder) return;
+    this.requirements = requirements;
+    this.requirementsView.description = folder && (vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? folder.name : undefined;
     this.requirementsProvider.refresh();
   }
 
@@ -139,7 +172,7 @@ export class Controller implements vscode.Disposable {
 
   /** The user's option settings for the folder the Requirements view describes. */
   optionSettings(): OptionSettings {
-    const config = vscode.workspace.getConfiguration('amlnet', vscode.workspace.workspaceFolders?.[0]?.uri);
+    const config = vscode.workspace.getConfiguration('amlnet', (this.requirementsFolderValue ?? vscode.workspace.workspaceFolders?.[0])?.uri);
     const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
     return {
       publicIp: orNull(config.get<boolean | null>('options.publicIp')),

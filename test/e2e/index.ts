@@ -1,6 +1,7 @@
 // Entry point VS Code loads in the extension host when scripts/e2e-run.mjs opens code-server with
 // `extensionTestsPath` = out/test/e2e/index.js: runs mocha 11 over out/test/e2e/suite/**/*.e2e.js
-// (named .e2e.js so the root `mocha` run, spec out/test/**/*.test.js, never picks them up).
+// (named .e2e.js so the root `mocha` run, spec out/test/**/*.test.js, never picks them up), or
+// over out/test/e2e/multi-root/ when the runner opened a multi-root workspace (`--multi-root`).
 // Console output travels to the runner through the workbench's codeAutomationLog.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,9 +23,10 @@ export async function run(): Promise<void> {
     failZero: true,
     ...(process.env.AMLNET_E2E_GREP ? { grep: process.env.AMLNET_E2E_GREP } : {}),
   });
-  const suiteDir = join(__dirname, 'suite');
+  const suite = process.env.AMLNET_E2E_SUITE === 'multi-root' ? 'multi-root' : 'suite';
+  const suiteDir = join(__dirname, suite);
   // out/ keeps the output of a test file that was renamed or deleted: run only those with a source.
-  const sourceDir = join(__dirname, '..', '..', '..', 'test', 'e2e', 'suite');
+  const sourceDir = join(__dirname, '..', '..', '..', 'test', 'e2e', suite);
   const compiled = (readdirSync(suiteDir, { recursive: true }) as string[]).filter((f) => f.endsWith('.e2e.js')).sort();
   const files = compiled.filter((f) => !existsSync(sourceDir) || existsSync(join(sourceDir, f.replace(/\.js$/, '.ts'))));
   for (const f of compiled.filter((c) => !files.includes(c))) console.log(`${REPORT_MARK}(skipped ${f}: its source is gone; stale output in out/)`);
