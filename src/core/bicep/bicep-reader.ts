@@ -751,11 +751,26 @@ function linkOf(obj: Value | undefined, span: SourceSpan | undefined): Link | un
   if (v instanceof ResourceHandle || v instanceof ModuleHandle) return { text: v.text, span: idSpan, unresolved: `${v.text} is a resource, not its id` };
   if (typeof v === 'string' || v instanceof TemplateString) {
     const id = typeof v === 'string' ? v : v.text;
-    const ref = parseResourceId(id);
+    const ref = (v instanceof TemplateString ? childIdRef(v) : undefined) ?? parseResourceId(id);
     if (ref) return { ref, text: id, span: idSpan };
     return { text: id, span: idSpan, unresolved: typeof v === 'string' ? `'${v}' is not a resource id` : `${v.text} is only known at deployment` };
   }
   return { text: v instanceof SymbolicValue ? v.text : '?', span: idSpan, unresolved: reasonOf(v, 'the resource id') };
+}
+
+/**
+ * A child's id written as its parent's id and the rest, `'${vnet.id}/subnets/snet-training'` (or
+ * through a module parameter, `'${vnetId}/subnets/${subnetName}'`): the type and name it names,
+ * when the parent's name and the rest are known.
+ */
+function childIdRef(v: TemplateString): ReturnType<typeof parseResourceId> {
+  const [head, ...rest] = v.parts;
+  if (!(head instanceof ResourceIdValue) || typeof head.name !== 'string' || !rest.every((p) => typeof p === 'string')) return undefined;
+  const types = head.type.split('/');
+  const names = head.name.split('/');
+  if (names.length !== types.length - 1 || names.some((n) => n === '')) return undefined;
+  const path = names.map((n, i) => `/${types[i + 1]}/${n}`).join('');
+  return parseResourceId(`/providers/${types[0]}${path}${rest.join('')}`);
 }
 
 function inlineRule(rule: Value, index: number, fallback: SourceSpan): RuleModel {
