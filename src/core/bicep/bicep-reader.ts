@@ -252,7 +252,9 @@ function get(v: Value | undefined, key: string): Value | undefined {
 function displayName(v: Value | undefined, fallback: string): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return String(v);
-  if (v instanceof SymbolicValue || v instanceof TemplateString) return `{${v.text}}`;
+  // A template string's text already braces its symbolic parts: `nsg-{toLower(prefix)}`.
+  if (v instanceof TemplateString) return v.text;
+  if (v instanceof SymbolicValue) return `{${v.text}}`;
   return fallback;
 }
 

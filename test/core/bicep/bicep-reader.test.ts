@@ -165,6 +165,32 @@ resource cluster 'Microsoft.MachineLearningServices/workspaces/computes@2024-04-
     assert.equal(model.computes[0].subnet!.target, compute.key);
   });
 
+  it('names a resource whose name is only known at deployment by its template text, and links to it by that name', () => {
+    const text = `
+param prefix string
+resource vnet 'Microsoft.Network/virtualNetworks@2023-09-01' = {
+  name: 'vnet-\${prefix}-ml'
+  location: 'westeurope'
+  properties: {
+    addressSpace: { addressPrefixes: [ '10.0.0.0/16' ] }
+    subnets: [ { name: 'compute', properties: { addressPrefix: '10.0.1.0/24' } } ]
+  }
+}
+resource ws 'Microsoft.MachineLearningServices/workspaces@2024-04-01' existing = { name: 'mlw' }
+resource cluster 'Microsoft.MachineLearningServices/workspaces/computes@2024-04-01' = {
+  parent: ws
+  name: 'cluster'
+  properties: { computeType: 'AmlCompute', properties: { subnet: { id: resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet-\${prefix}-ml', 'compute') } } }
+}
+`;
+    const file: SourceFile = { path: 'main.bicep', text };
+    const model = readWorkspace([file], { readFile: () => undefined }, [bicepReader]);
+    // Not "{vnet-{prefix}-ml}": the template text already braces what is known only at deployment.
+    assert.deepEqual(model.vnets.map((v) => v.name), ['vnet-{prefix}-ml']);
+    const compute = model.subnets.find((x) => x.name === 'compute')!;
+    assert.equal(model.computes[0].subnet!.target, compute.key);
+  });
+
   it('child security rule resources give ruleStyle child', () => {
     const text = `resource nsg 'Microsoft.Network/networkSecurityGroups@2024-01-01' = {
   name: 'n'
