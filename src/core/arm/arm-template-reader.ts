@@ -215,22 +215,24 @@ interface Pending<T> {
  * name is the same expression over the same inputs; nothing else is matched.
  */
 class Deployments {
-  private readonly byName = new Map<string, { readonly outputs: () => Value | undefined; readonly node: Node } | 'ambiguous'>();
-  /** Deployments whose name is not known at all (the reason), or in a copy loop: a reference to them cannot be followed. */
+  private readonly byName = new Map<string, { readonly outputs: () => Value | undefined; readonly node: Node; readonly iteration: number } | 'ambiguous'>();
+  /** Deployments whose name is not known at all, or in a copy loop of unknown count (the reason): a reference to them cannot be followed. */
   private readonly unreadable = new Set<string>();
 
   constructor(private readonly report?: (message: string) => void) {}
 
-  add(name: Value, outputs: () => Value | undefined, node: Node): void {
+  add(name: Value, outputs: () => Value | undefined, node: Node, iteration: number): void {
     const key = deploymentNameKey(name);
     if (key === undefined) return;
     const known = this.byName.get(key);
-    if (known === undefined) this.byName.set(key, { outputs, node });
+    if (known === undefined) this.byName.set(key, { outputs, node, iteration });
     // Two deployments of a name known only at deployment: amlnet does not guess which one is meant.
-    else if (known !== 'ambiguous' && (known.node.doc !== node.doc || known.node.index !== node.index) && typeof name !== 'string') this.byName.set(key, 'ambiguous');
+    else if (known !== 'ambiguous' && (known.node.doc !== node.doc || known.node.index !== node.index || known.iteration !== iteration) && typeof name !== 'string') {
+      this.byName.set(key, 'ambiguous');
+    }
   }
 
-  /** A deployment that a reference cannot be matched to: why (its name is unknown, it is in a copy loop). */
+  /** A deployment that a reference cannot be matched to: why (its name is unknown, it is in a copy loop of unknown count). */
   addUnreadable(why: string): void {
     this.unreadable.add(why);
   }
@@ -427,36 +429,49 @@ class ArmRead {
     return [];
   }
 
-  /** Registers the template's nested deployments (those outside copy loops) for `reference()`. */
+  /** Registers the template's nested deployments (each iteration of a copy loop of known count) for `reference()`. */
   private registerDeployments(ctx: TemplateCtx, into: Deployments): void {
     for (const { node, symbolicName } of this.resourcesOf(child(ctx.root, 'resources'))) {
       if (node.type !== 'object') continue;
       const type = stringOf(child(node, 'type'));
       if (type === undefined || !isType(type, 'Microsoft.Resources/deployments')) continue;
-      if (child(node, 'copy')) {
-        into.addUnreadable(`the deployment ${sourceText(ctx.file, child(node, 'name') ?? node)} is in a copy loop`);
+      const copy = child(node, 'copy');
+      if (!copy) {
+        this.registerDeployment(ctx, into, node, ctx.scope, symbolicName, -1);
         continue;
       }
-      let memo: Value | undefined;
-      let state: 'new' | 'running' | 'done' = 'new';
-      const outputs = (): Value | undefined => {
-        if (state === 'running') return undefined;
-        if (state === 'done') return memo;
-        state = 'running';
-        try {
-          const target = this.deploymentTarget(ctx, node, ctx.scope);
-          memo = target ? this.outputsOf(target) : undefined;
-        } finally {
-          state = 'done';
-        }
-        return memo;
-      };
-      const nameNode = child(node, 'name');
-      const name = nameNode ? ctx.scope.evaluateValue(toJson(nameNode)) : undefined;
-      if (name === undefined || name instanceof UnknownValue) into.addUnreadable(`the name of the deployment ${nameNode ? sourceText(ctx.file, nameNode) : '?'} is not known (${reasonOf(name, 'the name')})`);
-      else into.add(name, outputs, node);
-      if (symbolicName !== undefined) into.add(symbolicName, outputs, node);
+      const loop = displayText(this.evaluate(ctx.scope, child(copy, 'name'))) ?? 'copy';
+      const count = this.evaluate(ctx.scope, child(copy, 'count'));
+      if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > MAX_COPY) {
+        const why = typeof count === 'number' ? `has count ${count}` : `runs an unknown number of times (${reasonOf(count ?? null, 'the count', 'a non-negative integer')})`;
+        into.addUnreadable(`the copy loop '${loop}' of the deployment ${sourceText(ctx.file, child(node, 'name') ?? node)} ${why}`);
+        continue;
+      }
+      for (let i = 0; i < count; i++) this.registerDeployment(ctx, into, node, ctx.scope.inCopy(loop, i, 'resource'), undefined, i);
     }
+  }
+
+  /** Registers one deployment (one iteration of a copy loop), its outputs built when a `reference()` asks for them. */
+  private registerDeployment(ctx: TemplateCtx, into: Deployments, node: Node, scope: ArmScope, symbolicName: string | undefined, iteration: number): void {
+    let memo: Value | undefined;
+    let state: 'new' | 'running' | 'done' = 'new';
+    const outputs = (): Value | undefined => {
+      if (state === 'running') return undefined;
+      if (state === 'done') return memo;
+      state = 'running';
+      try {
+        const target = this.deploymentTarget(ctx, node, scope);
+        memo = target ? this.outputsOf(target) : undefined;
+      } finally {
+        state = 'done';
+      }
+      return memo;
+    };
+    const nameNode = child(node, 'name');
+    const name = nameNode ? scope.evaluateValue(toJson(nameNode)) : undefined;
+    if (name === undefined || name instanceof UnknownValue) into.addUnreadable(`the name of the deployment ${nameNode ? sourceText(ctx.file, nameNode) : '?'} is not known (${reasonOf(name, 'the name')})`);
+    else into.add(name, outputs, node, iteration);
+    if (symbolicName !== undefined) into.add(symbolicName, outputs, node, iteration);
   }
 
   private outputsOf(target: TemplateCtx): Value {

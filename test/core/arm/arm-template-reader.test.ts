@@ -581,10 +581,28 @@ describe('arm-template-reader', () => {
         assert.match(r.model.subnets[0].nsg?.unresolved ?? '', /\{parameters\('prefix'\)\} names more than one nested deployment in this template; amlnet cannot tell which one is meant/);
       });
 
-      it('names the deployments whose names it cannot read (unknown, or in a copy loop)', () => {
-        const looped = { ...nsgModule("[format('nsg-{0}', copyIndex())]"), copy: { name: 'loop', count: 2 } };
-        const r = read(template([looped, nsgModule("[nosuchfunction()]"), vnet(byName("'nsg-0'"))], extra));
-        assert.match(r.model.subnets[0].nsg?.unresolved ?? '', /no nested deployment named nsg-0 is read in this template \(amlnet cannot tell whether it is one of the deployments whose name it cannot read: the deployment \[format\('nsg-\{0\}', copyIndex\(\)\)\] is in a copy loop; the name of the deployment \[nosuchfunction\(\)\] is not known \(nosuchfunction\(\): unknown function/);
+      it('follows it to an iteration of a deployment copy loop of known count', () => {
+        const looped = {
+          ...deployment("[format('nsg-{0}', copyIndex())]", {
+            expressionEvaluationOptions: { scope: 'inner' },
+            parameters: { name: { value: "[format('nsg-loop-{0}', copyIndex())]" } },
+            template: inner([nsg("[parameters('name')]")], {
+              parameters: { name: { type: 'string' } },
+              outputs: { nsgId: { type: 'string', value: "[resourceId('Microsoft.Network/networkSecurityGroups', parameters('name'))]" } },
+            }),
+          }),
+          copy: { name: 'loop', count: 2 },
+        };
+        const r = read(template([looped, vnet(byName("format('nsg-{0}', add(0, 1))"))], extra));
+        assert.deepEqual(r.model.nsgs.map((n) => n.name), ['nsg-loop-0', 'nsg-loop-1']);
+        assert.equal(r.model.subnets[0].nsg?.target, 'infra/main.json#Microsoft.Network/networkSecurityGroups/nsg-loop-1');
+        assert.deepEqual(r.model.problems, []);
+      });
+
+      it('names the deployments whose names it cannot read (unknown, or in a copy loop of unknown count)', () => {
+        const looped = { ...nsgModule("[format('nsg-{0}', copyIndex())]"), copy: { name: 'loop', count: "[length(parameters('zones'))]" } };
+        const r = read(template([looped, nsgModule('[nosuchfunction()]'), vnet(byName("'nsg-0'"))], { ...extra, parameters: { ...extra.parameters, zones: { type: 'array' } } }));
+        assert.match(r.model.subnets[0].nsg?.unresolved ?? '', /no nested deployment named nsg-0 is read in this template \(amlnet cannot tell whether it is one of the deployments whose name it cannot read: the copy loop 'loop' of the deployment \[format\('nsg-\{0\}', copyIndex\(\)\)\] runs an unknown number of times \(.*\); the name of the deployment \[nosuchfunction\(\)\] is not known \(nosuchfunction\(\): unknown function/);
         assert.equal(r.model.problems.filter((p) => p.message.startsWith('the NSG of subnet s is not known: ')).length, 1);
       });
     });
