@@ -15,7 +15,7 @@ import type {
 import type { FileHost, ReadResult, Reader, SourceFile } from '../read/read-workspace';
 import { joinPath } from '../read/read-workspace';
 import type { Region } from '../region';
-import { TemplateString, UnknownValue, type Value } from '../template/value';
+import { SymbolicValue, TemplateString, UnknownValue, type Value, isPlainObject } from '../template/value';
 import {
   type JsonDoc, type JsonFile, type Located, type Node, at, child, copyEntry, displayText, elements, entries, evaluateNode, firstKeyOffset, item, keyNode,
   lengthOf, located, markOffsets, parseJsonFile, properties, sourceText, spanOf, stringOf, toJson,
@@ -24,7 +24,7 @@ import {
   inlineRule, linkOf, maybeBoolean, maybeNumber, maybeString, nameSegments, readOf, reasonOf, regionOf, ruleFromProperties, stringList,
   unknownRule,
 } from './arm-resource-model';
-import { setKey, symbolic } from './arm-values';
+import { joinParts, setKey, symbolic } from './arm-values';
 import type { DeploymentContext, DeploymentScopeKind, ReferenceCall } from './deployment-context';
 import { ArmScope } from './expression-evaluator';
 import { parameterFileValues } from './parameter-file';
@@ -210,29 +210,99 @@ interface Pending<T> {
 /**
  * The nested deployments of a template, by name and symbolic name, so that
  * `reference(resourceId('Microsoft.Resources/deployments', 'x')).outputs.y.value` (how compiled
- * Bicep passes module outputs) evaluates to the output when it can.
+ * Bicep passes module outputs) evaluates to the output when it can. A name known only at
+ * deployment (`format('nsg-{0}', uniqueString(resourceGroup().id))`) matches a reference whose
+ * name is the same expression over the same inputs; nothing else is matched.
  */
 class Deployments {
-  private readonly byName = new Map<string, () => Value | undefined>();
+  private readonly byName = new Map<string, { readonly outputs: () => Value | undefined; readonly node: Node; readonly iteration: number } | 'ambiguous'>();
+  /** Deployments whose name is not known at all, or in a copy loop of unknown count (the reason): a reference to them cannot be followed. */
+  private readonly unreadable = new Set<string>();
 
-  add(name: string, outputs: () => Value | undefined): void {
-    const key = name.toLowerCase();
-    if (!this.byName.has(key)) this.byName.set(key, outputs);
+  constructor(private readonly report?: (message: string) => void) {}
+
+  add(name: Value, outputs: () => Value | undefined, node: Node, iteration: number): void {
+    const key = deploymentNameKey(name);
+    if (key === undefined) return;
+    const known = this.byName.get(key);
+    if (known === undefined) this.byName.set(key, { outputs, node, iteration });
+    // Two deployments of a name known only at deployment: amlnet does not guess which one is meant.
+    else if (known !== 'ambiguous' && (known.node.doc !== node.doc || known.node.index !== node.index || known.iteration !== iteration) && typeof name !== 'string') {
+      this.byName.set(key, 'ambiguous');
+    }
+  }
+
+  /** A deployment that a reference cannot be matched to: why (its name is unknown, it is in a copy loop of unknown count). */
+  addUnreadable(why: string): void {
+    this.unreadable.add(why);
   }
 
   resolve(call: ReferenceCall): Value | undefined {
     if (call.name.toLowerCase() !== 'reference' || call.args.length === 0) return undefined;
     const target = call.args[0];
-    const text = typeof target === 'string' ? target : target instanceof TemplateString ? target.text : undefined;
-    if (text === undefined) return undefined;
-    const m = /\/providers\/Microsoft\.Resources\/deployments\/([^/]+)$/i.exec(text);
-    const name = m ? m[1] : text.includes('/') ? undefined : text;
-    const get = name === undefined ? undefined : this.byName.get(name.toLowerCase());
-    const result = get?.();
-    if (result === undefined) return undefined;
+    const named = deploymentNameOf(target);
+    if (named === undefined) return undefined;
+    const key = deploymentNameKey(named.name);
+    const get = key === undefined ? undefined : this.byName.get(key);
+    if (get === 'ambiguous') return this.unfollowed(call, named, `${displayText(named.name) ?? '?'} names more than one nested deployment in this template; amlnet cannot tell which one is meant`);
+    const result = get?.outputs();
+    if (result === undefined) {
+      if (get !== undefined) return undefined;
+      const others = this.unreadable.size > 0 ? ` (amlnet cannot tell whether it is one of the deployments whose name it cannot read: ${[...this.unreadable].join('; ')})` : '';
+      return this.unfollowed(call, named, `no nested deployment named ${displayText(named.name) ?? '?'} is read in this template${others}`);
+    }
     const full = call.args[2];
     return typeof full === 'string' && full.toLowerCase() === 'full' ? { properties: result } : result;
   }
+
+  /** A reference to a deployment that cannot be followed: unknown, with the reason, and a read problem. */
+  private unfollowed(call: ReferenceCall, named: { readonly name: Value; readonly isId: boolean }, why: string): Value | undefined {
+    // A bare name may be any resource of the template, not only a deployment: left as it was.
+    if (!named.isId) return undefined;
+    const message = `${call.text} is not followed: ${why}; what depends on its outputs is not known`;
+    this.report?.(message);
+    return new UnknownValue(message);
+  }
+}
+
+const DEPLOYMENTS_PATH = /\/providers\/Microsoft\.Resources\/deployments\//ig;
+
+/**
+ * The deployment name a `reference()` target names: the last segment of a
+ * `.../providers/Microsoft.Resources/deployments/<name>` id (its name may have parts known only
+ * at deployment), or a bare name; undefined when the target is something else.
+ */
+function deploymentNameOf(target: Value): { readonly name: Value; readonly isId: boolean } | undefined {
+  if (typeof target === 'string' || target instanceof TemplateString) {
+    const parts = typeof target === 'string' ? [target] : target.parts;
+    for (let i = parts.length - 1; i >= 0; i--) {
+      const p = parts[i];
+      if (typeof p !== 'string') continue;
+      let end = -1;
+      for (const m of p.matchAll(DEPLOYMENTS_PATH)) end = m.index + m[0].length;
+      if (end < 0) {
+        if (p.includes('/')) break;
+        continue;
+      }
+      const rest = [p.slice(end), ...parts.slice(i + 1)];
+      if (rest.some((r) => typeof r === 'string' && r.includes('/'))) return undefined;
+      return { name: joinParts(rest), isId: true };
+    }
+    if (parts.some((p) => typeof p === 'string' && p.includes('/'))) return undefined;
+    return { name: target, isId: false };
+  }
+  if (target instanceof SymbolicValue) return { name: target, isId: false };
+  return undefined;
+}
+
+/**
+ * What a deployment name is matched by: its text without case, where a part known only at
+ * deployment stands as its identity (equal for the same expression over the same inputs).
+ */
+function deploymentNameKey(name: Value): string | undefined {
+  if (typeof name === 'string') return name.toLowerCase();
+  const parts = name instanceof TemplateString ? name.parts : name instanceof SymbolicValue ? [name] : undefined;
+  return parts?.map((p) => (typeof p === 'string' ? p.toLowerCase() : `\u0000${p.id}\u0000`)).join('');
 }
 
 /** Whether `type` is `name` (a type as written), without case. */
@@ -278,6 +348,8 @@ class ArmRead {
   private readonly firewalls: FirewallEntry[] = [];
   private readonly childCollections: Pending<FirewallModel['ruleCollections'][number]>[] = [];
   private readonly keys = new Set<string>();
+  /** Why `reference()`s to nested deployments were not followed, to name them where a link depends on one. */
+  private readonly unfollowed = new Set<string>();
   private readonly marks = new Map<string, ReadonlySet<number>>();
   private readonly files = new Map<string, JsonFile | undefined>();
   /** Nested deployment targets already built, by resource (its file's tape and entry), for the scope they were built in. */
@@ -341,7 +413,7 @@ class ArmRead {
   private templateCtx(
     file: JsonFile, root: Node, parameterValues: Record<string, Value> | undefined, scopeKind: DeploymentScopeKind, depth: number, links: readonly string[],
   ): TemplateCtx {
-    const deployments = new Deployments();
+    const deployments = new Deployments((message) => this.unfollowed.add(message));
     const context: DeploymentContext = { scope: scopeKind, resolveReference: (call) => deployments.resolve(call) };
     const shell = { parameters: toJson(child(root, 'parameters')), variables: toJson(child(root, 'variables')), functions: toJson(child(root, 'functions')) };
     const scope = ArmScope.forTemplate(shell, { parameterValues, context });
@@ -357,31 +429,49 @@ class ArmRead {
     return [];
   }
 
-  /** Registers the template's nested deployments (those outside copy loops) for `reference()`. */
+  /** Registers the template's nested deployments (each iteration of a copy loop of known count) for `reference()`. */
   private registerDeployments(ctx: TemplateCtx, into: Deployments): void {
     for (const { node, symbolicName } of this.resourcesOf(child(ctx.root, 'resources'))) {
-      if (node.type !== 'object' || child(node, 'copy')) continue;
+      if (node.type !== 'object') continue;
       const type = stringOf(child(node, 'type'));
       if (type === undefined || !isType(type, 'Microsoft.Resources/deployments')) continue;
-      let memo: Value | undefined;
-      let state: 'new' | 'running' | 'done' = 'new';
-      const outputs = (): Value | undefined => {
-        if (state === 'running') return undefined;
-        if (state === 'done') return memo;
-        state = 'running';
-        try {
-          const target = this.deploymentTarget(ctx, node, ctx.scope);
-          memo = target ? this.outputsOf(target) : undefined;
-        } finally {
-          state = 'done';
-        }
-        return memo;
-      };
-      const nameNode = child(node, 'name');
-      const name = nameNode ? ctx.scope.evaluateValue(toJson(nameNode)) : undefined;
-      if (typeof name === 'string') into.add(name, outputs);
-      if (symbolicName !== undefined) into.add(symbolicName, outputs);
+      const copy = child(node, 'copy');
+      if (!copy) {
+        this.registerDeployment(ctx, into, node, ctx.scope, symbolicName, -1);
+        continue;
+      }
+      const loop = displayText(this.evaluate(ctx.scope, child(copy, 'name'))) ?? 'copy';
+      const count = this.evaluate(ctx.scope, child(copy, 'count'));
+      if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > MAX_COPY) {
+        const why = typeof count === 'number' ? `has count ${count}` : `runs an unknown number of times (${reasonOf(count ?? null, 'the count', 'a non-negative integer')})`;
+        into.addUnreadable(`the copy loop '${loop}' of the deployment ${sourceText(ctx.file, child(node, 'name') ?? node)} ${why}`);
+        continue;
+      }
+      for (let i = 0; i < count; i++) this.registerDeployment(ctx, into, node, ctx.scope.inCopy(loop, i, 'resource'), undefined, i);
     }
+  }
+
+  /** Registers one deployment (one iteration of a copy loop), its outputs built when a `reference()` asks for them. */
+  private registerDeployment(ctx: TemplateCtx, into: Deployments, node: Node, scope: ArmScope, symbolicName: string | undefined, iteration: number): void {
+    let memo: Value | undefined;
+    let state: 'new' | 'running' | 'done' = 'new';
+    const outputs = (): Value | undefined => {
+      if (state === 'running') return undefined;
+      if (state === 'done') return memo;
+      state = 'running';
+      try {
+        const target = this.deploymentTarget(ctx, node, scope);
+        memo = target ? this.outputsOf(target) : undefined;
+      } finally {
+        state = 'done';
+      }
+      return memo;
+    };
+    const nameNode = child(node, 'name');
+    const name = nameNode ? scope.evaluateValue(toJson(nameNode)) : undefined;
+    if (name === undefined || name instanceof UnknownValue) into.addUnreadable(`the name of the deployment ${nameNode ? sourceText(ctx.file, nameNode) : '?'} is not known (${reasonOf(name, 'the name')})`);
+    else into.add(name, outputs, node, iteration);
+    if (symbolicName !== undefined) into.add(symbolicName, outputs, node, iteration);
   }
 
   private outputsOf(target: TemplateCtx): Value {
@@ -518,6 +608,19 @@ class ArmRead {
     return undefined;
   }
 
+  /** A link, with a problem when it is not known because a `reference()` to a nested deployment was not followed. */
+  private reported(link: Link | undefined, what: string, path: string): Link | undefined {
+    const why = link?.unresolved;
+    if (why === undefined || this.unfollowed.size === 0) return link;
+    for (const message of this.unfollowed) {
+      if (why.includes(message)) {
+        this.problem(link!.span?.file ?? path, 'warning', `${what} is not known: ${message}`, link!.span);
+        break;
+      }
+    }
+    return link;
+  }
+
   private location(inst: Instance): Maybe<Region> | undefined {
     const node = child(inst.node, 'location');
     return node ? regionOf(this.evaluate(inst.scope, node)) : undefined;
@@ -641,8 +744,8 @@ class ArmRead {
       nameSpan,
       vnet,
       addressPrefixes: stringList([at(props, 'addressPrefix'), at(props, 'addressPrefixes')], 'address prefix', file.path, span),
-      nsg: linkOf(at(props, 'networkSecurityGroup'), file),
-      routeTable: linkOf(at(props, 'routeTable'), file),
+      nsg: this.reported(linkOf(at(props, 'networkSecurityGroup'), file), `the NSG of subnet ${segments[segments.length - 1]}`, file.path),
+      routeTable: this.reported(linkOf(at(props, 'routeTable'), file), `the route table of subnet ${segments[segments.length - 1]}`, file.path),
       delegations,
     };
     return model;
@@ -665,13 +768,13 @@ class ArmRead {
     const configsCount = lengthOf(configs);
     if (configsCount !== undefined) {
       for (let i = 0; i < configsCount; i++) {
-        const link = linkOf(at(at(item(configs, i), 'properties'), 'subnet'), inst.t.file);
+        const link = this.reported(linkOf(at(at(item(configs, i), 'properties'), 'subnet'), inst.t.file), `the subnet of NIC ${inst.segments.join('/')}`, inst.t.file.path);
         if (link) subnets.push(link);
       }
     }
     this.nics.push({
       kind: 'nic', key: this.key(inst), name: inst.segments.join('/'), span: inst.span, nameSpan: inst.nameSpan,
-      nsg: linkOf(at(props, 'networkSecurityGroup'), inst.t.file), subnets,
+      nsg: this.reported(linkOf(at(props, 'networkSecurityGroup'), inst.t.file), `the NSG of NIC ${inst.segments.join('/')}`, inst.t.file.path), subnets,
     });
   }
 
@@ -751,8 +854,8 @@ class ArmRead {
     const computeType = maybeString(typeLoc.value, 'computeType');
     const inner = at(props, 'properties');
     const workspaceName = inst.segments.length >= 2 ? inst.segments.slice(0, -1).join('/') : undefined;
-    const subnet = linkOf(at(inner, 'subnet'), file)
-      ?? linkOf(at(at(inner, 'aksNetworkingConfiguration'), 'subnetId'), file, null);
+    const subnet = this.reported(linkOf(at(inner, 'subnet'), file)
+      ?? linkOf(at(at(inner, 'aksNetworkingConfiguration'), 'subnetId'), file, null), `the subnet of compute ${this.last(inst)}`, path);
     const publicIpLoc = at(inner, 'enableNodePublicIp');
     const hasNodes = isUnknown(computeType) || /^(AmlCompute|ComputeInstance)$/i.test(computeType);
     let publicIp: Read<boolean>;
@@ -885,13 +988,15 @@ class ArmRead {
       return undefined;
     }
     const props = child(node, 'properties');
+    const nameNode = child(node, 'name');
+    const deploymentName = displayText(this.evaluate(scope, nameNode)) ?? (nameNode ? sourceText(ctx.file, nameNode) : '?');
     const template = child(props, 'template');
     const link = child(props, 'templateLink');
     if (template?.type === 'object') {
       const evaluation = this.evaluate(scope, child(child(props, 'expressionEvaluationOptions'), 'scope'));
       if (typeof evaluation === 'string' && evaluation.toLowerCase() === 'inner') {
         const kind = templateScopeOf(stringOf(child(template, '$schema'))) ?? 'resourceGroup';
-        return this.templateCtx(ctx.file, template, this.deploymentParameters(ctx, props, scope), kind, ctx.depth + 1, ctx.links);
+        return this.templateCtx(ctx.file, template, this.deploymentParameters(ctx, props, scope, deploymentName), kind, ctx.depth + 1, ctx.links);
       }
       // Outer scope: the nested template's expressions are the parent's.
       const outer: TemplateCtx = { ...ctx, root: template, scope, id: ++this.templateCount, depth: ctx.depth + 1 };
@@ -922,7 +1027,22 @@ class ArmRead {
     }
     if (file.root?.type !== 'object') return undefined;
     const kind = templateScopeOf(stringOf(child(file.root, '$schema'))) ?? 'resourceGroup';
-    return this.templateCtx(file, file.root, this.deploymentParameters(ctx, props, scope), kind, ctx.depth + 1, [...ctx.links, linked]);
+    return this.templateCtx(file, file.root, this.deploymentParameters(ctx, props, scope, deploymentName), kind, ctx.depth + 1, [...ctx.links, linked]);
+  }
+
+  /** The value in a deployment's parameter given other than as `{"value": ...}` or a Key Vault reference. */
+  private passedObject(scope: ArmScope, entry: Node, name: string, deployment: string): Value {
+    const isCopy = entry.type === 'object' && child(entry, 'copy')?.type === 'array';
+    if (entry.type !== 'string' && !isCopy) {
+      return new UnknownValue(`the deployment ${deployment} passes '${name}' neither as {"value": ...} nor as a Key Vault reference`);
+    }
+    const given = scope.evaluateValue(toJson(entry));
+    if (isPlainObject(given) && Object.prototype.hasOwnProperty.call(given, 'value')) return given.value;
+    if (given instanceof UnknownValue) return new UnknownValue(`the deployment ${deployment} passes '${name}' as a value not known before deployment (${given.reason})`);
+    if (given instanceof SymbolicValue || given instanceof TemplateString) {
+      return new UnknownValue(`the deployment ${deployment} passes '${name}' as ${given.text}, known only at deployment`);
+    }
+    return new UnknownValue(`the deployment ${deployment} passes '${name}' as ${isCopy ? 'a copy loop' : 'an expression'} that gives no {"value": ...} object`);
   }
 
   private linkedFile(path: string): JsonFile | undefined {
@@ -935,15 +1055,22 @@ class ArmRead {
   }
 
   /** The values a deployment passes, evaluated in the deploying template's scope. */
-  private deploymentParameters(ctx: TemplateCtx, props: Node | undefined, scope: ArmScope): Record<string, Value> {
+  private deploymentParameters(ctx: TemplateCtx, props: Node | undefined, scope: ArmScope, deployment: string): Record<string, Value> {
     const out: Record<string, Value> = {};
     for (const [name, entry] of entries(child(props, 'parameters'))) {
       const valueNode = child(entry, 'value');
       if (valueNode) {
         setKey(out, name, scope.evaluateValue(toJson(valueNode)));
-      } else {
+      } else if (entry.type === 'object' && child(entry, 'reference')) {
         // A Key Vault reference: a value fixed only at deployment.
-        setKey(out, name, parameterFileValues({ parameters: { [name]: toJson(entry) } })[name] ?? new UnknownValue(`the deployment passes no value for '${name}'`));
+        const secret = parameterFileValues({ parameters: { [name]: toJson(entry) } })[name];
+        setKey(out, name, secret === undefined || secret instanceof UnknownValue
+          ? new UnknownValue(`the deployment ${deployment} passes '${name}' as a reference that is not a Key Vault secret reference`)
+          : secret);
+      } else {
+        // The parameter object as an expression (`[if(..., createObject('value', ...), ...)]`, how
+        // Bicep compiles a conditional module parameter) or with a property copy loop on `value`.
+        setKey(out, name, this.passedObject(scope, entry, name, deployment));
       }
     }
     const parametersLink = child(props, 'parametersLink');

@@ -536,6 +536,117 @@ describe('arm-template-reader', () => {
       assert.equal(r.model.subnets[0].nsg?.target, 'infra/main.json#Microsoft.Network/networkSecurityGroups/nsg-mod');
     });
 
+    describe('reference() to a deployment whose name is known only at deployment', () => {
+      const nsgModule = (name: string) => deployment(name, {
+        expressionEvaluationOptions: { scope: 'inner' },
+        template: inner([nsg('nsg-mod')], { outputs: { nsgId: { type: 'string', value: "[resourceId('Microsoft.Network/networkSecurityGroups', 'nsg-mod')]" } } }),
+      });
+      const vnet = (nsgId: string) => ({
+        type: 'Microsoft.Network/virtualNetworks', apiVersion: '2024-01-01', name: 'vnet', properties: { addressSpace: { addressPrefixes: ['10.0.0.0/16'] }, subnets: [
+          { name: 's', properties: { addressPrefix: '10.0.0.0/24', networkSecurityGroup: { id: nsgId } } },
+        ] },
+      });
+      const extra = {
+        parameters: { prefix: { type: 'string' }, other: { type: 'string' } },
+        variables: { suffix: '[substring(uniqueString(resourceGroup().id), 0, 4)]' },
+      };
+      const byName = (name: string, apiVersion = ", '2022-09-01'") => `[reference(resourceId('Microsoft.Resources/deployments', ${name})${apiVersion}).outputs.nsgId.value]`;
+
+      it('follows it when the referenced name is the same expression over the same inputs, with or without an apiVersion', () => {
+        for (const [declared, referenced] of [
+          ["format('nsg-{0}-{1}-deployment', parameters('prefix'), variables('suffix'))", "format('nsg-{0}-{1}-deployment', parameters('prefix'), variables('suffix'))"],
+          ["concat('nsg-', uniqueString(resourceGroup().id))", "format('NSG-{0}', uniqueString(resourceGroup().id))"],
+          ["parameters('prefix')", "parameters('prefix')"],
+        ]) {
+          for (const apiVersion of [", '2022-09-01'", '']) {
+            const r = read(template([nsgModule(`[${declared}]`), vnet(byName(referenced, apiVersion))], extra));
+            assert.equal(r.model.subnets[0].nsg?.target, 'infra/main.json#Microsoft.Network/networkSecurityGroups/nsg-mod', `${declared} / ${referenced}${apiVersion}`);
+            assert.deepEqual(r.model.problems, []);
+          }
+        }
+      });
+
+      it('does not follow it to a deployment whose name is another value, and says why where the link is', () => {
+        const r = read(template([nsgModule("[format('nsg-{0}', parameters('prefix'))]"), vnet(byName("format('nsg-{0}', parameters('other'))"))], extra));
+        const link = r.model.subnets[0].nsg;
+        assert.equal(link?.target, undefined);
+        assert.match(link?.unresolved ?? '', /is not followed: no nested deployment named nsg-\{parameters\('other'\)\} is read in this template/);
+        assert.deepEqual(r.model.problems.map((p) => [p.severity, r.slice(p.span)]), [['warning', `"${byName("format('nsg-{0}', parameters('other'))")}"`]]);
+        assert.match(r.model.problems[0].message, /^the NSG of subnet s is not known: reference\(resourceId\('Microsoft.Resources\/deployments', format\('nsg-\{0\}', parameters\('other'\)\)\), '2022-09-01'\) is not followed: /);
+      });
+
+      it('does not guess between two deployments of the same name known only at deployment', () => {
+        const r = read(template([nsgModule("[parameters('prefix')]"), nsgModule("[parameters('prefix')]"), vnet(byName("parameters('prefix')"))], extra));
+        assert.equal(r.model.subnets[0].nsg?.target, undefined);
+        assert.match(r.model.subnets[0].nsg?.unresolved ?? '', /\{parameters\('prefix'\)\} names more than one nested deployment in this template; amlnet cannot tell which one is meant/);
+      });
+
+      it('follows it to an iteration of a deployment copy loop of known count', () => {
+        const looped = {
+          ...deployment("[format('nsg-{0}', copyIndex())]", {
+            expressionEvaluationOptions: { scope: 'inner' },
+            parameters: { name: { value: "[format('nsg-loop-{0}', copyIndex())]" } },
+            template: inner([nsg("[parameters('name')]")], {
+              parameters: { name: { type: 'string' } },
+              outputs: { nsgId: { type: 'string', value: "[resourceId('Microsoft.Network/networkSecurityGroups', parameters('name'))]" } },
+            }),
+          }),
+          copy: { name: 'loop', count: 2 },
+        };
+        const r = read(template([looped, vnet(byName("format('nsg-{0}', add(0, 1))"))], extra));
+        assert.deepEqual(r.model.nsgs.map((n) => n.name), ['nsg-loop-0', 'nsg-loop-1']);
+        assert.equal(r.model.subnets[0].nsg?.target, 'infra/main.json#Microsoft.Network/networkSecurityGroups/nsg-loop-1');
+        assert.deepEqual(r.model.problems, []);
+      });
+
+      it('names the deployments whose names it cannot read (unknown, or in a copy loop of unknown count)', () => {
+        const looped = { ...nsgModule("[format('nsg-{0}', copyIndex())]"), copy: { name: 'loop', count: "[length(parameters('zones'))]" } };
+        const r = read(template([looped, nsgModule('[nosuchfunction()]'), vnet(byName("'nsg-0'"))], { ...extra, parameters: { ...extra.parameters, zones: { type: 'array' } } }));
+        assert.match(r.model.subnets[0].nsg?.unresolved ?? '', /no nested deployment named nsg-0 is read in this template \(amlnet cannot tell whether it is one of the deployments whose name it cannot read: the copy loop 'loop' of the deployment \[format\('nsg-\{0\}', copyIndex\(\)\)\] runs an unknown number of times \(.*\); the name of the deployment \[nosuchfunction\(\)\] is not known \(nosuchfunction\(\): unknown function/);
+        assert.equal(r.model.problems.filter((p) => p.message.startsWith('the NSG of subnet s is not known: ')).length, 1);
+      });
+    });
+
+    describe('parameters passed other than as {"value": ...}', () => {
+      const compute = (parameters: object, declared: object = { type: 'bool', defaultValue: true }) => read(template([deployment('compute-module', {
+        expressionEvaluationOptions: { scope: 'inner' },
+        parameters,
+        template: inner([{
+          type: 'Microsoft.MachineLearningServices/workspaces/computes', apiVersion: '2024-04-01', name: 'ws/cluster',
+          properties: { computeType: 'AmlCompute', properties: { enableNodePublicIp: "[parameters('publicIp')]" } },
+        }], { parameters: { publicIp: declared } }),
+      })], { parameters: { access: { type: 'string', defaultValue: 'private' }, unset: { type: 'string' } } }));
+      const ternary = (param: string) => `[if(equals(parameters('${param}'), 'public'), createObject('value', true()), createObject('value', false()))]`;
+
+      it('evaluates a parameter given as an expression that yields {"value": ...} (a Bicep ternary module parameter)', () => {
+        assert.equal(compute({ publicIp: ternary('access') }).model.computes[0].publicIp.value, false);
+      });
+
+      it('says which deployment passes a parameter whose value is known only at deployment', () => {
+        const v = compute({ publicIp: ternary('unset') }).model.computes[0].publicIp.value;
+        assert.ok(isUnknown(v));
+        assert.match(v.unknown, /^the deployment compute-module passes 'publicIp' as .*parameters\('unset'\).*/);
+      });
+
+      it('evaluates a property copy loop on "value", count and input per index', () => {
+        const r = read(template([deployment('nsg-module', {
+          expressionEvaluationOptions: { scope: 'inner' },
+          parameters: { ports: { copy: [{ name: 'value', count: "[length(parameters('base'))]", input: "[string(add(parameters('base')[copyIndex('value')], 1))]" }] } },
+          template: inner([nsg('n', [rule('A', {
+            priority: 100, direction: 'Outbound', access: 'Allow', protocol: 'Tcp', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: 'Storage',
+            destinationPortRanges: "[parameters('ports')]",
+          })])], { parameters: { ports: { type: 'array' } } }),
+        })], { parameters: { base: { type: 'array', defaultValue: [442, 8786] } } }));
+        assert.deepEqual(onlyNsg(r.model).rules[0].destinationPorts, ['443', '8787']);
+      });
+
+      it('says which deployment passes a parameter it cannot read, not "the parameter file"', () => {
+        const v = compute({ publicIp: { values: true } }).model.computes[0].publicIp.value;
+        assert.ok(isUnknown(v));
+        assert.equal(v.unknown, 'the deployment compute-module passes \'publicIp\' neither as {"value": ...} nor as a Key Vault reference');
+      });
+    });
+
     it('deploys subscription-scope templates into resource groups', () => {
       const r = read({
         $schema: 'https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#',
