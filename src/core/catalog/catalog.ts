@@ -305,6 +305,21 @@ export function selectRequirementsForValues(
   return { selection, dependsOn };
 }
 
+/**
+ * Why a requirement may not apply: each condition on an option known only at deployment, in
+ * words, with the element that leaves it open and why ("it applies only for computes with a
+ * public IP, and cluster does not tell (enableNodePublicIp: ...)").
+ */
+export function dependsOnReasons(
+  conditions: readonly Condition[],
+  unknownIn: Partial<Record<BooleanOption, { readonly element: string; readonly reason: string } | undefined>>,
+): string[] {
+  return conditions.map((c) => {
+    const u = c.option !== 'cloud' && c.option !== 'packages' ? unknownIn[c.option] : undefined;
+    return u ? `it applies ${describeCondition(c)}, and ${u.element} does not tell (${u.reason})` : `it applies ${describeCondition(c)}`;
+  });
+}
+
 /** The union of the selections for several option sets: a requirement applies if it applies to any. */
 export function unionSelection(selections: readonly Selection[]): Selection {
   const applicable = new Map<string, ResolvedRequirement>();

@@ -1,4 +1,4 @@
-import { describeCondition, selectRequirementsForValues, type OptionValues, type UncertainSelection } from '../catalog/catalog';
+import { dependsOnReasons, selectRequirementsForValues, type OptionValues, type UncertainSelection } from '../catalog/catalog';
 import { evaluateSelection } from '../evaluate-nsg';
 import type { EvaluationContext, ServiceTagPrefixes } from '../evaluation-context';
 import { isUnknown } from '../maybe';
@@ -14,7 +14,7 @@ import type {
   WorkspaceModel,
 } from '../model/workspace-model';
 import { regionNamed, regionText, type Region } from '../region';
-import type { CatalogOptions, Condition, Edition, Selection } from '../requirement';
+import type { CatalogOptions, Edition, Selection } from '../requirement';
 import { entryTagBase } from '../service-tags';
 import { validateRules, type RuleFinding } from '../validate-rules';
 import type { PortOutcome, RequirementVerdict, RuleRef } from '../verdict';
@@ -89,6 +89,12 @@ export interface NsgCheck {
   /** Why it is in scope (or, when it is not, why not). */
   readonly scopeReasons: readonly string[];
   readonly options: NsgOptions;
+  /**
+   * Only when a value known only at deployment leaves public IP or hbi open: the values the
+   * requirements were selected with (those known to occur, and which are open), for the firewall
+   * check.
+   */
+  readonly optionValues?: { readonly publicIp: OptionValues; readonly hbi: OptionValues };
   readonly verdicts: readonly RequirementVerdict[];
   readonly findings: readonly RuleFinding[];
   /** Suppressed in the source: requirement ids of reported verdicts, and indexes into `findings`. */
@@ -189,19 +195,6 @@ function optionFor(
     option: d.values.length === 1 ? { value: d.values[0], origin: d.origin! } : { value: user, origin: userOrigin(key, settings) },
     values: { certain: d.values.length ? d.values : [user], uncertain: false },
   };
-}
-
-/**
- * Why a requirement may not apply: each condition on an option known only at deployment, in
- * words, with the element that leaves it open.
- */
-function dependsOnReasons(conditions: readonly Condition[], options: NsgOptions): string[] {
-  const out: string[] = [];
-  for (const c of conditions) {
-    const u = c.option === 'publicIp' ? options.publicIp.unknown : c.option === 'hbi' ? options.hbi.unknown : undefined;
-    out.push(u ? `it applies ${describeCondition(c)}, and ${u.element} does not tell (${u.reason})` : `it applies ${describeCondition(c)}`);
-  }
-  return out;
 }
 
 /**
@@ -613,7 +606,7 @@ export function checkModel(model: WorkspaceModel, settings: CheckSettings, cache
     // Requirements that may not apply (an option known only at deployment decides) never fail the check.
     const verdicts = dependsOn.size === 0 ? judged.verdicts : judged.verdicts.map((v) => {
       const conditions = dependsOn.get(v.id);
-      return conditions ? uncertainVerdict(v, dependsOnReasons(conditions, options), settings) : v;
+      return conditions ? uncertainVerdict(v, dependsOnReasons(conditions, { publicIp: options.publicIp.unknown, hbi: options.hbi.unknown }), settings) : v;
     });
     const vnetList: VnetModel[] = [];
     for (const s of subnets) {
@@ -621,7 +614,8 @@ export function checkModel(model: WorkspaceModel, settings: CheckSettings, cache
       if (v && !vnetList.includes(v)) vnetList.push(v);
     }
     const suppressed = suppression && suppressedFor(suppression, nsg, verdicts, findings);
-    nsgs.push({ nsg, subnets, vnets: vnetList, computes, inScope, scopeReasons, options, verdicts, findings, ...(suppressed ? { suppressed } : {}) });
+    const optionValues = publicIp.values.uncertain || hbi.values.uncertain ? { optionValues: { publicIp: publicIp.values, hbi: hbi.values } } : {};
+    nsgs.push({ nsg, subnets, vnets: vnetList, computes, inScope, scopeReasons, options, ...optionValues, verdicts, findings, ...(suppressed ? { suppressed } : {}) });
   }
   cache?.end();
   const failing = nsgs.some((n) => n.inScope && n.verdicts.some((v) => isFailure(v.verdict, settings) && !n.suppressed?.requirements.has(v.id)));
