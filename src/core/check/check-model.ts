@@ -159,10 +159,12 @@ function declared<E extends { key: string; name: string; span?: SourceSpan }>(
 
 /**
  * A workspace whose settings are not in the template (declared `existing`, say, as a module that
- * adds a compute does) stands for the one the templates declare under the same name, when there
- * is exactly one whose hbi flag is known.
+ * adds a compute does) stands for the one the templates declare under the same literal name,
+ * when there is exactly one whose hbi flag is known.
  */
 function sameNamed(w: AmlWorkspaceModel, all: readonly AmlWorkspaceModel[]): AmlWorkspaceModel {
+  // Only a literal name: a name made from a parameter (`{workspaceName}`) may be any workspace.
+  if (/[{}[\]$]/.test(w.name)) return w;
   const name = w.name.toLowerCase();
   const known = all.filter((x) => x !== w && x.name.toLowerCase() === name && !isUnknown(x.hbi.value));
   return known.length === 1 ? known[0] : w;

@@ -174,6 +174,14 @@ describe('check-model', () => {
       const result = checkModel(model({ nsgs: [nsgModel('nsg', [])], subnets: [subnet('compute', 'nsg')], computes: [c], workspaces: [existing, declaredWs] }), settings());
       assert.equal(result.nsgs[0].options.hbi.value, true);
       assert.equal(verdictOf(result, 'nsg', 'aml-out-key-vault'), 'allowed-by-default');
+      // A name made from a parameter may be any workspace: the flag stays unknown.
+      const byParam = checkModel(model({
+        nsgs: [nsgModel('nsg', [])],
+        subnets: [subnet('compute', 'nsg')],
+        computes: [c],
+        workspaces: [{ ...existing, name: '{workspaceName}' }, { ...declaredWs, name: '{workspaceName}' }],
+      }), settings());
+      assert.equal(byParam.nsgs[0].options.hbi.value, undefined);
     });
 
     it('combines a known and an unknown compute: the known value applies for certain, the other may', () => {
