@@ -8,8 +8,11 @@ import { at, firewallLines, MARK as FIREWALL_MARK, orphanFirewallLines } from '.
 const MARK: Record<VerdictKind, string> = { ...FIREWALL_MARK, 'allowed-by-default': 'default' };
 
 function option<T>(name: string, o: ReportOption<T>, show: (v: T) => string): string {
-  const from = o.origin === 'template' ? `from ${o.from}${at(o.file, o.line)}` : o.origin;
-  return `${name} ${show(o.value)} [${from}]`;
+  // A value the template leaves to deployment: unknown, or the user's value standing in for it.
+  const from = o.origin === 'template'
+    ? `from ${o.from}${at(o.file, o.line)}${o.reason ? `: ${o.reason}` : ''}`
+    : `${o.origin}${o.reason ? `, as ${o.from}${at(o.file, o.line)} does not tell: ${o.reason}` : ''}`;
+  return `${name} ${o.value === null ? 'unknown' : show(o.value)} [${from}]`;
 }
 
 /** Where the user rules that decided something are written: " [main.bicep:12, main.bicep:30]". */

@@ -94,6 +94,7 @@ function yesNo(value: unknown): string {
 function optionNodes(json: RequirementsJson, settings: OptionSettings): TreeNode[] {
   const o = json.options;
   const inferred = 'not set: each NSG takes it from the templates, else this default';
+  const unknownIn = ' Where a template leaves it to deployment (a parameter without a value), it is unknown.';
   const node = (key: string, label: string, value: string, command: string | undefined, tooltip: string): TreeNode => ({
     id: `options/${key}`,
     kind: 'message',
@@ -107,9 +108,9 @@ function optionNodes(json: RequirementsJson, settings: OptionSettings): TreeNode
   });
   const settable = [
     node('publicIp', 'Public IP', `${yesNo(o.publicIp)}${settings.publicIp === null ? ' (inferred)' : ''}`, 'amlnet.setPublicIp',
-      settings.publicIp === null ? `Compute nodes have a public IP: ${inferred}.` : 'Set by the `amlnet.options.publicIp` setting.'),
+      settings.publicIp === null ? `Compute nodes have a public IP: ${inferred}.${unknownIn}` : 'Set by the `amlnet.options.publicIp` setting.'),
     node('hbi', 'HBI workspace', `${yesNo(o.hbi)}${settings.hbi === null ? ' (inferred)' : ''}`, 'amlnet.setHbi',
-      settings.hbi === null ? `The workspace has the hbi_workspace flag: ${inferred}.` : 'Set by the `amlnet.options.hbi` setting.'),
+      settings.hbi === null ? `The workspace has the hbi_workspace flag: ${inferred}.${unknownIn}` : 'Set by the `amlnet.options.hbi` setting.'),
     node('region', 'Region', `${typeof o.region === 'string' ? o.region : 'not set'}${settings.region === null ? ' (inferred)' : ''}`, 'amlnet.setRegion',
       settings.region === null ? `The workspace region: ${inferred}.` : 'Set by the `amlnet.options.region` setting.'),
     node('cloud', 'Cloud', String(o.cloud ?? 'AzureCloud'), 'amlnet.setCloud', 'The Azure cloud (`amlnet.options.cloud`).'),

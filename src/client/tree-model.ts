@@ -140,10 +140,11 @@ function cell(text: string): string {
 }
 
 function optionText<T>(name: string, o: ReportOption<T>, show: (v: T) => string, displayPath: DisplayPath): string {
+  const element = `${o.from ?? 'the template'}${o.file ? ` (${where(o.file, o.line, displayPath)})` : ''}`;
   const from = o.origin === 'template'
-    ? `from ${o.from ?? 'the template'}${o.file ? ` (${where(o.file, o.line, displayPath)})` : ''}`
-    : o.origin === 'default' ? 'default' : `from the ${o.origin}`;
-  return `${name} ${show(o.value)} ${from}`;
+    ? `from ${element}${o.reason ? `: ${o.reason}` : ''}`
+    : `${o.origin === 'default' ? 'default' : `from the ${o.origin}`}${o.reason ? `, as ${element} does not tell: ${o.reason}` : ''}`;
+  return `${name} ${o.value === null ? 'unknown' : show(o.value)} ${from}`;
 }
 
 export function requirementTooltip(nsg: ReportNsg, req: ReportRequirement, strict: boolean, displayPath: DisplayPath = defaultDisplayPath): string {

@@ -89,6 +89,24 @@ describe('amlnet check', () => {
     assert.ok(ids.includes('aml-out-azure-monitor'));
   });
 
+  it('reports an option known only at deployment as unknown (JSON null with a reason, SARIF notes), exits 0, and takes a flag instead', () => {
+    const fixture = 'test/fixtures/templates/bicep-unknown-public-ip.bicep';
+    const json = amlnet([fixture, '--format', 'json']);
+    assert.equal(json.code, 0, json.stdout);
+    const report = JSON.parse(json.stdout) as CheckReport;
+    const nsg = report.nsgs[0];
+    assert.deepEqual(nsg.options.publicIp, { value: null, origin: 'template', from: 'cpu-cluster', file: fixture, line: 54, reason: 'enableNodePublicIp: nodePublicIp is only known at deployment' });
+    assert.equal(nsg.requirements.find((q) => q.id === 'aml-in-azure-machine-learning')!.verdict, 'unknown');
+    const sarif = JSON.parse(amlnet([fixture, '--format', 'sarif']).stdout) as { runs: { results: { ruleId: string; level: string }[] }[] };
+    assert.deepEqual(sarif.runs[0].results.filter((x) => x.ruleId === 'aml-in-vnet-batch').map((x) => x.level), ['note']);
+    const text = amlnet([fixture]);
+    assert.match(text.stdout, /public IP unknown \[from cpu-cluster \(.*bicep-unknown-public-ip\.bicep:54\): enableNodePublicIp: nodePublicIp is only known at deployment\]/);
+    const flag = amlnet([fixture, '--no-public-ip']);
+    assert.equal(flag.code, 1);
+    assert.match(flag.stdout, /public IP no \[flag, as cpu-cluster \(.*:54\) does not tell: enableNodePublicIp: /);
+    assert.match(flag.stdout, /BLOCKED aml-in-vnet-batch/);
+  });
+
   it('counts out-of-scope NSGs only with --scope all', () => {
     const auto = JSON.parse(amlnet(['examples/bicep', '--format', 'json']).stdout) as CheckReport;
     const all = JSON.parse(amlnet(['examples/bicep', '--format', 'json', '--scope', 'all']).stdout) as CheckReport;

@@ -245,6 +245,23 @@ describe('client tree model: verdicts, filters and edge cases', () => {
     assert.ok((req.tooltip ?? '').includes('\\*\\*bold\\*\\* \\| pipe'));
   });
 
+  it('shows an option known only at deployment as unknown, with where it is declared and why', () => {
+    const n = nsg('nsg-a', [requirement('aml-in-batch-node-management', 'unknown')], {
+      options: {
+        publicIp: { value: null, origin: 'template', from: 'cluster', file: FILE, line: 17, reason: 'enableNodePublicIp: nodePublicIp is only known at deployment' },
+        hbi: { value: true, origin: 'setting', from: 'mlw', file: FILE, line: 30, reason: 'hbiWorkspace: hbi is only known at deployment' },
+        region: { value: 'westeurope', origin: 'setting' },
+      },
+    });
+    let nsgNode: TreeNode | undefined;
+    walk(buildWorkspaceTree(ready(report([n])), ALL), (x) => {
+      if (x.kind === 'nsg') nsgNode = x;
+    });
+    const tooltip = nsgNode?.tooltip ?? '';
+    assert.match(tooltip, /public IP unknown from cluster \(.*:17\): enableNodePublicIp: nodePublicIp is only known at deployment/);
+    assert.match(tooltip, /hbi yes from the setting, as mlw \(.*:30\) does not tell: hbiWorkspace: hbi is only known at deployment/);
+  });
+
   it('finds an NSG by reference whatever the URI encoding, best line first', () => {
     const a = nsg('nsg-a', [requirement('aml-out-storage', 'blocked')], { file: 'file:///c%3A/infra/main.bicep', line: 5 });
     const b = nsg('nsg-a', [requirement('aml-out-storage', 'blocked')], { file: 'file:///c%3A/infra/main.bicep', line: 90, subnets: [{ vnet: 'vnet-b', name: 'snet-b' }] });

@@ -9,6 +9,7 @@ import {
   hostRequirementId,
   listEditions,
   selectRequirements,
+  selectRequirementsForValues,
   withRequirements,
   type CustomEditions,
 } from '../../src/core/catalog/catalog';
@@ -499,5 +500,27 @@ describe('catalog: user editions', () => {
     assert.throws(() => getEdition('a', { a: { extends: 'b' }, b: { extends: 'a' } }), /cycle: a -> b -> a/);
     assert.throws(() => getEdition('a', { a: { extends: '2022-09', remove: ['aml-out-rstudio'] } }), /removes "aml-out-rstudio", which edition "2022-09" does not have/);
     assert.throws(() => withRequirements(ed('2022-09'), [{ ...extra, id: 'aml-out-storage' }]), /"aml-out-storage" is already taken/);
+  });
+});
+
+describe('catalog: selection for option values known only at deployment', () => {
+  it('selects the union over the possible values and lists the rows that depend on an uncertain option', () => {
+    const { selection, dependsOn } = selectRequirementsForValues(getEdition('2022-09'), defaultOptions(), { publicIp: { certain: [], uncertain: true }, hbi: { certain: [false], uncertain: false } });
+    const ids = selection.applicable.map((r) => r.id);
+    for (const id of ['aml-in-batch-node-management', 'aml-in-vnet-batch', 'aml-out-storage']) assert.ok(ids.includes(id), id);
+    assert.deepEqual(selection.notApplicable.filter((n) => n.spec.kind === 'service-tag').map((n) => n.spec.id), ['aml-out-key-vault']);
+    assert.deepEqual([...dependsOn.keys()].sort(), ['aml-in-azure-machine-learning', 'aml-in-batch-node-management', 'aml-in-load-balancer', 'aml-in-vnet-batch']);
+    assert.deepEqual(dependsOn.get('aml-in-vnet-batch'), [{ option: 'publicIp', is: false }]);
+  });
+
+  it('treats a value known to occur as certain even when another element leaves it open', () => {
+    const { dependsOn } = selectRequirementsForValues(getEdition('2022-09'), defaultOptions(), { publicIp: { certain: [true], uncertain: true }, hbi: { certain: [false], uncertain: false } });
+    assert.deepEqual([...dependsOn.keys()].sort(), ['aml-in-load-balancer', 'aml-in-vnet-batch']);
+  });
+
+  it('is the plain selection when every value is known', () => {
+    const { selection, dependsOn } = selectRequirementsForValues(getEdition('2022-09'), defaultOptions(), { publicIp: { certain: [true], uncertain: false }, hbi: { certain: [false], uncertain: false } });
+    assert.deepEqual(selection, selectRequirements(getEdition('2022-09'), defaultOptions()));
+    assert.equal(dependsOn.size, 0);
   });
 });

@@ -256,6 +256,80 @@ export function selectRequirements(edition: Edition, options: CatalogOptions): S
 }
 
 /**
+ * What is known of one boolean option when several elements declare it (the computes on an NSG's
+ * subnets, their workspaces): the values that certainly occur, and whether some element's value
+ * is known only at deployment (so any value may occur).
+ */
+export interface OptionValues {
+  readonly certain: readonly boolean[];
+  readonly uncertain: boolean;
+}
+
+/** A selection for option values that are partly unknown, and the requirements whose applicability depends on them. */
+export interface UncertainSelection {
+  readonly selection: Selection;
+  /**
+   * Requirements that apply for some possible values of the uncertain options but not for the
+   * values known to occur, with the conditions that decide it (the options they name are uncertain).
+   */
+  readonly dependsOn: ReadonlyMap<string, readonly Condition[]>;
+}
+
+/**
+ * The requirements for every possible value of the given boolean options (the union: a
+ * requirement applies if it applies to any), other options as in `options`. A requirement
+ * applies for certain when each of its conditions on these options holds for a value known to
+ * occur; otherwise, if it applies for some possible value, it is listed in `dependsOn`.
+ * An option with no certain value is taken as uncertain. Ports that depend on these options are those
+ * of the first possible combination where the requirement applies.
+ */
+export function selectRequirementsForValues(
+  edition: Edition,
+  options: CatalogOptions,
+  values: Partial<Record<BooleanOption, OptionValues>>,
+): UncertainSelection {
+  const keys = Object.keys(values) as BooleanOption[];
+  let combos: CatalogOptions[] = [options];
+  for (const k of keys) {
+    const v = values[k]!;
+    const possible = v.uncertain || v.certain.length === 0 ? [true, false] : v.certain;
+    combos = combos.flatMap((o) => possible.map((p) => ({ ...o, [k]: p })));
+  }
+  const selections = combos.map((o) => selectRequirements(edition, o));
+  const selection = selections.length === 1 ? selections[0] : unionSelection(selections);
+  const dependsOn = new Map<string, readonly Condition[]>();
+  for (const r of selection.applicable) {
+    const deciding = (r.spec.when ?? []).filter((c) => c.option in values && 'is' in c && !values[c.option as BooleanOption]!.certain.includes(c.is));
+    if (deciding.length > 0) dependsOn.set(r.id, deciding);
+  }
+  return { selection, dependsOn };
+}
+
+/**
+ * Why a requirement may not apply: each condition on an option known only at deployment, in
+ * words, with the element that leaves it open and why ("it applies only for computes with a
+ * public IP, and cluster does not tell (enableNodePublicIp: ...)").
+ */
+export function dependsOnReasons(
+  conditions: readonly Condition[],
+  unknownIn: Partial<Record<BooleanOption, { readonly element: string; readonly reason: string } | undefined>>,
+): string[] {
+  return conditions.map((c) => {
+    const u = c.option !== 'cloud' && c.option !== 'packages' ? unknownIn[c.option] : undefined;
+    return u ? `it applies ${describeCondition(c)}, and ${u.element} does not tell (${u.reason})` : `it applies ${describeCondition(c)}`;
+  });
+}
+
+/** The union of the selections for several option sets: a requirement applies if it applies to any. */
+export function unionSelection(selections: readonly Selection[]): Selection {
+  const applicable = new Map<string, ResolvedRequirement>();
+  for (const s of selections) for (const r of s.applicable) if (!applicable.has(r.id)) applicable.set(r.id, r);
+  const notApplicable = new Map<string, NotApplicable>();
+  for (const s of selections) for (const n of s.notApplicable) if (!applicable.has(n.spec.id) && !notApplicable.has(n.spec.id)) notApplicable.set(n.spec.id, n);
+  return { edition: selections[0].edition, options: selections[0].options, applicable: [...applicable.values()], notApplicable: [...notApplicable.values()] };
+}
+
+/**
  * The stable id of a host requirement: `aml-host-` and the host lower-cased, `*` spelled
  * `wildcard`, every other run of non-alphanumerics one `-` (`*.anaconda.com` →
  * `aml-host-wildcard-anaconda-com`).

@@ -1,4 +1,4 @@
-import { selectRequirements } from '../catalog/catalog';
+import { dependsOnReasons, selectRequirementsForValues, type OptionValues, type UncertainSelection } from '../catalog/catalog';
 import { evaluateSelection } from '../evaluate-nsg';
 import type { EvaluationContext, ServiceTagPrefixes } from '../evaluation-context';
 import { isUnknown } from '../maybe';
@@ -14,7 +14,7 @@ import type {
   WorkspaceModel,
 } from '../model/workspace-model';
 import { regionNamed, regionText, type Region } from '../region';
-import type { CatalogOptions, Edition, NotApplicable, ResolvedRequirement, Selection } from '../requirement';
+import type { CatalogOptions, Edition, Selection } from '../requirement';
 import { entryTagBase } from '../service-tags';
 import { validateRules, type RuleFinding } from '../validate-rules';
 import type { PortOutcome, RequirementVerdict, RuleRef } from '../verdict';
@@ -48,16 +48,34 @@ export interface CheckSettings {
   readonly sourceText?: (file: string) => string | undefined;
 }
 
+/** An element that declares an option whose value is known only at deployment, and why. */
+export interface OptionUnknown {
+  readonly element: string;
+  readonly span?: SourceSpan;
+  /** The property and the reader's reason, e.g. "enableNodePublicIp: nodePublicIp is only known at deployment". */
+  readonly reason: string;
+}
+
 /** One option's value for one NSG, with its origin. */
 export interface OptionValue<T> {
   readonly value: T;
   readonly origin: OptionOrigin;
+  /**
+   * Set when an element declares the option with a value known only at deployment. Without a
+   * user value the option is unknown (`value` undefined, origin `template` naming the element);
+   * with one (a flag, `.amlnet.json`, a setting), the user's value stands in for it.
+   */
+  readonly unknown?: OptionUnknown;
 }
 
-/** The options an NSG was checked with. `region` is a name, a symbolic location, or absent. */
+/**
+ * The options an NSG was checked with. `region` is a name, a symbolic location, or absent;
+ * `publicIp` and `hbi` are undefined when a template declares them with a value known only at
+ * deployment and the user gives none.
+ */
 export interface NsgOptions {
-  readonly publicIp: OptionValue<boolean>;
-  readonly hbi: OptionValue<boolean>;
+  readonly publicIp: OptionValue<boolean | undefined>;
+  readonly hbi: OptionValue<boolean | undefined>;
   readonly region: OptionValue<Region | undefined>;
 }
 
@@ -71,6 +89,12 @@ export interface NsgCheck {
   /** Why it is in scope (or, when it is not, why not). */
   readonly scopeReasons: readonly string[];
   readonly options: NsgOptions;
+  /**
+   * Only when a value known only at deployment leaves public IP or hbi open: the values the
+   * requirements were selected with (those known to occur, and which are open), for the firewall
+   * check.
+   */
+  readonly optionValues?: { readonly publicIp: OptionValues; readonly hbi: OptionValues };
   readonly verdicts: readonly RequirementVerdict[];
   readonly findings: readonly RuleFinding[];
   /** Suppressed in the source: requirement ids of reported verdicts, and indexes into `findings`. */
@@ -108,30 +132,86 @@ function hasAmlTag(entries: SecurityRule['sourceAddresses']): boolean {
 
 /**
  * An option read from the computes (or workspaces) that use an NSG. When they disagree, every
- * value they hold is checked; when none declares it, the user's value stands.
+ * value they hold is checked; when none declares it, the user's value stands. The first element
+ * whose value is known only at deployment is kept in `unknown`.
  */
 function declared<E extends { key: string; name: string; span?: SourceSpan }>(
   elements: readonly E[],
+  property: string,
   read: (e: E) => { value: unknown; span?: SourceSpan } | undefined,
-): { values: boolean[]; origin?: OptionOrigin } {
+): { values: boolean[]; origin?: OptionOrigin; unknown?: OptionUnknown } {
   const values = new Set<boolean>();
   let origin: OptionOrigin | undefined;
+  let unknownIn: OptionUnknown | undefined;
   for (const e of elements) {
     const r = read(e);
-    if (!r || typeof r.value !== 'boolean') continue;
+    if (!r) continue;
+    if (isUnknown(r.value)) {
+      unknownIn ??= { element: e.name, span: r.span ?? e.span, reason: `${property}: ${r.value.unknown}` };
+      continue;
+    }
+    if (typeof r.value !== 'boolean') continue;
     values.add(r.value);
     origin ??= { kind: 'template', element: e.name, span: r.span ?? e.span };
   }
-  return { values: [...values], origin };
+  return { values: [...values], origin, ...(unknownIn ? { unknown: unknownIn } : {}) };
 }
 
-/** The union of the selections for several option sets: a requirement applies if it applies to any. */
-function unionSelection(selections: readonly Selection[]): Selection {
-  const applicable = new Map<string, ResolvedRequirement>();
-  for (const s of selections) for (const r of s.applicable) if (!applicable.has(r.id)) applicable.set(r.id, r);
-  const notApplicable = new Map<string, NotApplicable>();
-  for (const s of selections) for (const n of s.notApplicable) if (!applicable.has(n.spec.id) && !notApplicable.has(n.spec.id)) notApplicable.set(n.spec.id, n);
-  return { edition: selections[0].edition, options: selections[0].options, applicable: [...applicable.values()], notApplicable: [...notApplicable.values()] };
+/**
+ * A workspace whose settings are not in the template (declared `existing`, say, as a module that
+ * adds a compute does) stands for the one the templates declare under the same literal name,
+ * when there is exactly one whose hbi flag is known.
+ */
+function sameNamed(w: AmlWorkspaceModel, all: readonly AmlWorkspaceModel[]): AmlWorkspaceModel {
+  // Only a literal name: a name made from a parameter (`{workspaceName}`) may be any workspace.
+  if (/[{}[\]$]/.test(w.name)) return w;
+  const name = w.name.toLowerCase();
+  const known = all.filter((x) => x !== w && x.name.toLowerCase() === name && !isUnknown(x.hbi.value));
+  return known.length === 1 ? known[0] : w;
+}
+
+/**
+ * A boolean option as reported, and the values to select requirements with. A value known only
+ * at deployment is unknown (any value may occur) unless the user gives one, which then stands in
+ * for it; known values are kept as they are (several: every one is checked).
+ */
+function optionFor(
+  key: 'publicIp' | 'hbi',
+  d: ReturnType<typeof declared>,
+  settings: CheckSettings,
+): { option: OptionValue<boolean | undefined>; values: OptionValues } {
+  const user = settings.options[key];
+  if (d.unknown) {
+    if (settings.origins[key] !== undefined) {
+      return {
+        option: { value: user, origin: userOrigin(key, settings), unknown: d.unknown },
+        values: { certain: d.values.includes(user) ? d.values : [...d.values, user], uncertain: false },
+      };
+    }
+    return {
+      option: { value: undefined, origin: { kind: 'template', element: d.unknown.element, span: d.unknown.span }, unknown: d.unknown },
+      values: { certain: d.values, uncertain: true },
+    };
+  }
+  return {
+    option: d.values.length === 1 ? { value: d.values[0], origin: d.origin! } : { value: user, origin: userOrigin(key, settings) },
+    values: { certain: d.values.length ? d.values : [user], uncertain: false },
+  };
+}
+
+/**
+ * A verdict on a requirement that may not apply (it depends on an option known only at
+ * deployment): a verdict that would fail the check becomes `unknown`, naming the option; one
+ * that would not is kept.
+ */
+function uncertainVerdict(v: RequirementVerdict, because: readonly string[], settings: CheckSettings): RequirementVerdict {
+  if (!isFailure(v.verdict, settings)) return v;
+  return {
+    ...v,
+    verdict: 'unknown',
+    explanation: `Unknown: ${because.join('; ')}. If it applies: ${v.explanation}`,
+    unknownBecause: [...because, ...(v.unknownBecause ?? [])],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -456,7 +536,7 @@ export function checkModel(model: WorkspaceModel, settings: CheckSettings, cache
   const marked = new Set((settings.markedNsgs ?? []).map((n) => n.toLowerCase()));
 
   const suppression = settings.sourceText ? new SuppressionIndex(settings.sourceText) : undefined;
-  const selectionsByOptions = new Map<string, Selection>();
+  const selectionsByOptions = new Map<string, UncertainSelection>();
   const nsgs: NsgCheck[] = [];
   for (const nsg of model.nsgs) {
     const subnets = subnetsByNsg.get(nsg.key) ?? [];
@@ -481,42 +561,31 @@ export function checkModel(model: WorkspaceModel, settings: CheckSettings, cache
     const computeWorkspaces: AmlWorkspaceModel[] = [];
     for (const c of computes) {
       const w = c.workspace?.target ? workspaces.get(c.workspace.target) : undefined;
-      if (w) computeWorkspaces.push(w);
+      if (w) computeWorkspaces.push(isUnknown(w.hbi.value) ? sameNamed(w, model.workspaces) : w);
     }
     const hbiSources = computeWorkspaces.length ? computeWorkspaces : model.workspaces.length === 1 ? model.workspaces : [];
 
-    const publicIp = declared(computes, (c) => ({ value: isUnknown(c.publicIp.value) ? undefined : c.publicIp.value, span: c.publicIp.span }));
-    const hbi = declared(hbiSources, (w) => ({ value: isUnknown(w.hbi.value) ? undefined : w.hbi.value, span: w.hbi.span }));
+    const publicIp = optionFor('publicIp', declared(computes, 'enableNodePublicIp', (c) => c.publicIp), settings);
+    const hbi = optionFor('hbi', declared(hbiSources, 'hbiWorkspace', (w) => w.hbi), settings);
     const location = nsg.location !== undefined && !isUnknown(nsg.location) ? nsg.location : undefined;
     const region: OptionValue<Region | undefined> = location
       ? { value: location, origin: { kind: 'template', element: nsg.name, span: nsg.span } }
       : { value: settings.options.region ? regionNamed(settings.options.region) : undefined, origin: userOrigin('region', settings) };
-    const options: NsgOptions = {
-      publicIp: publicIp.values.length === 1
-        ? { value: publicIp.values[0], origin: publicIp.origin! }
-        : { value: settings.options.publicIp, origin: userOrigin('publicIp', settings) },
-      hbi: hbi.values.length === 1
-        ? { value: hbi.values[0], origin: hbi.origin! }
-        : { value: settings.options.hbi, origin: userOrigin('hbi', settings) },
-      region,
-    };
+    const options: NsgOptions = { publicIp: publicIp.option, hbi: hbi.option, region };
 
-    // Computes that disagree on public IP (or workspaces on hbi) need both sets of requirements.
-    const publicIps = publicIp.values.length ? publicIp.values : [settings.options.publicIp];
-    const hbis = hbi.values.length ? hbi.values : [settings.options.hbi];
+    // Computes that disagree on public IP (or workspaces on hbi) need both sets of requirements;
+    // a value known only at deployment may be either (see selectRequirementsForValues).
     const regionName = region.value?.kind === 'name' ? region.value.name : settings.options.region;
     // The selection depends only on these values (selectRequirements is pure), so NSGs that share
     // them share one selection: built once, and keyed once for the cache.
-    const selectionMemo = `${publicIps.join()}|${hbis.join()}|${regionName === undefined ? '' : `=${regionName}`}`;
-    let selection = selectionsByOptions.get(selectionMemo);
-    if (!selection) {
-      const selections: Selection[] = [];
-      for (const p of publicIps) for (const h of hbis) {
-        selections.push(selectRequirements(settings.edition, { ...settings.options, publicIp: p, hbi: h, region: regionName }));
-      }
-      selection = selections.length === 1 ? selections[0] : unionSelection(selections);
-      selectionsByOptions.set(selectionMemo, selection);
+    const valuesKey = (v: OptionValues) => `${v.certain.join()}${v.uncertain ? '?' : ''}`;
+    const selectionMemo = `${valuesKey(publicIp.values)}|${valuesKey(hbi.values)}|${regionName === undefined ? '' : `=${regionName}`}`;
+    let uncertain = selectionsByOptions.get(selectionMemo);
+    if (!uncertain) {
+      uncertain = selectRequirementsForValues(settings.edition, { ...settings.options, region: regionName }, { publicIp: publicIp.values, hbi: hbi.values });
+      selectionsByOptions.set(selectionMemo, uncertain);
     }
+    const { selection, dependsOn } = uncertain;
 
     let subnetPrefixes: string[] | undefined = subnets.length ? [] : undefined;
     for (const s of subnets) {
@@ -534,14 +603,21 @@ export function checkModel(model: WorkspaceModel, settings: CheckSettings, cache
       subnetPrefixes,
       serviceTags: settings.serviceTags,
     };
-    const { verdicts, findings } = cache ? judgeCachedNsg(nsg, selection, context, cache) : judgeNsg(nsg, selection, context);
+    const judged = cache ? judgeCachedNsg(nsg, selection, context, cache) : judgeNsg(nsg, selection, context);
+    const { findings } = judged;
+    // Requirements that may not apply (an option known only at deployment decides) never fail the check.
+    const verdicts = dependsOn.size === 0 ? judged.verdicts : judged.verdicts.map((v) => {
+      const conditions = dependsOn.get(v.id);
+      return conditions ? uncertainVerdict(v, dependsOnReasons(conditions, { publicIp: options.publicIp.unknown, hbi: options.hbi.unknown }), settings) : v;
+    });
     const vnetList: VnetModel[] = [];
     for (const s of subnets) {
       const v = s.vnet ? vnets.get(s.vnet) : undefined;
       if (v && !vnetList.includes(v)) vnetList.push(v);
     }
     const suppressed = suppression && suppressedFor(suppression, nsg, verdicts, findings);
-    nsgs.push({ nsg, subnets, vnets: vnetList, computes, inScope, scopeReasons, options, verdicts, findings, ...(suppressed ? { suppressed } : {}) });
+    const optionValues = publicIp.values.uncertain || hbi.values.uncertain ? { optionValues: { publicIp: publicIp.values, hbi: hbi.values } } : {};
+    nsgs.push({ nsg, subnets, vnets: vnetList, computes, inScope, scopeReasons, options, ...optionValues, verdicts, findings, ...(suppressed ? { suppressed } : {}) });
   }
   cache?.end();
   const failing = nsgs.some((n) => n.inScope && n.verdicts.some((v) => isFailure(v.verdict, settings) && !n.suppressed?.requirements.has(v.id)));

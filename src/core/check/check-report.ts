@@ -51,13 +51,23 @@ export interface ReportRequirement {
 }
 
 export interface ReportOption<T> {
+  /** `null` for an option the template declares with a value known only at deployment (see `reason`). */
   readonly value: T;
   /** template, flag, config, setting or default. */
   readonly origin: OptionOrigin['kind'];
-  /** For template values: the element that declares it, and where. */
+  /**
+   * For template values: the element that declares it, and where. Also for a user value that
+   * stands in for a template value known only at deployment: the element that declares that.
+   */
   readonly from?: string;
   readonly file?: string;
   readonly line?: number;
+  /**
+   * Only when an element declares the option with a value known only at deployment: why, e.g.
+   * "enableNodePublicIp: nodePublicIp is only known at deployment". With origin `template` the
+   * value is then `null`; with a user origin the user's value stood in for it.
+   */
+  readonly reason?: string;
 }
 
 export interface ReportFinding {
@@ -80,8 +90,8 @@ export interface ReportNsg {
   readonly scopeReasons: readonly string[];
   readonly subnets: readonly { readonly vnet: string | null; readonly name: string; readonly file?: string; readonly line?: number }[];
   readonly options: {
-    readonly publicIp: ReportOption<boolean>;
-    readonly hbi: ReportOption<boolean>;
+    readonly publicIp: ReportOption<boolean | null>;
+    readonly hbi: ReportOption<boolean | null>;
     readonly region: ReportOption<string | null>;
   };
   readonly requirements: readonly ReportRequirement[];
@@ -136,8 +146,9 @@ function rule(ref: RuleRef, locate: Locate): ReportRule {
 
 function option<T, U>(o: OptionValue<T>, show: (v: T) => U, locate: Locate): ReportOption<U> {
   const base = { value: show(o.value), origin: o.origin.kind };
-  if (o.origin.kind !== 'template') return base;
-  return { ...base, from: o.origin.element, ...where(o.origin.span, locate) };
+  const reason = o.unknown ? { reason: o.unknown.reason } : {};
+  if (o.origin.kind !== 'template') return o.unknown ? { ...base, from: o.unknown.element, ...where(o.unknown.span, locate), ...reason } : base;
+  return { ...base, from: o.origin.element, ...where(o.origin.span, locate), ...reason };
 }
 
 function nsgReport(n: NsgCheck, locate: Locate): ReportNsg {
@@ -149,8 +160,8 @@ function nsgReport(n: NsgCheck, locate: Locate): ReportNsg {
     scopeReasons: n.scopeReasons,
     subnets: n.subnets.map((s) => ({ vnet: vnetName(s.vnet), name: s.name, ...where(s.nameSpan ?? s.span, locate) })),
     options: {
-      publicIp: option(n.options.publicIp, (v) => v, locate),
-      hbi: option(n.options.hbi, (v) => v, locate),
+      publicIp: option(n.options.publicIp, (v) => v ?? null, locate),
+      hbi: option(n.options.hbi, (v) => v ?? null, locate),
       region: option(n.options.region, (v) => (v ? regionText(v) : null), locate),
     },
     requirements: n.verdicts.map((v) => ({

@@ -5,13 +5,13 @@
  * tunnelling warning. Outbound traffic must pass the NSG (checked by check-model) and the firewall.
  */
 import { UNRESOLVED_REGION, type AddressTarget, type RelationEnv } from '../address-relation';
-import { selectRequirements } from '../catalog/catalog';
+import { dependsOnReasons, selectRequirementsForValues } from '../catalog/catalog';
 import type { CheckSettings, NsgCheck } from '../check/check-model';
 import { IpSet } from '../ip-range';
 import { isUnknown } from '../maybe';
 import type { AmlComputeModel, FirewallModel, RouteModel, RouteTableModel, SourceSpan, SubnetModel, VnetModel, WorkspaceModel } from '../model/workspace-model';
 import { regionNamed, regionSymbol, regionText, type Region } from '../region';
-import type { ResolvedHostRequirement, ResolvedTagRequirement, Selection } from '../requirement';
+import type { ResolvedHostRequirement, ResolvedTagRequirement } from '../requirement';
 import { applianceOf, defaultRoute, isDefaultPrefix, routeToTarget, type ApplianceTarget, type RouteDecision } from '../route/effective-route';
 import { parseAddressEntry } from '../service-tags';
 import {
@@ -216,9 +216,20 @@ export function checkFirewalls(model: WorkspaceModel, nsgs: readonly NsgCheck[],
       subnetPrefixes: isUnknown(prefixes) ? undefined : IpSet.fromCidrs(prefixes),
     };
     const env: FirewallEnv = { relation };
-    const publicIp = nsgCheck?.options.publicIp.value ?? settings.options.publicIp;
-    const hbi = nsgCheck?.options.hbi.value ?? settings.options.hbi;
-    const selection: Selection = selectRequirements(settings.edition, { ...settings.options, publicIp, hbi, region: region.kind === 'name' ? region.name : settings.options.region });
+    // The option values the NSG was checked with: a requirement that depends on one known only at
+    // deployment may not apply, and is unknown rather than failing (as for the NSG).
+    const optionValues = nsgCheck?.optionValues ?? {
+      publicIp: { certain: [nsgCheck?.options.publicIp.value ?? settings.options.publicIp], uncertain: false },
+      hbi: { certain: [nsgCheck?.options.hbi.value ?? settings.options.hbi], uncertain: false },
+    };
+    const { selection, dependsOn } = selectRequirementsForValues(
+      settings.edition, { ...settings.options, region: region.kind === 'name' ? region.name : settings.options.region }, optionValues);
+    const mayNotApply = (v: FirewallVerdict): FirewallVerdict => {
+      const conditions = dependsOn.get(v.id);
+      if (!conditions || !nsgCheck || !isFirewallFailure(v)) return v;
+      const because = dependsOnReasons(conditions, { publicIp: nsgCheck.options.publicIp.unknown, hbi: nsgCheck.options.hbi.unknown });
+      return { ...v, verdict: 'unknown', explanation: `Unknown: ${because.join('; ')}. If it applies: ${v.explanation}`, unknownBecause: [...because, ...(v.unknownBecause ?? [])] };
+    };
 
     const dflt = defaultRoute(table);
     const dfltHop = hopOf(dflt, model, rulesOf);
@@ -227,11 +238,11 @@ export function checkFirewalls(model: WorkspaceModel, nsgs: readonly NsgCheck[],
       try {
         if (req.kind === 'service-tag') {
           if (req.direction !== 'Outbound') continue;
-          const v = tagVerdict(req, table, region, relation, env, model, rulesOf, ordersOf);
+          const v = mayNotApply(tagVerdict(req, table, region, relation, env, model, rulesOf, ordersOf));
           const nsgVerdict = nsgCheck?.verdicts.find((x) => x.id === req.id)?.verdict;
           verdicts.push(nsgVerdict ? { ...v, nsgVerdict, combined: combineVerdicts(nsgVerdict, v.verdict) } : v);
         } else {
-          verdicts.push(hostVerdict(req, table, dflt, dfltHop, env, ordersOf));
+          verdicts.push(mayNotApply(hostVerdict(req, table, dflt, dfltHop, env, ordersOf)));
         }
       } catch (e) {
         // A requirement amlnet cannot evaluate (malformed custom ports, say) is unknown, and the check goes on.

@@ -1,6 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { defaultOptions, getEdition } from '../../../src/core/catalog/catalog';
 import { checkModel, type CheckSettings } from '../../../src/core/check/check-model';
+import { buildReport } from '../../../src/core/check/check-report';
+import { formatCheckText } from '../../../src/cli/format-check-text';
+import { unknown } from '../../../src/core/maybe';
 import type { AmlComputeModel, AmlWorkspaceModel, NsgModel, RuleModel, SubnetModel, WorkspaceModel } from '../../../src/core/model/workspace-model';
 import { regionNamed } from '../../../src/core/region';
 import type { SecurityRule } from '../../../src/core/nsg';
@@ -106,6 +109,99 @@ describe('check-model', () => {
     assert.equal(verdictOf(result, 'nsg', 'aml-out-storage'), 'blocked');
     const other = checkModel(model({ nsgs: [nsgModel('nsg', rules)], subnets: [subnet('compute', 'nsg', ['10.0.9.0/24'])] }), settings());
     assert.equal(verdictOf(other, 'nsg', 'aml-out-storage'), 'allowed-by-default');
+  });
+
+  describe('options known only at deployment', () => {
+    const unknownIp = (name: string, subnetName: string): AmlComputeModel => ({ ...compute(name, subnetName, true), publicIp: { value: unknown('nodePublicIp is only known at deployment'), span: span(500) } });
+    const unknownHbi: AmlWorkspaceModel = { ...workspace(false), hbi: { value: unknown('hbi is only known at deployment'), span: span(300) } };
+    const denyAllIn = inbound('DenyAllIn', 4000, 'Deny', ['*'], ['*'], { protocol: '*' });
+    const allowBatch = inbound('AllowBatch', 100, 'Allow', ['BatchNodeManagement'], ['29876-29877']);
+
+    it('reports an unknown public IP as unknown, naming the compute and why, not as the default', () => {
+      const result = checkModel(model({ nsgs: [nsgModel('nsg', [])], subnets: [subnet('compute', 'nsg')], computes: [unknownIp('cluster', 'compute')] }), settings());
+      const o = result.nsgs[0].options.publicIp;
+      assert.deepEqual(o, { value: undefined, origin: { kind: 'template', element: 'cluster', span: span(500) }, unknown: { element: 'cluster', span: span(500), reason: 'enableNodePublicIp: nodePublicIp is only known at deployment' } });
+      const report = buildReport(result, (s) => ({ file: s.file, line: 3, column: 1 }), '0');
+      assert.deepEqual(report.nsgs[0].options.publicIp, { value: null, origin: 'template', from: 'cluster', file: 'main.bicep', line: 3, reason: 'enableNodePublicIp: nodePublicIp is only known at deployment' });
+      assert.match(formatCheckText(report), /public IP unknown \[from cluster \(main\.bicep:3\): enableNodePublicIp: nodePublicIp is only known at deployment\]/);
+    });
+
+    it('judges the rows of every value: a row that would fail is unknown and says why, a met row keeps its verdict', () => {
+      const result = checkModel(model({ nsgs: [nsgModel('nsg', [allowBatch, denyAllIn])], subnets: [subnet('compute', 'nsg')], computes: [unknownIp('cluster', 'compute')] }), settings());
+      const n = result.nsgs[0];
+      const verdicts = Object.fromEntries(n.verdicts.filter((v) => v.direction === 'Inbound').map((v) => [v.id, v.verdict]));
+      assert.deepEqual(verdicts, { 'aml-in-batch-node-management': 'allowed', 'aml-in-azure-machine-learning': 'unknown', 'aml-in-vnet-batch': 'unknown', 'aml-in-load-balancer': 'unknown' });
+      const aml = n.verdicts.find((v) => v.id === 'aml-in-azure-machine-learning')!;
+      assert.equal(aml.unknownBecause![0], 'it applies only for computes with a public IP, and cluster does not tell (enableNodePublicIp: nodePublicIp is only known at deployment)');
+      assert.match(aml.explanation, /^Unknown: .*\. If it applies: Blocked: /);
+      assert.equal(result.failing, false);
+      // A row that applies whatever the value is judged as always: it still fails.
+      const out = checkModel(model({ nsgs: [nsgModel('nsg', [denyAllOut])], subnets: [subnet('compute', 'nsg')], computes: [unknownIp('cluster', 'compute')] }), settings());
+      assert.equal(verdictOf(out, 'nsg', 'aml-out-storage'), 'blocked');
+      assert.equal(out.failing, true);
+    });
+
+    it('takes the value of a flag or setting the user gave, saying the template could not tell', () => {
+      const result = checkModel(
+        model({ nsgs: [nsgModel('nsg', [denyAllIn])], subnets: [subnet('compute', 'nsg')], computes: [unknownIp('cluster', 'compute')] }),
+        settings({ options: { ...defaultOptions(), publicIp: false }, origins: { publicIp: 'flag' } }),
+      );
+      const n = result.nsgs[0];
+      assert.deepEqual([n.options.publicIp.value, n.options.publicIp.origin, n.options.publicIp.unknown?.element], [false, { kind: 'flag' }, 'cluster']);
+      assert.equal(verdictOf(result, 'nsg', 'aml-in-vnet-batch'), 'blocked');
+      assert.equal(verdictOf(result, 'nsg', 'aml-in-batch-node-management'), 'not-applicable');
+      const text = formatCheckText(buildReport(result, (s) => ({ file: s.file, line: 3, column: 1 }), '0'));
+      assert.match(text, /public IP no \[flag, as cluster \(main\.bicep:3\) does not tell: enableNodePublicIp: nodePublicIp is only known at deployment\]/);
+    });
+
+    it('does not take the default as if the user had given it', () => {
+      const result = checkModel(model({ nsgs: [nsgModel('nsg', [denyAllIn])], subnets: [subnet('compute', 'nsg')], computes: [unknownIp('cluster', 'compute')] }), settings());
+      assert.equal(verdictOf(result, 'nsg', 'aml-in-batch-node-management'), 'unknown');
+    });
+
+    it('treats an unknown hbi flag the same way: the key vault row is unknown, not silently not applicable', () => {
+      const kvDeny = outbound('DenyKeyVault', 100, 'Deny', ['AzureKeyVault'], ['443']);
+      const result = checkModel(model({ nsgs: [nsgModel('nsg', [kvDeny])], subnets: [subnet('compute', 'nsg')], computes: [compute('cluster', 'compute', true)], workspaces: [unknownHbi] }), settings());
+      assert.equal(result.nsgs[0].options.hbi.value, undefined);
+      assert.equal(verdictOf(result, 'nsg', 'aml-out-key-vault'), 'unknown');
+      assert.match(result.nsgs[0].verdicts.find((v) => v.id === 'aml-out-key-vault')!.unknownBecause![0], /only for an hbi workspace, and ws does not tell \(hbiWorkspace: hbi is only known at deployment\)/);
+    });
+
+    it('takes the hbi flag of the workspace the templates declare under the name of an existing one', () => {
+      const existing: AmlWorkspaceModel = { ...unknownHbi, key: 'module.bicep#ws', hbi: { value: unknown('the workspace ws is declared `existing`: its settings are in Azure') } };
+      const declaredWs: AmlWorkspaceModel = { ...workspace(true), key: 'main.bicep#declared' };
+      const c: AmlComputeModel = { ...compute('cluster', 'compute', true), workspace: { target: 'module.bicep#ws', text: 'ws' } };
+      const result = checkModel(model({ nsgs: [nsgModel('nsg', [])], subnets: [subnet('compute', 'nsg')], computes: [c], workspaces: [existing, declaredWs] }), settings());
+      assert.equal(result.nsgs[0].options.hbi.value, true);
+      assert.equal(verdictOf(result, 'nsg', 'aml-out-key-vault'), 'allowed-by-default');
+      // A name made from a parameter may be any workspace: the flag stays unknown.
+      const byParam = checkModel(model({
+        nsgs: [nsgModel('nsg', [])],
+        subnets: [subnet('compute', 'nsg')],
+        computes: [c],
+        workspaces: [{ ...existing, name: '{workspaceName}' }, { ...declaredWs, name: '{workspaceName}' }],
+      }), settings());
+      assert.equal(byParam.nsgs[0].options.hbi.value, undefined);
+    });
+
+    it('combines a known and an unknown compute: the known value applies for certain, the other may', () => {
+      const result = checkModel(model({
+        nsgs: [nsgModel('nsg', [denyAllIn])],
+        subnets: [subnet('compute', 'nsg')],
+        computes: [compute('with-ip', 'compute', true), unknownIp('maybe', 'compute')],
+      }), settings());
+      assert.equal(verdictOf(result, 'nsg', 'aml-in-batch-node-management'), 'blocked');
+      assert.equal(verdictOf(result, 'nsg', 'aml-in-vnet-batch'), 'unknown');
+      assert.equal(result.failing, true);
+    });
+
+    it('in strict mode, a row met only by default that may not apply is unknown (rows that apply still fail)', () => {
+      const result = checkModel(model({ nsgs: [nsgModel('nsg', [])], subnets: [subnet('compute', 'nsg')], computes: [unknownIp('cluster', 'compute')] }), settings({ strict: true }));
+      assert.equal(verdictOf(result, 'nsg', 'aml-in-vnet-batch'), 'unknown');
+      assert.equal(verdictOf(result, 'nsg', 'aml-in-batch-node-management'), 'unknown');
+      assert.equal(verdictOf(result, 'nsg', 'aml-out-storage'), 'allowed-by-default');
+      assert.equal(result.failing, true);
+    });
   });
 
   it('reports rule findings beside the verdicts', () => {

@@ -115,7 +115,7 @@ const failingIds = (check: NsgCheck) => check.verdicts.filter((v) => v.verdict =
 /** Checks a model with the options the live NSG was checked with (its compute's, its location's). */
 function recheck(model: WorkspaceModel, live: NsgCheck): NsgCheck {
   const region = live.options.region.value;
-  const options = { ...defaultOptions(), publicIp: live.options.publicIp.value, hbi: live.options.hbi.value, ...(region?.kind === 'name' ? { region: region.name } : {}) };
+  const options = { ...defaultOptions(), publicIp: live.options.publicIp.value ?? true, hbi: live.options.hbi.value ?? false, ...(region?.kind === 'name' ? { region: region.name } : {}) };
   const result = checkModel(model, { ...settings, options, scope: 'all' });
   assert.deepEqual(model.problems.filter((p) => p.severity === 'error'), []);
   const check = result.nsgs.find((n) => n.nsg.name === 'nsg-ml');
