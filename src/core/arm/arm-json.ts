@@ -632,7 +632,8 @@ export function parseJsonFile(path: string, text: string, problems: ReadProblem[
       file: path,
       severity,
       message: `JSON syntax error: ${describeParseError(printParseErrorCode(err.error))}`,
-      span: { file: path, start: err.offset, end: err.offset + err.length },
+      // Within the text: an unterminated comment is reported one past its end.
+      span: { file: path, start: Math.min(err.offset, text.length), end: Math.min(err.offset + err.length, text.length) },
     });
   }
   // markOffsets scans the text as given: with a byte-order mark, let it decide.
