@@ -126,9 +126,18 @@ export function linkDeployments(deployments: readonly { deployment: string; mode
     for (const list of elementsOf(model)) for (const e of list) own.add(e.key);
     for (const k of own) uses.set(k, (uses.get(k) ?? 0) + 1);
   }
-  return linkModel(mergeModels(deployments.map(({ deployment, model }) => (
+  const merged = mergeModels(deployments.map(({ deployment, model }) => (
     inDeployment(model, deployment, (key) => ((uses.get(key) ?? 0) > 1 ? `${deployment}>${key}` : key))
-  ))));
+  )));
+  // A problem of a shared file (a module's syntax error) is reported once, not once per entry.
+  const seen = new Set<string>();
+  const problems = merged.problems.filter((p) => {
+    const id = JSON.stringify([p.file, p.span?.file, p.span?.start, p.span?.end, p.severity, p.message]);
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+  return linkModel(problems.length < merged.problems.length ? { ...merged, problems } : merged);
 }
 
 /**

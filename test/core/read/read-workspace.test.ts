@@ -64,6 +64,7 @@ describe('read-workspace', () => {
           subnet: { ref: { type: 'Microsoft.Network/virtualNetworks/subnets', name: 'compute', parent: 'vnet-ml' }, text: "resourceId('...', 'vnet-ml', 'compute')" },
         });
       }
+      if (/^broken$/m.test(file.text)) model.problems = used.map((u) => ({ file: u, span: { file: u, start: 3, end: 4 }, severity: 'error', message: "Expected '}'" }));
       return { model, followed: used };
     },
   };
@@ -90,5 +91,11 @@ describe('read-workspace', () => {
     const model = readWorkspace([{ path: 'dev.toy', text: 'use modules/net.toy\n' }], { readFile: () => '' }, [moduleReader]);
     assert.deepEqual(model.nsgs.map((n) => [n.key, n.deployment]), [['modules/net.toy#net/nsg', undefined]]);
     assert.equal(model.computes[0].subnet!.target, 'modules/net.toy#net/vnet/subnets/compute');
+  });
+
+  it('reports a problem of a shared module once, not once per entry', () => {
+    const files: SourceFile[] = [{ path: 'dev.toy', text: 'use modules/net.toy\nbroken\n' }, { path: 'prod.toy', text: 'use modules/net.toy\nbroken\n' }];
+    const model = readWorkspace(files, { readFile: () => '' }, [moduleReader]);
+    assert.deepEqual(model.problems, [{ file: 'modules/net.toy', span: { file: 'modules/net.toy', start: 3, end: 4 }, severity: 'error', message: "Expected '}'" }]);
   });
 });
