@@ -451,13 +451,6 @@ export function checkModel(model: WorkspaceModel, settings: CheckSettings, cache
   }
   const workspaces = new Map<string, AmlWorkspaceModel>();
   for (const w of model.workspaces) workspaces.set(w.key, w);
-  // The workspaces of each deployment (one, undefined, unless several entry templates were read).
-  const workspacesByDeployment = new Map<string | undefined, AmlWorkspaceModel[]>();
-  for (const w of model.workspaces) {
-    const list = workspacesByDeployment.get(w.deployment);
-    if (list) list.push(w);
-    else workspacesByDeployment.set(w.deployment, [w]);
-  }
   const vnets = new Map<string, VnetModel>();
   for (const v of model.vnets) vnets.set(v.key, v);
   const marked = new Set((settings.markedNsgs ?? []).map((n) => n.toLowerCase()));
@@ -484,14 +477,13 @@ export function checkModel(model: WorkspaceModel, settings: CheckSettings, cache
         : 'no Azure ML compute uses it, it has no AzureMachineLearning rule, and it is not marked');
     }
 
-    // The compute's workspace, or the only workspace of the NSG's deployment.
+    // The compute's workspace, or the only workspace in the model.
     const computeWorkspaces: AmlWorkspaceModel[] = [];
     for (const c of computes) {
       const w = c.workspace?.target ? workspaces.get(c.workspace.target) : undefined;
       if (w) computeWorkspaces.push(w);
     }
-    const deploymentWorkspaces = workspacesByDeployment.get(nsg.deployment) ?? [];
-    const hbiSources = computeWorkspaces.length ? computeWorkspaces : deploymentWorkspaces.length === 1 ? deploymentWorkspaces : [];
+    const hbiSources = computeWorkspaces.length ? computeWorkspaces : model.workspaces.length === 1 ? model.workspaces : [];
 
     const publicIp = declared(computes, (c) => ({ value: isUnknown(c.publicIp.value) ? undefined : c.publicIp.value, span: c.publicIp.span }));
     const hbi = declared(hbiSources, (w) => ({ value: isUnknown(w.hbi.value) ? undefined : w.hbi.value, span: w.hbi.span }));

@@ -67,14 +67,6 @@ describe('check-model', () => {
     assert.equal(verdictOf(result, 'nsg-compute', 'aml-out-key-vault'), 'allowed-by-default');
   });
 
-  it("takes hbi from the only workspace of the NSG's own deployment when no compute names one", () => {
-    // Two entry templates read together: each deploys one workspace and an NSG no compute uses.
-    const ws = (d: string, hbi: boolean): AmlWorkspaceModel => ({ ...workspace(hbi), key: `${d}#ws`, deployment: d });
-    const nsg = (d: string): NsgModel => ({ ...nsgModel('nsg-aml', [inbound('AllowAml', 100, 'Allow', ['AzureMachineLearning'], ['44224'])]), key: `${d}#nsg`, deployment: d });
-    const result = checkModel(model({ nsgs: [nsg('dev.bicep'), nsg('prod.bicep')], workspaces: [ws('dev.bicep', false), ws('prod.bicep', true)] }), settings());
-    assert.deepEqual(result.nsgs.map((n) => [n.nsg.deployment, n.options.hbi.value, n.options.hbi.origin.kind]), [['dev.bicep', false, 'template'], ['prod.bicep', true, 'template']]);
-  });
-
   it('falls back to the user options, with their origin, when no template declares them', () => {
     const result = checkModel(model({ nsgs: [nsgModel('nsg', [])] }), settings({ options: { ...defaultOptions(), hbi: true }, origins: { hbi: 'flag' } }));
     assert.deepEqual(result.nsgs[0].options.hbi, { value: true, origin: { kind: 'flag' } });
