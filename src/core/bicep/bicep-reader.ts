@@ -178,6 +178,8 @@ class ModelBuilder {
   readonly ruleGroups = new Map<string, FirewallModel['ruleCollections'][number][]>();
   /** Each NSG's full name in lower case, for child rules named `nsg/rule`. */
   readonly nsgNames = new Map<NsgModel, string>();
+  /** Keys of the `existing` workspaces of a known name and no `scope` of their own (see `assemble`). */
+  readonly existingWorkspaces = new Set<string>();
 }
 
 /** A body property of a resource copy: its value, where the value and the key are written. */
@@ -410,9 +412,11 @@ function assemble(head: readonly ReadProblem[], programs: readonly (readonly Par
   const routes = new Map<string, RouteModel[]>();
   const groups = new Map<string, FirewallModel['ruleCollections'][number][]>();
   const childSubnets: { subnet: Mutable<SubnetModel>; vnetKey?: string; vnetName?: string }[] = [];
+  const existingWorkspaces = new Set<string>();
   for (const parts of programs) {
     for (const part of parts) {
       for (const p of part.problems) out.problems.push(p);
+      for (const k of part.existingWorkspaces) existingWorkspaces.add(k);
       appendAll(rules, part.childRules);
       appendAll(rulesByName, part.childRulesByName);
       appendAll(routes, part.childRoutes);
@@ -447,8 +451,22 @@ function assemble(head: readonly ReadProblem[], programs: readonly (readonly Par
     subnet.vnet = vnet.key;
     vnet.subnets.push(subnet.key);
   }
+  if (existingWorkspaces.size > 0) out.computes = out.computes.map((c) => declaredWorkspace(c, out.workspaces, existingWorkspaces));
   for (const p of tail) out.problems.push(p);
   return out;
+}
+
+/**
+ * A compute whose parent is an `existing` workspace (a module's `resource ws '...' existing = {
+ * name: workspaceName }`) linked instead to the one workspace of that name this deployment
+ * declares, whose settings (hbi, location) then apply, as ARM links a compute by its name.
+ */
+function declaredWorkspace(c: AmlComputeModel, workspaces: readonly AmlWorkspaceModel[], existing: ReadonlySet<string>): AmlComputeModel {
+  const target = c.workspace?.target;
+  if (target === undefined || !existing.has(target)) return c;
+  const name = workspaces.find((w) => w.key === target)?.name.toLowerCase();
+  const declared = workspaces.filter((w) => !existing.has(w.key) && w.name.toLowerCase() === name);
+  return declared.length === 1 ? { ...c, workspace: { ...c.workspace!, target: declared[0].key } } : c;
 }
 
 function interesting(type: string): boolean {
@@ -594,6 +612,7 @@ function readResource(b: ModelBuilder, r: ResourceReader, file: BicepFile): void
       return;
     }
     case T.workspace: {
+      if (info.existing && typeof nameProp.value === 'string' && r.prop('scope').value === undefined) b.existingWorkspaces.add(key);
       const props = r.prop('properties');
       const hbi = r.inner(props, 'hbiWorkspace');
       const location = r.prop('location');
@@ -1160,6 +1179,7 @@ function shiftPart(part: Part | undefined, shifter: SpanShifter): Part | undefin
     const name = part.nsgNames.get(nsg);
     if (name !== undefined) out.nsgNames.set(out.nsgs[i], name);
   });
+  for (const k of part.existingWorkspaces) out.existingWorkspaces.add(k);
   if (bounds.maxStart >= 0) partBounds.set(out, { maxStart: bounds.maxStart + shifter.delta, maxEnd: bounds.maxEnd + shifter.delta });
   return out;
 }

@@ -57,15 +57,23 @@ export function parseResourceId(id: string): { type: string; name: string; paren
   return { type, name: names[names.length - 1], parent: names.length > 1 ? names[names.length - 2] : undefined };
 }
 
-/** One element as a link by name can find it: its key, and its VNet's name (lowercase) for a subnet. */
+/** One element as a link by name can find it: its key, its VNet's name (lowercase) for a subnet, and its deployment. */
 interface Candidate {
   readonly key: string;
   readonly parent: string | undefined;
+  readonly deployment: string | undefined;
 }
 
 /**
  * Resolves the links readers left as type and name (resource ids) to element keys, across every
  * file of the model. A link that matches no element, or several, keeps its reason.
+ *
+ * When the model holds several deployments (elements carry their `deployment`: several entry
+ * templates read together), a link resolves to an element of its own deployment when that
+ * deployment has one of that type and name; only when it has none does it look at the other
+ * deployments (a template deployed on its own that refers to a VNet declared in another file),
+ * and there it links only to the one element that answers, never to one of several equal names
+ * (each entry deploying the same module, say).
  */
 export function linkModel(model: WorkspaceModel): WorkspaceModel {
   // Elements of one type by the lowercase name they answer to (in model order); made when the
@@ -91,7 +99,7 @@ export function linkModel(model: WorkspaceModel): WorkspaceModel {
           }
           parent = vnetByKey.get(e.vnet)?.toLowerCase();
         }
-        const c: Candidate = { key: e.key, parent };
+        const c: Candidate = { key: e.key, parent, deployment: e.deployment };
         const name = e.name.toLowerCase();
         const list = names.get(name);
         if (list) list.push(c);
@@ -100,31 +108,46 @@ export function linkModel(model: WorkspaceModel): WorkspaceModel {
     }
     return names;
   };
-  const resolve = (link: Link | undefined): Link | undefined => {
+  /** Resolves a link of an element of deployment `own`. */
+  const resolve = (link: Link | undefined, own: string | undefined): Link | undefined => {
     if (!link || link.target || !link.ref) return link;
     const parent = link.ref.parent?.toLowerCase();
     const all = byName(link.ref.type.toLowerCase())?.get(link.ref.name.toLowerCase());
+    // Matches in the link's own deployment, and in the others.
     let found: Candidate | undefined;
     let count = 0;
+    let foundElsewhere: Candidate | undefined;
+    let elsewhere: string[] | undefined;
     if (all) {
       for (const c of all) {
         if (parent && c.parent && c.parent !== parent) continue;
-        count++;
-        found ??= c;
+        if (own === undefined || c.deployment === own) {
+          count++;
+          found ??= c;
+        } else {
+          foundElsewhere ??= c;
+          (elsewhere ??= []).push(c.deployment ?? '?');
+        }
       }
     }
     if (count === 1) return copyWith(link, 'target', found!.key, 'unresolved', undefined);
-    if (count === 0) return copyWith(link, 'unresolved', link.unresolved ?? `no ${link.ref.type.split('/').pop()} named ${link.ref.name} is declared in the files read`);
-    return copyWith(link, 'unresolved', `${count} resources named ${link.ref.name} match; amlnet cannot tell which one is meant`);
+    if (count > 1) return copyWith(link, 'unresolved', `${count} resources named ${link.ref.name} match; amlnet cannot tell which one is meant`);
+    if (elsewhere?.length === 1) return copyWith(link, 'target', foundElsewhere!.key, 'unresolved', undefined);
+    if (elsewhere) {
+      const entries = [...new Set(elsewhere)];
+      const listed = entries.length > 3 ? `${entries.slice(0, 3).join(', ')} and ${entries.length - 3} more` : entries.join(', ');
+      return copyWith(link, 'unresolved', `${elsewhere.length} resources named ${link.ref.name} are declared by other deployments (${listed}) and none by this one (${own}); amlnet cannot tell which one is meant`);
+    }
+    return copyWith(link, 'unresolved', link.unresolved ?? `no ${link.ref.type.split('/').pop()} named ${link.ref.name} is declared in the files read`);
   };
   return {
     ...model,
-    subnets: model.subnets.map((s) => copyWith(s, 'nsg', resolve(s.nsg), 'routeTable', resolve(s.routeTable))),
-    nics: model.nics.map((n) => copyWith(n, 'nsg', resolve(n.nsg), 'subnets', n.subnets.map((l) => resolve(l)!))),
-    computes: model.computes.map((c) => copyWith(c, 'subnet', resolve(c.subnet), 'workspace', resolve(c.workspace))),
+    subnets: model.subnets.map((s) => copyWith(s, 'nsg', resolve(s.nsg, s.deployment), 'routeTable', resolve(s.routeTable, s.deployment))),
+    nics: model.nics.map((n) => copyWith(n, 'nsg', resolve(n.nsg, n.deployment), 'subnets', n.subnets.map((l) => resolve(l, n.deployment)!))),
+    computes: model.computes.map((c) => copyWith(c, 'subnet', resolve(c.subnet, c.deployment), 'workspace', resolve(c.workspace, c.deployment))),
     firewalls: model.firewalls.map((f) => (f.basePolicy
-      ? copyWith(f, 'policy', resolve(f.policy), 'basePolicy', resolve(f.basePolicy))
-      : copyWith(f, 'policy', resolve(f.policy)))),
+      ? copyWith(f, 'policy', resolve(f.policy, f.deployment), 'basePolicy', resolve(f.basePolicy, f.deployment))
+      : copyWith(f, 'policy', resolve(f.policy, f.deployment)))),
   };
 }
 

@@ -33,8 +33,18 @@ export interface Link {
 }
 
 interface Element {
-  /** Stable within one model: the file and the resource path, or the Azure resource id. */
+  /**
+   * Stable within one model: the file and the resource path, or the Azure resource id. Where
+   * several entry templates read the same file (a shared module), each one's elements from it
+   * have the entry's path in front: `dev.bicep>modules/net.bicep#net/nsg`.
+   */
   readonly key: string;
+  /**
+   * The entry template (as the reader was given it) this element was read for, when the model
+   * holds several: each entry is a deployment of its own, with its own instances of the modules
+   * it calls. Absent when the model is one deployment (one entry, a live subscription).
+   */
+  readonly deployment?: string;
   readonly name: string;
   /** The whole declaration, for reveal and for diagnostics that have nowhere better to go. */
   readonly span?: SourceSpan;

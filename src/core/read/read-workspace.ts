@@ -1,5 +1,5 @@
 import { linkModel } from '../model/link-model';
-import type { WorkspaceModel } from '../model/workspace-model';
+import type { Link, ModelElement, WorkspaceModel } from '../model/workspace-model';
 
 /** A file as the caller read it; `path` is how messages name it (relative to the folder checked, `/`-separated). */
 export interface SourceFile {
@@ -93,10 +93,77 @@ export function readEntryFile(reader: Reader, file: SourceFile, host: FileHost, 
   }
 }
 
-/** Drops the entries another entry pulled in, merges the rest and links them (the second half of `readWorkspace`). */
+/**
+ * Drops the entries another entry pulled in, merges the rest and links them (the second half of
+ * `readWorkspace`). Each entry kept is a deployment of its own, with its own instances of the
+ * modules it calls: where two entries read the same file (a shared module, one template `using`d
+ * by two parameter files), the elements they got from it are kept apart by their keys (prefixed
+ * with the entry's path), and links by name resolve within an element's own deployment first.
+ */
 export function combineResults(results: readonly { file: SourceFile; result: ReadResult }[]): WorkspaceModel {
   const followed = new Set<string>();
   for (const { file, result } of results) for (const f of result.followed) if (f !== file.path) followed.add(f);
   const kept = results.filter(({ file }) => !followed.has(file.path));
-  return linkModel(mergeModels(kept.map((k) => k.result.model)));
+  if (kept.length <= 1) return linkModel(mergeModels(kept.map((k) => k.result.model)));
+  return linkDeployments(kept.map((k) => ({ deployment: k.file.path, model: k.result.model })));
+}
+
+/** The elements of a model, every kind. */
+function elementsOf(m: WorkspaceModel): readonly (readonly ModelElement[])[] {
+  return [m.vnets, m.subnets, m.nsgs, m.nics, m.routeTables, m.workspaces, m.computes, m.firewalls];
+}
+
+/**
+ * Merges the models of several deployments (each read from one entry) and links them: every
+ * element gets its `deployment`, and keys that more than one deployment uses get the deployment
+ * in front (`dev.bicep>modules/net.bicep#net/nsg`), so each stays one element of its own.
+ */
+export function linkDeployments(deployments: readonly { deployment: string; model: WorkspaceModel }[]): WorkspaceModel {
+  // How many deployments use each key.
+  const uses = new Map<string, number>();
+  for (const { model } of deployments) {
+    const own = new Set<string>();
+    for (const list of elementsOf(model)) for (const e of list) own.add(e.key);
+    for (const k of own) uses.set(k, (uses.get(k) ?? 0) + 1);
+  }
+  const merged = mergeModels(deployments.map(({ deployment, model }) => (
+    inDeployment(model, deployment, (key) => ((uses.get(key) ?? 0) > 1 ? `${deployment}>${key}` : key))
+  )));
+  // A problem of a shared file (a module's syntax error) is reported once, not once per entry.
+  const seen = new Set<string>();
+  const problems = merged.problems.filter((p) => {
+    const id = JSON.stringify([p.file, p.span?.file, p.span?.start, p.span?.end, p.severity, p.message]);
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+  return linkModel(problems.length < merged.problems.length ? { ...merged, problems } : merged);
+}
+
+/**
+ * The model with every element in `deployment`, and every key, and every reference to one (link
+ * targets, a subnet's VNet, a VNet's subnets), mapped by `rename`.
+ */
+function inDeployment(m: WorkspaceModel, deployment: string, rename: (key: string) => string): WorkspaceModel {
+  const link = (l: Link): Link => (l.target !== undefined ? { ...l, target: rename(l.target) } : l);
+  // A copy with the deployment, the key renamed and the given properties, where the element has them, mapped.
+  const copy = <E extends ModelElement>(e: E, map: { [K in keyof E]?: (v: NonNullable<E[K]>) => E[K] } = {}): E => {
+    const out: E = { ...e, key: rename(e.key), deployment };
+    for (const k of Object.keys(map) as (keyof E)[]) {
+      const v = e[k];
+      if (v !== undefined && v !== null) out[k] = map[k]!(v);
+    }
+    return out;
+  };
+  return {
+    vnets: m.vnets.map((v) => copy(v, { subnets: (l) => l.map(rename) })),
+    subnets: m.subnets.map((s) => copy(s, { vnet: rename, nsg: link, routeTable: link })),
+    nsgs: m.nsgs.map((n) => copy(n)),
+    nics: m.nics.map((n) => copy(n, { nsg: link, subnets: (l) => l.map(link) })),
+    routeTables: m.routeTables.map((t) => copy(t)),
+    workspaces: m.workspaces.map((w) => copy(w)),
+    computes: m.computes.map((c) => copy(c, { subnet: link, workspace: link })),
+    firewalls: m.firewalls.map((f) => copy(f, { policy: link, basePolicy: link })),
+    problems: m.problems,
+  };
 }

@@ -59,3 +59,49 @@ describe('link-model', () => {
     assert.equal(model.computes[0].subnet!.target, 's2');
   });
 });
+
+describe('link-model: several deployments', () => {
+  const NSG = 'Microsoft.Network/networkSecurityGroups';
+  const inDeployment = <E extends object>(e: E, deployment: string): E => ({ ...e, deployment });
+
+  it('links to the element of the same deployment when several deployments declare the name', () => {
+    const model = linkModel({
+      ...empty,
+      nsgs: [inDeployment(nsg('dev>n', 'nsg-ml'), 'dev.bicep'), inDeployment(nsg('prod>n', 'nsg-ml'), 'prod.bicep')],
+      subnets: [
+        inDeployment(subnet('dev>s', 'compute', 'dev>v', { type: NSG, name: 'nsg-ml' }), 'dev.bicep'),
+        inDeployment(subnet('prod>s', 'compute', 'prod>v', { type: NSG, name: 'NSG-ML' }), 'prod.bicep'),
+      ],
+    });
+    assert.deepEqual(model.subnets.map((s) => s.nsg!.target), ['dev>n', 'prod>n']);
+    assert.deepEqual(model.subnets.map((s) => s.nsg!.unresolved), [undefined, undefined]);
+  });
+
+  it('links to the one element another deployment declares when its own declares none (a VNet in another file)', () => {
+    const model = linkModel({
+      ...empty,
+      nsgs: [inDeployment(nsg('network.json#n', 'nsg-ml'), 'network.json')],
+      subnets: [inDeployment(subnet('compute.json#s', 'compute', 'v', { type: NSG, name: 'nsg-ml' }), 'compute.json')],
+    });
+    assert.equal(model.subnets[0].nsg!.target, 'network.json#n');
+  });
+
+  it('leaves a link unresolved, naming the deployments, when only several other deployments declare the name', () => {
+    const model = linkModel({
+      ...empty,
+      nsgs: [inDeployment(nsg('dev>n', 'nsg-ml'), 'dev.bicep'), inDeployment(nsg('prod>n', 'nsg-ml'), 'prod.bicep')],
+      subnets: [inDeployment(subnet('ops#s', 'compute', 'v', { type: NSG, name: 'nsg-ml' }), 'ops.bicep')],
+    });
+    assert.equal(model.subnets[0].nsg!.target, undefined);
+    assert.equal(model.subnets[0].nsg!.unresolved, '2 resources named nsg-ml are declared by other deployments (dev.bicep, prod.bicep) and none by this one (ops.bicep); amlnet cannot tell which one is meant');
+  });
+
+  it('still says a name is ambiguous within one deployment', () => {
+    const model = linkModel({
+      ...empty,
+      nsgs: [inDeployment(nsg('a#n1', 'dup'), 'a.bicep'), inDeployment(nsg('a#n2', 'dup'), 'a.bicep'), inDeployment(nsg('b#n', 'dup'), 'b.bicep')],
+      subnets: [inDeployment(subnet('a#s', 'compute', 'v', { type: NSG, name: 'dup' }), 'a.bicep')],
+    });
+    assert.match(model.subnets[0].nsg!.unresolved!, /^2 resources named dup match/);
+  });
+});

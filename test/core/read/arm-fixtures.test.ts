@@ -1,8 +1,11 @@
 import { armTemplateReader } from '../../../src/core/arm/arm-template-reader';
-import { describeFixtures, findFixtures, readExpectation } from './fixture-harness';
+import { describeFixtures, findFixtures, findFolderFixtures, readExpectation } from './fixture-harness';
 
 // Every ARM fixture of test/fixtures/templates with an `.expected.json` beside it.
-describeFixtures('ARM template fixtures', findFixtures('test/fixtures/templates', 'arm-*.json'), [armTemplateReader]);
+describeFixtures('ARM template fixtures', [
+  ...findFixtures('test/fixtures/templates', 'arm-*.json'),
+  ...findFolderFixtures('test/fixtures/templates', 'arm-*'),
+], [armTemplateReader]);
 
 // examples/arm against the ARM NSG that examples/expected.json lists (the others are Bicep's).
 describeFixtures('ARM example workspace', [{

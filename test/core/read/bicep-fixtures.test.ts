@@ -4,7 +4,7 @@ import { bicepReader } from '../../../src/core/bicep/bicep-reader';
 import { commentText, leadingComments } from '../../../src/core/bicep/comments';
 import { parseBicep } from '../../../src/core/bicep/parser';
 import type { NsgCheck } from '../../../src/core/check/check-model';
-import { REPO_ROOT, describeFixtures, findFixtures, readExpectation } from './fixture-harness';
+import { REPO_ROOT, describeFixtures, findFixtures, findFolderFixtures, readExpectation } from './fixture-harness';
 
 /**
  * Requirement ids an `// amlnet-disable-next-line <id> ...` comment directly above the NSG's
@@ -32,6 +32,7 @@ function suppressedOf(check: NsgCheck): readonly string[] {
 describeFixtures('Bicep template fixtures', [
   ...findFixtures('test/fixtures/templates', 'bicep-*.bicep'),
   ...findFixtures('test/fixtures/templates', 'bicep-*.bicepparam'),
+  ...findFolderFixtures('test/fixtures/templates', 'bicep-*'),
 ], [bicepReader], { suppressedOf });
 
 // examples/bicep (main.bicepparam using main.bicep, which calls modules/network.bicep) against

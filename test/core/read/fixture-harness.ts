@@ -51,10 +51,15 @@ export interface FixtureExpectation {
   readonly problems: readonly string[];
 }
 
-/** One fixture: its entry file (relative to the repository root, `/`-separated) and what it must give. */
+/**
+ * One fixture: its entry file (relative to the repository root, `/`-separated) and what it must
+ * give; or, for a folder fixture, the folder, read as `amlnet check <folder>` reads it (every
+ * template file in it is an entry, but those another entry pulls in).
+ */
 export interface FixtureCase {
   readonly name: string;
   readonly entry: string;
+  readonly folder?: boolean;
   readonly expected: FixtureExpectation;
   /** Compare only these NSGs (the reported set must be exactly them): for expected files that cover several languages. */
   readonly only?: readonly string[];
@@ -109,6 +114,39 @@ export function findFixtures(dir: string, glob: string): FixtureCase[] {
   return out;
 }
 
+/**
+ * The folder fixtures in `dir`: folders whose name matches `glob` with `<folder>.expected.json`
+ * beside them. Their NSGs are named `<name> (<entry>)`, the entry relative to the folder.
+ */
+export function findFolderFixtures(dir: string, glob: string): FixtureCase[] {
+  const pattern = globToRegExp(glob);
+  const out: FixtureCase[] = [];
+  for (const e of fs.readdirSync(path.join(REPO_ROOT, dir), { withFileTypes: true })) {
+    if (!e.isDirectory() || !pattern.test(e.name) || !fs.existsSync(path.join(REPO_ROOT, dir, `${e.name}.expected.json`))) continue;
+    out.push({ name: e.name, entry: `${dir}/${e.name}`, folder: true, expected: readExpectation(`${dir}/${e.name}.expected.json`) });
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+/** The template files under `folder` (relative to the repository root), sorted. */
+function templateFiles(folder: string): string[] {
+  const out: string[] = [];
+  const visit = (rel: string): void => {
+    for (const e of fs.readdirSync(path.join(REPO_ROOT, rel), { withFileTypes: true })) {
+      if (e.isDirectory()) visit(`${rel}/${e.name}`);
+      else if (/\.(json|jsonc|bicep|bicepparam)$/.test(e.name) && !e.name.endsWith('.expected.json')) out.push(`${rel}/${e.name}`);
+    }
+  };
+  visit(folder);
+  return out.sort();
+}
+
+/** How a fixture's expected file names an NSG: by name, and in a folder fixture with its entry. */
+function nsgLabel(c: FixtureCase, n: NsgCheck): string {
+  const d = n.nsg.deployment;
+  return c.folder && d !== undefined ? `${n.nsg.name} (${d.startsWith(`${c.entry}/`) ? d.slice(c.entry.length + 1) : d})` : n.nsg.name;
+}
+
 export function readExpectation(file: string): FixtureExpectation {
   return JSON.parse(fs.readFileSync(path.join(REPO_ROOT, file), 'utf8')) as FixtureExpectation;
 }
@@ -130,9 +168,13 @@ export function settingsFor(options: FixtureOptions = {}): CheckSettings {
 /** Reads a fixture's entry with the readers and checks the model. */
 export function checkFixture(c: FixtureCase, readers: readonly Reader[]): { model: WorkspaceModel; result: CheckResult } {
   const host = diskHost();
-  const text = host.readFile(c.entry);
-  if (text === undefined) throw new Error(`cannot read ${c.entry}`);
-  const model = readWorkspace([{ path: c.entry, text }], host, readers);
+  const paths = c.folder ? templateFiles(c.entry) : [c.entry];
+  const files = paths.map((p) => {
+    const text = host.readFile(p);
+    if (text === undefined) throw new Error(`cannot read ${p}`);
+    return { path: p, text };
+  });
+  const model = readWorkspace(files, host, readers);
   return { model, result: checkModel(model, settingsFor(c.expected.options)) };
 }
 
@@ -169,12 +211,12 @@ function portRanges(text: string): [number, number][] {
 export function compareFixture(c: FixtureCase, model: WorkspaceModel, result: CheckResult, hooks: HarnessHooks = {}): string[] {
   const out: string[] = [];
   const e = c.expected;
-  const reported = result.nsgs.map((n) => n.nsg.name).sort();
+  const reported = result.nsgs.map((n) => nsgLabel(c, n)).sort();
   const wanted = [...(c.only ?? Object.keys(e.nsgs))].sort();
   if (JSON.stringify(reported) !== JSON.stringify(wanted)) out.push(`NSGs: reported ${JSON.stringify(reported)}, expected ${JSON.stringify(wanted)}`);
   for (const name of wanted) {
     const x = e.nsgs[name];
-    const checks = result.nsgs.filter((n) => n.nsg.name === name);
+    const checks = result.nsgs.filter((n) => nsgLabel(c, n) === name);
     if (!x || checks.length !== 1) {
       if (!x) out.push(`${name}: not in the expected file`);
       continue;
