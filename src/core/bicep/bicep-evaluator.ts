@@ -304,6 +304,9 @@ export type PathJoiner = (fromFile: string, relative: string) => string;
 
 type Lazy = { state: 'todo' | 'busy' | 'done'; value?: Value };
 
+/** A memo entry of copies being worked out. */
+const PENDING = Symbol('pending');
+
 /** One Bicep file as deployed once: its declarations, and the values it was given. */
 export class BicepProgram {
   private readonly params = new Map<string, ParameterDeclaration>();
@@ -320,10 +323,9 @@ export class BicepProgram {
   private readonly paramMemo = new Map<string, Lazy>();
   private readonly varMemo = new Map<string, Lazy>();
   private outputMemo: Map<string, Lazy> | undefined;
-  private readonly instanceMemo = new Map<ResourceInfo, ResourceInstance[] | UnknownValue>();
-  private moduleMemo: Map<ModuleDeclaration, ModuleInstance[] | UnknownValue> | undefined;
-  /** Resources and modules whose copies are being worked out (a memo hit on one is a cycle). */
-  private readonly pending = new Set<ResourceInfo | ModuleDeclaration>();
+  /** Copies of resources and modules; `PENDING` while they are being worked out (a memo hit on it is a cycle). */
+  private readonly instanceMemo = new Map<ResourceInfo, ResourceInstance[] | UnknownValue | typeof PENDING>();
+  private moduleMemo: Map<ModuleDeclaration, ModuleInstance[] | UnknownValue | typeof PENDING> | undefined;
 
   constructor(
     readonly file: BicepFile,
@@ -513,12 +515,12 @@ export class BicepProgram {
 
   private resourceInstances(info: ResourceInfo): ResourceInstance[] | UnknownValue {
     const memo = this.instanceMemo.get(info);
-    if (memo !== undefined) {
-      if (this.pending.has(info)) this.session.limits++;
-      return memo;
+    if (memo === PENDING) {
+      this.session.limits++;
+      return new UnknownValue(`resource '${info.symbol}' depends on itself`);
     }
-    this.pending.add(info);
-    this.instanceMemo.set(info, new UnknownValue(`resource '${info.symbol}' depends on itself`));
+    if (memo !== undefined) return memo;
+    this.instanceMemo.set(info, PENDING);
     let result: ResourceInstance[] | UnknownValue;
     if (info.parent) {
       const parents = this.resourceInstances(info.parent);
@@ -536,27 +538,29 @@ export class BicepProgram {
       result = this.copies(info, undefined, undefined, undefined);
     }
     this.instanceMemo.set(info, result);
-    this.pending.delete(info);
     return result;
   }
 
   private copies(info: ResourceInfo, locals: Locals | undefined, parentKey: string | undefined, parent: ResourceInstance | undefined): ResourceInstance[] | UnknownValue {
     const baseKey = parentKey !== undefined ? `${parentKey}::${info.symbol}` : info.key;
     const baseText = parent ? `${parent.text}::${info.symbol}` : info.symbol;
-    const make = (key: string, text: string, l: Locals | undefined, body: Expression, index?: number): ResourceInstance => {
-      let condition: Value = true;
-      let b: Expression = body;
-      if (b.kind === 'if') {
-        condition = this.eval(b.condition, l);
-        b = b.body;
-      }
-      return { info, key, text, index, locals: l, body: b.kind === 'object' ? b : undefined, condition, bodyValues: undefined, parentInstance: parent };
-    };
     const value = info.decl.value;
-    if (value.kind !== 'for') return [make(baseKey, baseText, locals, value)];
+    if (value.kind !== 'for') return [this.makeInstance(info, parent, baseKey, baseText, locals, value, undefined)];
     const items = this.loopItems(value, locals);
     if (items instanceof UnknownValue) return items;
-    return items.map((it, i) => make(`${baseKey}[${i}]`, `${baseText}[${i}]`, it, value.body, i));
+    const out = new Array<ResourceInstance>(items.length);
+    for (let i = 0; i < items.length; i++) out[i] = this.makeInstance(info, parent, `${baseKey}[${i}]`, `${baseText}[${i}]`, items[i], value.body, i);
+    return out;
+  }
+
+  private makeInstance(info: ResourceInfo, parent: ResourceInstance | undefined, key: string, text: string, l: Locals | undefined, body: Expression, index: number | undefined): ResourceInstance {
+    let condition: Value = true;
+    let b: Expression = body;
+    if (b.kind === 'if') {
+      condition = this.eval(b.condition, l);
+      b = b.body;
+    }
+    return { info, key, text, index, locals: l, body: b.kind === 'object' ? b : undefined, condition, bodyValues: undefined, parentInstance: parent };
   }
 
   /** The scopes of a `for` loop's iterations (item and index bound), or why they are unknown. */
@@ -581,13 +585,13 @@ export class BicepProgram {
 
   private moduleCopies(decl: ModuleDeclaration): ModuleInstance[] | UnknownValue {
     const memo = this.moduleMemo?.get(decl);
-    if (memo !== undefined) {
-      if (this.pending.has(decl)) this.session.limits++;
-      return memo;
-    }
-    this.pending.add(decl);
     const symbol = decl.name.kind === 'identifier' ? decl.name.name : '?';
-    (this.moduleMemo ??= new Map()).set(decl, new UnknownValue(`module '${symbol}' depends on itself`));
+    if (memo === PENDING) {
+      this.session.limits++;
+      return new UnknownValue(`module '${symbol}' depends on itself`);
+    }
+    if (memo !== undefined) return memo;
+    (this.moduleMemo ??= new Map()).set(decl, PENDING);
     let result: ModuleInstance[] | UnknownValue;
     const value = decl.value;
     if (decl.path.kind !== 'string') result = new UnknownValue(`the path of module '${symbol}' is not a plain string`);
@@ -600,7 +604,6 @@ export class BicepProgram {
       result = [this.makeModule(decl, symbol, undefined, value, undefined)];
     }
     this.moduleMemo.set(decl, result);
-    this.pending.delete(decl);
     return result;
   }
 
@@ -864,7 +867,6 @@ export class BicepProgram {
   }
 
   private binary(op: string, leftNode: Expression, rightNode: Expression, locals: Locals | undefined): Value {
-    const where = (): string => `${this.text(leftNode)} ${op} ${this.text(rightNode)}`;
     if (op === '&&' || op === '||') {
       const l = this.eval(leftNode, locals);
       const decisive = op === '||';
@@ -874,7 +876,7 @@ export class BicepProgram {
       if (typeof l === 'boolean' && typeof r === 'boolean') return !decisive;
       if (l instanceof UnknownValue) return l;
       if (r instanceof UnknownValue) return r;
-      return unknownFrom(typeof l === 'boolean' ? r : l, where());
+      return unknownFrom(typeof l === 'boolean' ? r : l, this.binaryText(op, leftNode, rightNode));
     }
     if (op === '??') {
       const l = this.eval(leftNode, locals);
@@ -883,7 +885,7 @@ export class BicepProgram {
         return l;
       }
       if (l instanceof SymbolicValue && !(l instanceof ResourceHandle) && !(l instanceof ModuleHandle) && !(l instanceof ResourceIdValue)) {
-        return new UnknownValue(`${where()}: whether ${l.text} is null is known only at deployment`);
+        return new UnknownValue(`${this.binaryText(op, leftNode, rightNode)}: whether ${l.text} is null is known only at deployment`);
       }
       return l;
     }
@@ -895,7 +897,7 @@ export class BicepProgram {
     switch (op) {
       case '==': case '!=': {
         const e = valuesEqual(l, r, b);
-        if (e === undefined) return unknownFrom(isPartial(l) ? l : r, where());
+        if (e === undefined) return unknownFrom(isPartial(l) ? l : r, this.binaryText(op, leftNode, rightNode));
         return op === '==' ? e : !e;
       }
       case '=~': case '!~': {
@@ -903,7 +905,7 @@ export class BicepProgram {
           const e = l.toLowerCase() === r.toLowerCase();
           return op === '=~' ? e : !e;
         }
-        return unknownFrom(isPartial(l) ? l : r, where());
+        return unknownFrom(isPartial(l) ? l : r, this.binaryText(op, leftNode, rightNode));
       }
       default: break;
     }
@@ -916,16 +918,21 @@ export class BicepProgram {
         case '+': return l + r;
         case '-': return l - r;
         case '*': return l * r;
-        case '/': return r === 0 ? new UnknownValue(`${where()}: division by zero`) : Math.trunc(l / r);
-        case '%': return r === 0 ? new UnknownValue(`${where()}: division by zero`) : l % r;
+        case '/': return r === 0 ? new UnknownValue(`${this.binaryText(op, leftNode, rightNode)}: division by zero`) : Math.trunc(l / r);
+        case '%': return r === 0 ? new UnknownValue(`${this.binaryText(op, leftNode, rightNode)}: division by zero`) : l % r;
       }
     }
     if (typeof l === 'string' && typeof r === 'string' && ['<', '<=', '>', '>='].includes(op)) {
       const c = l < r ? -1 : l > r ? 1 : 0;
       return op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0;
     }
-    if (isPartial(l) || isPartial(r)) return unknownFrom(isPartial(l) ? l : r, where());
-    return new UnknownValue(`${where()}: the operator ${op} does not apply to these values`);
+    if (isPartial(l) || isPartial(r)) return unknownFrom(isPartial(l) ? l : r, this.binaryText(op, leftNode, rightNode));
+    return new UnknownValue(`${this.binaryText(op, leftNode, rightNode)}: the operator ${op} does not apply to these values`);
+  }
+
+  /** `left op right` as written, for messages. */
+  private binaryText(op: string, leftNode: Expression, rightNode: Expression): string {
+    return `${this.text(leftNode)} ${op} ${this.text(rightNode)}`;
   }
 
   /** `target.name` (`safe`: `.?`, missing is null). */
@@ -1022,33 +1029,33 @@ export class BicepProgram {
     return fn.program.eval(fn.node.body, l);
   }
 
+  /** Argument `i` of a call as a known array, or why it is not one. */
+  private knownArray(node: CallExpression, i: number, locals: Locals | undefined): readonly Value[] | UnknownValue {
+    const v = this.eval(node.arguments[i], locals);
+    if (Array.isArray(v)) return v as readonly Value[];
+    return v instanceof UnknownValue ? v : new UnknownValue(`${this.text(node)}: argument ${i + 1} must be an array${isPartial(v) ? ' known before deployment' : ''}`);
+  }
+
   private builtin(name: string, node: CallExpression, locals: Locals | undefined): Value {
     const lower = name.toLowerCase();
     const argc = node.arguments.length;
-    // The call's text, for messages only (most calls have none to give).
-    const where = (): string => this.text(node);
-    const knownArray = (i: number): readonly Value[] | UnknownValue => {
-      const v = this.eval(node.arguments[i], locals);
-      if (Array.isArray(v)) return v as readonly Value[];
-      return v instanceof UnknownValue ? v : new UnknownValue(`${where()}: argument ${i + 1} must be an array${isPartial(v) ? ' known before deployment' : ''}`);
-    };
     switch (lower) {
-      case 'any': return argc === 1 ? this.eval(node.arguments[0], locals) : new UnknownValue(`${where()}: any() takes 1 argument`);
+      case 'any': return argc === 1 ? this.eval(node.arguments[0], locals) : new UnknownValue(`${this.text(node)}: any() takes 1 argument`);
       case 'map': case 'filter': case 'sort': case 'reduce': case 'toobject': case 'groupby': case 'mapvalues': {
-        if (argc < 2) return new UnknownValue(`${where()}: ${name}() needs a lambda`);
+        if (argc < 2) return new UnknownValue(`${this.text(node)}: ${name}() needs a lambda`);
         if (lower === 'mapvalues') {
           const obj = this.eval(node.arguments[0], locals);
           const fn = this.lambdaArg(node, 1, locals);
           if (fn instanceof UnknownValue && !(fn instanceof LambdaValue)) return fn;
-          if (!isPlainObject(obj)) return obj instanceof UnknownValue ? obj : new UnknownValue(`${where()}: argument 1 must be an object`);
+          if (!isPlainObject(obj)) return obj instanceof UnknownValue ? obj : new UnknownValue(`${this.text(node)}: argument 1 must be an object`);
           const out: Record<string, Value> = {};
           for (const k of Object.keys(obj)) setKey(out, k, this.applyLambda(fn as LambdaValue, [obj[k]]));
           return out;
         }
-        const arr = knownArray(0);
+        const arr = this.knownArray(node, 0, locals);
         if (arr instanceof UnknownValue) return arr;
         if (lower === 'reduce') {
-          if (argc !== 3) return new UnknownValue(`${where()}: reduce() takes 3 arguments`);
+          if (argc !== 3) return new UnknownValue(`${this.text(node)}: reduce() takes 3 arguments`);
           let acc = this.eval(node.arguments[1], locals);
           const fn = this.lambdaArg(node, 2, locals);
           if (!(fn instanceof LambdaValue)) return fn;
@@ -1063,7 +1070,7 @@ export class BicepProgram {
           for (let i = 0; i < arr.length; i++) {
             const keep = this.applyLambda(fn, [arr[i], i]);
             if (keep === true) out.push(arr[i]);
-            else if (keep !== false) return new UnknownValue(`${where()}: the filter's result for item ${i} is not known: ${describe(keep)}`);
+            else if (keep !== false) return new UnknownValue(`${this.text(node)}: the filter's result for item ${i} is not known: ${describe(keep)}`);
           }
           return out;
         }
@@ -1071,7 +1078,7 @@ export class BicepProgram {
           const out = [...arr];
           let failed: Value | undefined;
           // Insertion sort: bounded by the loop limit, and the comparison may be unknown.
-          if (out.length > MAX_LOOP_ITEMS) return new UnknownValue(`${where()}: the array is too long to sort`);
+          if (out.length > MAX_LOOP_ITEMS) return new UnknownValue(`${this.text(node)}: the array is too long to sort`);
           for (let i = 1; i < out.length && failed === undefined; i++) {
             for (let j = i; j > 0; j--) {
               const less = this.applyLambda(fn, [out[j], out[j - 1]]);
@@ -1080,7 +1087,7 @@ export class BicepProgram {
               else { failed = less; break; }
             }
           }
-          return failed === undefined ? out : new UnknownValue(`${where()}: a comparison is not known: ${describe(failed)}`);
+          return failed === undefined ? out : new UnknownValue(`${this.text(node)}: a comparison is not known: ${describe(failed)}`);
         }
         if (lower === 'toobject') {
           const valueFn = argc >= 3 ? this.lambdaArg(node, 2, locals) : undefined;
@@ -1088,7 +1095,7 @@ export class BicepProgram {
           const out: Record<string, Value> = {};
           for (const x of arr) {
             const k = this.applyLambda(fn, [x]);
-            if (typeof k !== 'string') return new UnknownValue(`${where()}: a key is not a known string: ${describe(k)}`);
+            if (typeof k !== 'string') return new UnknownValue(`${this.text(node)}: a key is not a known string: ${describe(k)}`);
             setKey(out, k, valueFn ? this.applyLambda(valueFn, [x]) : x);
           }
           return out;
@@ -1097,26 +1104,26 @@ export class BicepProgram {
         const out: Record<string, Value[]> = {};
         for (const x of arr) {
           const k = this.applyLambda(fn, [x]);
-          if (typeof k !== 'string') return new UnknownValue(`${where()}: a key is not a known string: ${describe(k)}`);
+          if (typeof k !== 'string') return new UnknownValue(`${this.text(node)}: a key is not a known string: ${describe(k)}`);
           if (!hasOwn(out, k)) setKey(out as Record<string, Value>, k, []);
           out[k].push(x);
         }
         return out;
       }
       case 'flatten': {
-        const arr = knownArray(0);
+        const arr = this.knownArray(node, 0, locals);
         if (arr instanceof UnknownValue) return arr;
         const out: Value[] = [];
         for (const x of arr) {
-          if (!Array.isArray(x)) return x instanceof UnknownValue ? x : new UnknownValue(`${where()}: every item must be an array`);
+          if (!Array.isArray(x)) return x instanceof UnknownValue ? x : new UnknownValue(`${this.text(node)}: every item must be an array`);
           out.push(...(x as readonly Value[]));
         }
         return out;
       }
       case 'loadtextcontent': case 'loadjsoncontent': case 'loadyamlcontent': case 'loadfileasbase64': case 'readenvironmentvariable': case 'getsecret':
-        return new UnknownValue(`${where()}: amlnet does not evaluate ${name}()`);
+        return new UnknownValue(`${this.text(node)}: amlnet does not evaluate ${name}()`);
       case 'parameters': case 'variables': case 'copyindex':
-        return new UnknownValue(`${where()}: ${name}() is not a Bicep function`);
+        return new UnknownValue(`${this.text(node)}: ${name}() is not a Bicep function`);
       default: break;
     }
     return callBuiltin(new ProgramCallEnv(this, name, node, locals));
@@ -1182,8 +1189,12 @@ class ProgramCallEnv implements CallEnv {
 
 // ---- resource and module handles -------------------------------------------------------------
 
-/** The declared value of a body property of a resource copy (`name`, `location`, `properties` ...). */
-export function bodyProperty(instance: ResourceInstance | ModuleInstance, key: string): Value | undefined {
+/**
+ * The declared value of a body property of a resource copy (`name`, `location`, `properties` ...).
+ * `take`: the caller (the reader) reads this value once for good, so an object or array kept for
+ * it is handed over and no longer kept.
+ */
+export function bodyProperty(instance: ResourceInstance | ModuleInstance, key: string, take = false): Value | undefined {
   const body = instance.body;
   if (!body) return undefined;
   for (const m of body.properties) {
@@ -1191,13 +1202,22 @@ export function bodyProperty(instance: ResourceInstance | ModuleInstance, key: s
       // A copy's body property always evaluates to the same value: evaluate it once (`name` is read
       // for every `.id`, `properties` by the reader and by `x.properties...` references).
       const memo = instance.bodyValues;
-      if (memo !== undefined) for (let i = 0; i < memo.length; i += 2) if (memo[i] === key) return memo[i + 1];
+      if (memo !== undefined) {
+        for (let i = 0; i < memo.length; i += 2) {
+          if (memo[i] !== key) continue;
+          const v = memo[i + 1] as Value;
+          if (take && isComposite(v)) memo.splice(i, 2);
+          return v;
+        }
+      }
       const program = 'info' in instance ? instance.info.program : instance.caller;
       const limits = program.session.limits;
       const v = program.evaluate(m.value, instance.locals);
-      // A result cut short by a limit depends on where it was asked for: not kept. Neither are
-      // objects and arrays, which would stay alive as long as the copy (the whole read).
-      if (program.session.limits === limits && (typeof v !== 'object' || v === null || !(Array.isArray(v) || isPlainObject(v)))) {
+      // A result cut short by a limit depends on where it was asked for: not kept. Objects and
+      // arrays are kept only until the reader takes them (a reference such as
+      // `vnet.properties.subnets[0].id` is usually read before the reader reads the resource),
+      // not for the whole read: most are never asked for again.
+      if (program.session.limits === limits && !(take && isComposite(v))) {
         if (memo === undefined) instance.bodyValues = [key, v];
         else memo.push(key, v);
       }
@@ -1205,6 +1225,11 @@ export function bodyProperty(instance: ResourceInstance | ModuleInstance, key: s
     }
   }
   return undefined;
+}
+
+/** Whether a value is an object or an array (not a scalar, symbolic or unknown value). */
+function isComposite(v: Value): boolean {
+  return typeof v === 'object' && v !== null && (Array.isArray(v) || isPlainObject(v));
 }
 
 

@@ -211,7 +211,7 @@ class ResourceReader {
   private readProp(key: string): Prop {
     const node = findProperty(this.instance.body, key);
     // bodyProperty evaluates the first property named `key`, as findProperty finds it, once per copy.
-    return node ? { value: bodyProperty(this.instance, key), span: this.program.span(node.value), keySpan: this.program.span(keyRange(node)), node } : { value: undefined };
+    return node ? { value: bodyProperty(this.instance, key, true), span: this.program.span(node.value), keySpan: this.program.span(keyRange(node)), node } : { value: undefined };
   }
 
   /** `properties.<key>` with the key's and the value's spans when written literally. */

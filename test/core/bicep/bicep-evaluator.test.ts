@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import {
-  BicepProgram, EvalSession, ModuleHandle, ResourceHandle, ResourceIdValue, originOf,
+  BicepProgram, EvalSession, ModuleHandle, ResourceHandle, ResourceIdValue, bodyProperty, originOf,
 } from '../../../src/core/bicep/bicep-evaluator';
 import { parseBicep, parseBicepParam } from '../../../src/core/bicep/parser';
 import type { Expression } from '../../../src/core/bicep/syntax';
@@ -285,6 +285,48 @@ describe('Bicep evaluator', () => {
       const id = ev('m.outputs.id');
       assert.ok(id instanceof ResourceIdValue);
       assert.equal(id.key, 'm.bicep#m/r');
+    });
+  });
+
+  describe('body properties', () => {
+    const text = [
+      "resource vnet 'Microsoft.Network/virtualNetworks@2024-01-01' = {",
+      "  name: 'vnet'",
+      "  properties: { subnets: [{ name: 'a' }] }",
+      '}',
+    ].join('\n');
+
+    function copy(p: BicepProgram) {
+      const copies = p.instances(p.resources[0]);
+      assert.ok(Array.isArray(copies));
+      return copies[0];
+    }
+
+    it('an object read through a reference is kept until the reader takes it', () => {
+      const p = program(text);
+      const c = copy(p);
+      const first = bodyProperty(c, 'properties');
+      assert.deepEqual(first, { subnets: [{ name: 'a' }] });
+      assert.equal(bodyProperty(c, 'properties'), first, 'kept for the next reference');
+      assert.equal(bodyProperty(c, 'properties', true), first, 'handed to the reader');
+      const again = bodyProperty(c, 'properties', true);
+      assert.notEqual(again, first, 'no longer kept once taken');
+      assert.deepEqual(again, first);
+      const kept = bodyProperty(c, 'properties');
+      assert.equal(bodyProperty(c, 'properties'), kept, 'a reference keeps it again');
+    });
+
+    it('scalars stay kept when taken', () => {
+      const c = copy(program(text));
+      assert.equal(bodyProperty(c, 'name', true), 'vnet');
+      assert.deepEqual(c.bodyValues, ['name', 'vnet']);
+    });
+
+    it('a resource whose copies depend on themselves is unknown', () => {
+      const p = program("resource a 'Microsoft.Network/networkSecurityGroups@2024-01-01' = [for x in a: {\n  name: 'a'\n}]\n");
+      const copies = p.instances(p.resources[0]);
+      assert.ok(copies instanceof UnknownValue);
+      assert.match(copies.reason, /depends on itself/);
     });
   });
 
