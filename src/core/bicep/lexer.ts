@@ -589,9 +589,12 @@ export class Scanner {
         if (n === 8 && text.startsWith('metadata', p)) k = K.Metadata;
         else if (n === 6 && text.startsWith('module', p)) k = K.Module;
         break;
-      case 110: // n
-        if (n === 4 && text.startsWith('null', p)) return T.Null;
-        if (n === 4 && text.startsWith('none', p)) k = K.NoneKeyword;
+      case 110: // n (`name`, the most common key, is neither: tell by the second letter)
+        if (n === 4) {
+          const d = text.charCodeAt(p + 1);
+          if (d === 117 && text.startsWith('null', p)) return T.Null;
+          if (d === 111 && text.startsWith('none', p)) k = K.NoneKeyword;
+        }
         break;
       case 111: // o
         if (n === 6 && text.startsWith('output', p)) k = K.Output;
@@ -645,8 +648,14 @@ export class Scanner {
         q++;
       }
       lastNewLine = q;
-      q = this.skipTrivia(q);
-      const c = text.charCodeAt(q);
+      // Indentation is mostly spaces: step over them here, and call the general trivia loop only
+      // for tabs, comments and directives.
+      let c = text.charCodeAt(q);
+      while (c === C.Space) c = text.charCodeAt(++q);
+      if (c === C.Tab || c === C.Slash || c === C.Hash) {
+        q = this.skipTrivia(q);
+        c = text.charCodeAt(q);
+      }
       if (c !== C.LF && c !== C.CR) break;
     }
     this.end = lastNewLine;
