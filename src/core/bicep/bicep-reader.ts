@@ -180,11 +180,10 @@ class ModelBuilder {
   readonly nsgNames = new Map<NsgModel, string>();
 }
 
-/** A body property of a resource copy: its value, where the value and the key are written. */
+/** A body property of a resource copy: its value, where the value is written, and its property node when written literally. */
 interface Prop {
   readonly value: Value | undefined;
   readonly span?: SourceSpan;
-  readonly keySpan?: SourceSpan;
   readonly node?: ObjectProperty;
 }
 
@@ -211,17 +210,17 @@ class ResourceReader {
   private readProp(key: string): Prop {
     const node = findProperty(this.instance.body, key);
     // bodyProperty evaluates the first property named `key`, as findProperty finds it, once per copy.
-    return node ? { value: bodyProperty(this.instance, key, true), span: this.program.span(node.value), keySpan: this.program.span(keyRange(node)), node } : { value: undefined };
+    return node ? { value: bodyProperty(this.instance, key, true), span: this.program.span(node.value), node } : { value: undefined };
   }
 
-  /** `properties.<key>` with the key's and the value's spans when written literally. */
+  /** `properties.<key>`, with the value's span and the property node when written literally. */
   inner(props: Prop, key: string): Prop {
     const v = props.value;
     const value = isPlainObject(v ?? null) ? (v as Record<string, Value>)[findKeyCi(v as Record<string, Value>, key) ?? ''] : undefined;
     const nodeObj = props.node?.value.kind === 'object' ? props.node.value : undefined;
     const node = findProperty(nodeObj, key);
     const span = originOf(v ?? null)?.property(key) ?? (node ? this.program.span(node.value) : props.span);
-    return { value, span, keySpan: node ? this.program.span(keyRange(node)) : undefined, node };
+    return { value, span, node };
   }
 
   get span(): SourceSpan {
@@ -529,7 +528,7 @@ function readResource(b: ModelBuilder, r: ResourceReader, file: BicepFile): void
       const marked = leadingComments(file, info.decl.start).some((c) => /^amlnet-check\b/.test(commentText(file, c)));
       const nsg: NsgModel = {
         kind: 'nsg', ...base, location: location.value === undefined ? undefined : regionOf(location.value),
-        rules, ruleStyle, securityRulesSpan: rulesProp.keySpan ?? (rulesProp.value !== undefined ? rulesProp.span : undefined), marked: marked || undefined,
+        rules, ruleStyle, securityRulesSpan: rulesProp.node ? r.program.span(keyRange(rulesProp.node)) : rulesProp.value !== undefined ? rulesProp.span : undefined, marked: marked || undefined,
       };
       b.nsgs.push(nsg);
       b.nsgNames.set(nsg, name.toLowerCase());
