@@ -93,9 +93,9 @@ export interface ObjectOrigin {
   property(key: string): SourceSpan | undefined;
   /**
    * `property` of each key of `keys` (a map from key to its slot, 0 to size - 1), in one pass over
-   * the literal's members.
+   * the literal's members; into `out` when given (a caller reading many objects reuses one list).
    */
-  properties(keys: ReadonlyMap<string, number>): (SourceSpan | undefined)[];
+  properties(keys: ReadonlyMap<string, number>, out?: (SourceSpan | undefined)[]): (SourceSpan | undefined)[];
 }
 
 /**
@@ -135,8 +135,9 @@ class LazyOrigin implements ObjectOrigin {
     return undefined;
   }
 
-  properties(keys: ReadonlyMap<string, number>): (SourceSpan | undefined)[] {
-    const out = new Array<SourceSpan | undefined>(keys.size).fill(undefined);
+  properties(keys: ReadonlyMap<string, number>, into?: (SourceSpan | undefined)[]): (SourceSpan | undefined)[] {
+    const out = into === undefined ? new Array<SourceSpan | undefined>(keys.size) : into;
+    out.fill(undefined, 0, keys.size);
     const members = this.node.properties;
     const extra = this.extra;
     // As `property`, for all keys at once: the last member that sets a key decides, so a key's

@@ -381,8 +381,9 @@ function readStatements(program: BicepProgram, only: ReadonlySet<Statement> | un
     }
   }
   // Children first, so their parents find them.
-  for (const { b, r } of readers) readChild(b, r);
-  for (const { b, r } of readers) readResource(b, r, file);
+  const scratch = new RuleScratch();
+  for (const { b, r } of readers) readChild(b, r, scratch);
+  for (const { b, r } of readers) readResource(b, r, file, scratch);
   if (whole) parts[0] ??= new ModelBuilder();
   return parts;
 }
@@ -463,13 +464,13 @@ function parentOf(r: ResourceReader): { key?: string; name?: string; existing?: 
   return {};
 }
 
-function readChild(b: ModelBuilder, r: ResourceReader): void {
+function readChild(b: ModelBuilder, r: ResourceReader, scratch: RuleScratch): void {
   const type = r.instance.info.type;
   if (type === T.rule) {
     const parent = parentOf(r);
     const nameProp = r.prop('name');
     const name = lastSegment(displayName(nameProp.value, r.instance.text));
-    const rule = readRule(r.prop('properties'), name, nameProp.span, r.span, 'child');
+    const rule = readRule(r.prop('properties'), name, nameProp.span, r.span, 'child', scratch);
     if (parent.key) push(b.childRules, parent.key, rule);
     else if (parent.name) push(b.childRulesByName, parent.name.toLowerCase(), rule);
   } else if (type === T.route) {
@@ -502,7 +503,7 @@ function push<T>(map: Map<string, T[]>, key: string, v: T): void {
   else map.set(key, [v]);
 }
 
-function readResource(b: ModelBuilder, r: ResourceReader, file: BicepFile): void {
+function readResource(b: ModelBuilder, r: ResourceReader, file: BicepFile, scratch: RuleScratch): void {
   const { info, key } = r.instance;
   const nameProp = r.prop('name');
   const name = displayName(nameProp.value, r.instance.text);
@@ -518,7 +519,7 @@ function readResource(b: ModelBuilder, r: ResourceReader, file: BicepFile): void
         ruleStyle = 'inline';
         const list = rulesProp.value;
         if (Array.isArray(list)) {
-          (list as readonly Value[]).forEach((rule, i) => rules.push(inlineRule(rule, i, rulesProp.span ?? r.span)));
+          (list as readonly Value[]).forEach((rule, i) => rules.push(inlineRule(rule, i, rulesProp.span ?? r.span, scratch)));
         } else {
           rules.push(unknownRule('securityRules', reasonOf(list, 'securityRules', 'a list'), rulesProp.span ?? r.span, 'inline'));
         }
@@ -757,13 +758,13 @@ function linkOf(obj: Value | undefined, span: SourceSpan | undefined): Link | un
   return { text: v instanceof SymbolicValue ? v.text : '?', span: idSpan, unresolved: reasonOf(v, 'the resource id') };
 }
 
-function inlineRule(rule: Value, index: number, fallback: SourceSpan): RuleModel {
+function inlineRule(rule: Value, index: number, fallback: SourceSpan, scratch: RuleScratch): RuleModel {
   const origin = originOf(rule);
   const span = origin?.span ?? fallback;
   if (!isPlainObject(rule)) return unknownRule(`securityRules[${index}]`, reasonOf(rule, `security rule ${index + 1}`, 'an object'), span, 'inline');
   const name = displayName(get(rule, 'name'), `securityRules[${index}]`);
   const props = get(rule, 'properties');
-  return readRule({ value: props, span: origin?.property('properties') ?? span }, name, origin?.property('name'), span, 'inline');
+  return readRule({ value: props, span: origin?.property('properties') ?? span }, name, origin?.property('name'), span, 'inline', scratch);
 }
 
 /** The rule properties `readRule` reads, in the order of the `R` indices. */
@@ -785,10 +786,11 @@ const enum R {
 
 /**
  * The values of the properties `names` of `obj`, found as `get` finds them (an exact key wins,
- * else the first key equal to it without regard to case), in one pass over the object's keys.
+ * else the first key equal to it without regard to case), in one pass over the object's keys;
+ * into `out`.
  */
-function valuesCi(obj: Record<string, Value>, names: readonly string[], lowerNames: readonly string[]): (Value | undefined)[] {
-  const out = new Array<Value | undefined>(names.length).fill(undefined);
+function valuesCi(obj: Record<string, Value>, names: readonly string[], lowerNames: readonly string[], out: (Value | undefined)[]): (Value | undefined)[] {
+  out.fill(undefined, 0, names.length);
   for (const k in obj) {
     if (!Object.prototype.hasOwnProperty.call(obj, k)) continue;
     const exact = names.indexOf(k);
@@ -803,13 +805,19 @@ function valuesCi(obj: Record<string, Value>, names: readonly string[], lowerNam
   return out;
 }
 
-function readRule(props: Prop, name: string, nameSpan: SourceSpan | undefined, span: SourceSpan, style: RuleOrigin['style']): RuleModel {
+/** Lists `readRule` fills for each rule, made once per read (a file has thousands of rules). */
+class RuleScratch {
+  readonly values = new Array<Value | undefined>(RULE_KEYS.length);
+  readonly found = new Array<SourceSpan | undefined>(RULE_KEYS.length);
+}
+
+function readRule(props: Prop, name: string, nameSpan: SourceSpan | undefined, span: SourceSpan, style: RuleOrigin['style'], scratch: RuleScratch): RuleModel {
   const v = props.value;
   if (!isPlainObject(v ?? null)) return unknownRule(name, reasonOf(v, 'the rule\'s properties', 'an object'), span, style);
   const obj = v as Record<string, Value>;
-  const values = valuesCi(obj, RULE_KEYS, RULE_KEYS_LOWER);
+  const values = valuesCi(obj, RULE_KEYS, RULE_KEYS_LOWER, scratch.values);
   // Where each set rule property is written, found in one pass over the literal's members.
-  const found = originOf(obj)?.properties(RULE_KEY_SLOTS);
+  const found = originOf(obj)?.properties(RULE_KEY_SLOTS, scratch.found);
   const at = (a: R, b?: R, c?: R): SourceSpan | undefined => ruleSpan(values, found, props.span, a, b, c);
   const spans: Partial<Record<RuleProperty, SourceSpan>> = {};
   if (nameSpan) spans.name = nameSpan;

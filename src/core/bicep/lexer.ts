@@ -258,9 +258,10 @@ export class Scanner {
     }
     const value = this.text.slice(start, end);
     if (++this.internCount * 2 > keys.length) {
+      // Four times larger: a large file fills the table by thousands, and each step is a copy.
       const oldKeys = keys;
       const oldHashes = this.internHashes;
-      keys = this.internKeys = new Array<string | undefined>(oldKeys.length * 2);
+      keys = this.internKeys = new Array<string | undefined>(oldKeys.length * 4);
       const hashes = this.internHashes = new Int32Array(keys.length);
       mask = keys.length - 1;
       for (let k = 0; k < oldKeys.length; k++) {
