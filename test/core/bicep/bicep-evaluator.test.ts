@@ -61,6 +61,10 @@ describe('Bicep evaluator', () => {
       assert.deepEqual(all, keys.map((k) => o.property(k)));
       const at = (i: number): string | undefined => { const s = all[i]; return s && text.slice(s.start, s.end); };
       assert.deepEqual(keys.map((_, i) => at(i)), ['4', "'from-base'", '3', "'d'", '1', '5', undefined]);
+      // Into a list a caller reuses: what an earlier object left in it does not show through.
+      const reused = keys.map(() => ({ file: 'stale', start: 0, end: 0 }));
+      assert.equal(o.properties(new Map(keys.map((k, i) => [k, i])), reused), reused);
+      assert.deepEqual(reused, all);
     });
   });
 
