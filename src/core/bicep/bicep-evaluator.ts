@@ -731,7 +731,8 @@ export class BicepProgram {
       if (typeof part === 'string') length += part.length;
       if (length > MAX_STRING_LENGTH) return new UnknownValue('the string is too long to evaluate');
       if (parts === undefined && typeof part === 'string') text = text + part + segments[i + 1];
-      else (parts ??= [text]).push(part, segments[i + 1]);
+      else if (parts === undefined) parts = [text, part, segments[i + 1]];
+      else parts.push(part, segments[i + 1]);
     }
     return parts === undefined ? text : joinParts(parts);
   }

@@ -513,13 +513,13 @@ function readResource(b: ModelBuilder, r: ResourceReader, file: BicepFile, scrat
       if (info.existing) return;
       const props = r.prop('properties');
       const rulesProp = r.inner(props, 'securityRules');
-      const rules: RuleModel[] = [];
+      let rules: RuleModel[] = [];
       let ruleStyle: NsgModel['ruleStyle'] = 'none';
       if (rulesProp.value !== undefined && rulesProp.value !== null) {
         ruleStyle = 'inline';
         const list = rulesProp.value;
         if (Array.isArray(list)) {
-          (list as readonly Value[]).forEach((rule, i) => rules.push(inlineRule(rule, i, rulesProp.span ?? r.span, scratch)));
+          rules = (list as readonly Value[]).map((rule, i) => inlineRule(rule, i, rulesProp.span ?? r.span, scratch));
         } else {
           rules.push(unknownRule('securityRules', reasonOf(list, 'securityRules', 'a list'), rulesProp.span ?? r.span, 'inline'));
         }
