@@ -303,7 +303,7 @@ export class EvalSession {
 /** How a program resolves a relative path (`./m.bicep`) against its file. */
 export type PathJoiner = (fromFile: string, relative: string) => string;
 
-type Lazy = { state: 'todo' | 'busy' | 'done'; value?: Value };
+type Lazy = { state: 'todo' | 'busy' | 'done'; value: Value | undefined };
 
 /** A memo entry of copies being worked out. */
 const PENDING = Symbol('pending');
@@ -456,26 +456,48 @@ export class BicepProgram {
 
   /**
    * The value of a declaration, worked out once (`memo` holds the declarations of one kind by
-   * name). Callers look for a finished entry first, so the usual case builds no closure.
+   * name). Callers look for a finished entry first.
    */
-  private lazy(memo: Map<string, Lazy>, name: string, what: string, run: () => Value): Value {
+  private lazy(memo: Map<string, Lazy>, name: string, decl: ParameterDeclaration | VariableDeclaration | OutputDeclaration): Value {
     let entry = memo.get(name);
     if (entry === undefined) {
-      entry = { state: 'todo' };
+      // With its value's slot from the start (added later, it would take a second allocation).
+      entry = { state: 'todo', value: undefined };
       memo.set(name, entry);
     }
     if (entry.state === 'done') return entry.value as Value;
     if (entry.state === 'busy') {
       this.session.limits++;
-      return new UnknownValue(`${what} '${name}' refers to itself (a cycle)`);
+      return new UnknownValue(`${decl.kind} '${name}' refers to itself (a cycle)`);
     }
     entry.state = 'busy';
     try {
-      entry.value = run();
+      entry.value = this.declarationValue(decl, name);
     } finally {
       entry.state = entry.value === undefined ? 'todo' : 'done';
     }
     return entry.value;
+  }
+
+  private declarationValue(decl: ParameterDeclaration | VariableDeclaration | OutputDeclaration, name: string): Value {
+    switch (decl.kind) {
+      case 'param':
+        if (this.given.has(name)) return this.given.get(name) as Value;
+        if (decl.value !== null) return this.eval(decl.value, undefined);
+        return new SymbolicValue(`param:${name}`, name);
+      case 'var':
+        return this.eval(decl.value, undefined);
+      case 'output': {
+        const v = decl.value;
+        if (v.kind === 'for') return this.forExpression(v, undefined);
+        if (v.kind === 'if') {
+          const c = this.eval(v.condition, undefined);
+          if (c === false) return null;
+          return this.eval(v.body, undefined);
+        }
+        return this.eval(v, undefined);
+      }
+    }
   }
 
   private paramValue(name: string): Value {
@@ -483,11 +505,7 @@ export class BicepProgram {
     if (done !== undefined && done.state === 'done') return done.value as Value;
     const decl = this.params.get(name);
     if (decl === undefined) return new UnknownValue(`the template declares no param '${name}'`);
-    return this.lazy(this.paramMemo, name, 'param', () => {
-      if (this.given.has(name)) return this.given.get(name) as Value;
-      if (decl.value !== null) return this.eval(decl.value, undefined);
-      return new SymbolicValue(`param:${name}`, name);
-    });
+    return this.lazy(this.paramMemo, name, decl);
   }
 
   private varValue(name: string): Value {
@@ -495,7 +513,7 @@ export class BicepProgram {
     if (done !== undefined && done.state === 'done') return done.value as Value;
     const decl = this.vars.get(name);
     if (decl === undefined) return new UnknownValue(`the template declares no var '${name}'`);
-    return this.lazy(this.varMemo, name, 'var', () => this.eval(decl.value, undefined));
+    return this.lazy(this.varMemo, name, decl);
   }
 
   private outputValue(name: string): Value {
@@ -503,15 +521,7 @@ export class BicepProgram {
     if (done !== undefined && done.state === 'done') return done.value as Value;
     const decl = this.outputs.get(name);
     if (decl === undefined) return new UnknownValue(`the module declares no output '${name}'`);
-    return this.lazy(this.outputMemo ??= new Map(), name, 'output', () => {
-      if (decl.value.kind === 'for') return this.forExpression(decl.value, undefined);
-      if (decl.value.kind === 'if') {
-        const c = this.eval(decl.value.condition, undefined);
-        if (c === false) return null;
-        return this.eval(decl.value.body, undefined);
-      }
-      return this.eval(decl.value, undefined);
-    });
+    return this.lazy(this.outputMemo ??= new Map(), name, decl);
   }
 
   private resourceInstances(info: ResourceInfo): ResourceInstance[] | UnknownValue {
