@@ -426,12 +426,23 @@ export class BicepProgram {
 
   /** The deployed copies of a resource, or why they are not known. */
   instances(info: ResourceInfo): ResourceInstance[] | UnknownValue {
-    return this.guard(() => this.resourceInstances(info)) as ResourceInstance[] | UnknownValue;
+    // `guard` without its closure: the reader asks this of every resource.
+    const depth = this.session.depth;
+    try {
+      return this.resourceInstances(info);
+    } catch (e) {
+      return this.cutShort(e, depth);
+    }
   }
 
   /** The deployed copies of a module (each with its program), or why they are not known. */
   moduleInstances(decl: ModuleDeclaration): ModuleInstance[] | UnknownValue {
-    return this.guard(() => this.moduleCopies(decl)) as ModuleInstance[] | UnknownValue;
+    const depth = this.session.depth;
+    try {
+      return this.moduleCopies(decl);
+    } catch (e) {
+      return this.cutShort(e, depth);
+    }
   }
 
   private guard<T>(run: () => T): T | UnknownValue {
