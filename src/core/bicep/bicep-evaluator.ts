@@ -23,7 +23,7 @@ import { SymbolicValue, TemplateString, UnknownValue, type Value, isPlainObject 
 import { parseBicep } from './parser';
 import type {
   BicepFile, CallExpression, Expression, ForExpression, FunctionDeclaration, Identifier, ImportDeclaration, LambdaExpression,
-  ModuleDeclaration, ObjectExpression, ObjectProperty, OutputDeclaration, ParameterDeclaration, ResourceDeclaration, Statement,
+  ModuleDeclaration, ObjectExpression, ObjectProperty, OutputDeclaration, ParameterDeclaration, ResourceDeclaration,
   VariableDeclaration,
 } from './syntax';
 
@@ -281,6 +281,8 @@ export class EvalSession {
   /** Programs for `import` sources: one per file, without params. */
   readonly imports = new Map<string, BicepProgram>();
   readonly context: DeploymentContext = {};
+  /** What each file declares, by name: the same for every program of the file (a module used 200 times is looked through once). */
+  private readonly declared = new Map<BicepFile, Declarations>();
 
   constructor(readonly readFile: (path: string) => string | undefined, budget = DEFAULT_BUDGET) {
     this.budget = new Budget(budget);
@@ -298,6 +300,54 @@ export class EvalSession {
     this.files.set(path, parsed);
     return parsed;
   }
+
+  /** The declarations of a file, by name. */
+  declarations(file: BicepFile): Declarations {
+    let d = this.declared.get(file);
+    if (d === undefined) {
+      d = new Declarations(file);
+      this.declared.set(file, d);
+    }
+    return d;
+  }
+}
+
+/** The params, vars, outputs, functions, modules and imports a file declares, by name. */
+class Declarations {
+  readonly params = new Map<string, ParameterDeclaration>();
+  readonly vars = new Map<string, VariableDeclaration>();
+  readonly outputs = new Map<string, OutputDeclaration>();
+  // Maps that most files never fill are made on first use.
+  funcs: Map<string, FunctionDeclaration> | undefined;
+  moduleDecls: Map<string, ModuleDeclaration> | undefined;
+  importedNames: Map<string, { from: string; name: string }> | undefined;
+  namespaces: Map<string, string> | undefined;
+
+  constructor(file: BicepFile) {
+    for (const s of file.statements) {
+      switch (s.kind) {
+        case 'param': if (s.name.kind === 'identifier') this.params.set(s.name.name, s); break;
+        case 'var': if (s.name.kind === 'identifier') this.vars.set(s.name.name, s); break;
+        case 'output': if (s.name.kind === 'identifier') this.outputs.set(s.name.name, s); break;
+        case 'func': if (s.name.kind === 'identifier') (this.funcs ??= new Map()).set(s.name.name, s); break;
+        case 'module': if (s.name.kind === 'identifier') (this.moduleDecls ??= new Map()).set(s.name.name, s); break;
+        case 'import': this.declareImport(s); break;
+        default: break;
+      }
+    }
+  }
+
+  private declareImport(s: ImportDeclaration): void {
+    if (s.from.kind !== 'string') return;
+    const from = s.from.value;
+    if (s.wildcardAlias?.kind === 'identifier') (this.namespaces ??= new Map()).set(s.wildcardAlias.name, from);
+    for (const item of s.items ?? []) {
+      const name = item.name.kind === 'identifier' || item.name.kind === 'string' ? (item.name.kind === 'identifier' ? item.name.name : item.name.value) : undefined;
+      if (name === undefined) continue;
+      const alias = item.alias?.kind === 'identifier' ? item.alias.name : name;
+      (this.importedNames ??= new Map()).set(alias, { from, name });
+    }
+  }
 }
 
 /** How a program resolves a relative path (`./m.bicep`) against its file. */
@@ -310,19 +360,19 @@ const PENDING = Symbol('pending');
 
 /** One Bicep file as deployed once: its declarations, and the values it was given. */
 export class BicepProgram {
-  private readonly params = new Map<string, ParameterDeclaration>();
-  private readonly vars = new Map<string, VariableDeclaration>();
-  private readonly outputs = new Map<string, OutputDeclaration>();
-  // Maps that most programs (module instances above all) never fill are made on first use.
-  private funcs: Map<string, FunctionDeclaration> | undefined;
+  // The file's declarations by name (shared by its programs).
+  private readonly params: ReadonlyMap<string, ParameterDeclaration>;
+  private readonly vars: ReadonlyMap<string, VariableDeclaration>;
+  private readonly outputs: ReadonlyMap<string, OutputDeclaration>;
+  private readonly funcs: ReadonlyMap<string, FunctionDeclaration> | undefined;
+  private readonly moduleDecls: ReadonlyMap<string, ModuleDeclaration> | undefined;
+  private readonly importedNames: ReadonlyMap<string, { from: string; name: string }> | undefined;
+  private readonly namespaces: ReadonlyMap<string, string> | undefined;
   private readonly resourceInfos: ResourceInfo[] = [];
   private readonly resourcesBySymbol = new Map<string, ResourceInfo>();
-  private moduleDecls: Map<string, ModuleDeclaration> | undefined;
-  private importedNames: Map<string, { from: string; name: string }> | undefined;
-  private namespaces: Map<string, string> | undefined;
   /** Values of params, vars and outputs, by name. */
   private readonly paramMemo = new Map<string, Lazy>();
-  private readonly varMemo = new Map<string, Lazy>();
+  private varMemo: Map<string, Lazy> | undefined;
   private outputMemo: Map<string, Lazy> | undefined;
   /** Copies of resources and modules; `PENDING` while they are being worked out (a memo hit on it is a cycle). */
   private readonly instanceMemo = new Map<ResourceInfo, ResourceInstance[] | UnknownValue | typeof PENDING>();
@@ -340,20 +390,16 @@ export class BicepProgram {
     readonly prefix = '',
     readonly moduleDepth = 0,
   ) {
-    for (const s of file.statements) this.declare(s);
-  }
-
-  private declare(s: Statement): void {
-    switch (s.kind) {
-      case 'param': if (s.name.kind === 'identifier') this.params.set(s.name.name, s); break;
-      case 'var': if (s.name.kind === 'identifier') this.vars.set(s.name.name, s); break;
-      case 'output': if (s.name.kind === 'identifier') this.outputs.set(s.name.name, s); break;
-      case 'func': if (s.name.kind === 'identifier') (this.funcs ??= new Map()).set(s.name.name, s); break;
-      case 'module': if (s.name.kind === 'identifier') (this.moduleDecls ??= new Map()).set(s.name.name, s); break;
-      case 'resource': this.declareResource(s, undefined); break;
-      case 'import': this.declareImport(s); break;
-      default: break;
-    }
+    const d = session.declarations(file);
+    this.params = d.params;
+    this.vars = d.vars;
+    this.outputs = d.outputs;
+    this.funcs = d.funcs;
+    this.moduleDecls = d.moduleDecls;
+    this.importedNames = d.importedNames;
+    this.namespaces = d.namespaces;
+    // Resources are this program's own: their element keys carry its prefix.
+    for (const s of file.statements) if (s.kind === 'resource') this.declareResource(s, undefined);
   }
 
   private declareResource(decl: ResourceDeclaration, parent: ResourceInfo | undefined): void {
@@ -367,18 +413,6 @@ export class BicepProgram {
     if (!parent) this.resourcesBySymbol.set(symbol, info);
     const body = bodyObject(decl.value);
     if (body) for (const m of body.properties) if (m.kind === 'resource') this.declareResource(m, info);
-  }
-
-  private declareImport(s: ImportDeclaration): void {
-    if (s.from.kind !== 'string') return;
-    const from = s.from.value;
-    if (s.wildcardAlias?.kind === 'identifier') (this.namespaces ??= new Map()).set(s.wildcardAlias.name, from);
-    for (const item of s.items ?? []) {
-      const name = item.name.kind === 'identifier' || item.name.kind === 'string' ? (item.name.kind === 'identifier' ? item.name.name : item.name.value) : undefined;
-      if (name === undefined) continue;
-      const alias = item.alias?.kind === 'identifier' ? item.alias.name : name;
-      (this.importedNames ??= new Map()).set(alias, { from, name });
-    }
   }
 
   /** Every resource declaration, nested ones after their parent, in source order. */
@@ -520,11 +554,11 @@ export class BicepProgram {
   }
 
   private varValue(name: string): Value {
-    const done = this.varMemo.get(name);
+    const done = this.varMemo?.get(name);
     if (done !== undefined && done.state === 'done') return done.value as Value;
     const decl = this.vars.get(name);
     if (decl === undefined) return new UnknownValue(`the template declares no var '${name}'`);
-    return this.lazy(this.varMemo, name, decl);
+    return this.lazy(this.varMemo ??= new Map(), name, decl);
   }
 
   private outputValue(name: string): Value {

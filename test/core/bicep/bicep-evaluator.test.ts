@@ -283,6 +283,12 @@ describe('Bicep evaluator', () => {
       assert.equal(id.type, 'microsoft.network/virtualnetworks/subnets');
     });
 
+    it('copies of one module share its declarations but not their values', () => {
+      const mod = "param n string\nvar v = 'v-${n}'\noutput o string = v\n";
+      const p = program("module a './m.bicep' = {\n  name: 'a'\n  params: { n: 'one' }\n}\nmodule b './m.bicep' = {\n  name: 'b'\n  params: { n: 'two' }\n}\nvar x = [a.outputs.o, b.outputs.o]\n", { 'm.bicep': mod });
+      assert.deepEqual(p.variable('x'), ['v-one', 'v-two']);
+    });
+
     it('module outputs, evaluated with the params passed', () => {
       assert.ok(ev('m') instanceof ModuleHandle);
       assert.equal(ev('m.outputs.name'), 'from-caller');
