@@ -680,8 +680,14 @@ export class BicepProgram {
     else if (++this.session.moduleInstances > MAX_MODULE_INSTANCES) program = new UnknownValue(`more than ${MAX_MODULE_INSTANCES} module instances`);
     else {
       const given = new Map<string, Value>();
-      const paramsNode = obj?.properties.find((p) => p.kind === 'property' && keyName(p.key) === 'params');
-      if (paramsNode && paramsNode.kind === 'property') {
+      let paramsNode: ObjectProperty | undefined;
+      for (const p of obj?.properties ?? []) {
+        if (p.kind === 'property' && keyName(p.key) === 'params') {
+          paramsNode = p;
+          break;
+        }
+      }
+      if (paramsNode) {
         const params = this.eval(paramsNode.value, locals);
         if (isPlainObject(params)) for (const k of Object.keys(params)) given.set(k, params[k]);
         else {
@@ -1190,7 +1196,8 @@ export class BicepProgram {
 
 /** What a call of a built-in function in a program sees: one object per call, its arguments evaluated on demand. */
 class ProgramCallEnv implements CallEnv {
-  private readonly memo: (Value | undefined)[] = [];
+  /** Arguments evaluated so far (made at the call's arity on first use). */
+  private memo: (Value | undefined)[] | undefined;
   private guids = 0;
   readonly argCount: number;
   readonly budget: Budget;
@@ -1214,11 +1221,12 @@ class ProgramCallEnv implements CallEnv {
   }
 
   arg(i: number): Value {
-    let v = this.memo[i];
+    const memo = this.memo ??= new Array<Value | undefined>(this.argCount);
+    let v = memo[i];
     if (v === undefined) {
       v = this.program.eval(this.node.arguments[i], this.locals);
       if (v instanceof LambdaValue || v instanceof NamespaceValue) v = new UnknownValue(v.reason);
-      this.memo[i] = v;
+      memo[i] = v;
     }
     return v;
   }
