@@ -177,6 +177,8 @@ export function isIdentifierStart(c: number): boolean {
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 16777619;
 const MAX_INTERNED = 32;
+/** Largest intern table made up front (entries); a larger file grows it. */
+const MAX_INITIAL_INTERN = 16384;
 
 // Marks on the interpolation stack: a `{` opened inside a hole, or a string whose hole is open
 // (0 for a single-line string, n > 0 for a multi-line string opened with n `$`).
@@ -218,8 +220,8 @@ export class Scanner {
   private stack: number[] = [];
   // Interned short strings (names and values repeat a lot: `name`, `properties`, 'Inbound'):
   // one string per distinct value keeps the tree small and spares the GC from copying duplicates.
-  private internKeys: (string | undefined)[] = new Array<string | undefined>(1024);
-  private internHashes = new Int32Array(1024);
+  private internKeys: (string | undefined)[];
+  private internHashes: Int32Array;
   private internCount = 0;
   /** FNV-1a hash of the current identifier, computed while scanning it (0 when too long to intern). */
   private identifierHash = 0;
@@ -233,6 +235,12 @@ export class Scanner {
     // A byte order mark is not part of the text (Bicep drops it when it reads a file).
     this.pos = start === 0 && text.charCodeAt(0) === BOM ? 1 : start;
     this.len = text.length;
+    // For a whole text, a table about the size it will need (a large file interns thousands of
+    // names, and each growth is a copy); a re-parse reads a few statements.
+    let size = 1024;
+    if (start === 0) while (size < MAX_INITIAL_INTERN && size * 64 < text.length) size *= 2;
+    this.internKeys = new Array<string | undefined>(size);
+    this.internHashes = new Int32Array(size);
   }
 
   /** The text of `[start, end)`, interned when short. */
@@ -258,10 +266,9 @@ export class Scanner {
     }
     const value = this.text.slice(start, end);
     if (++this.internCount * 2 > keys.length) {
-      // Four times larger: a large file fills the table by thousands, and each step is a copy.
       const oldKeys = keys;
       const oldHashes = this.internHashes;
-      keys = this.internKeys = new Array<string | undefined>(oldKeys.length * 4);
+      keys = this.internKeys = new Array<string | undefined>(oldKeys.length * 2);
       const hashes = this.internHashes = new Int32Array(keys.length);
       mask = keys.length - 1;
       for (let k = 0; k < oldKeys.length; k++) {

@@ -181,4 +181,14 @@ describe('bicep lexer', () => {
     assert.equal(s.value, v);
     assert.equal(v, 'Inbound');
   });
+
+  it('reads every name right when a large file fills the intern table past its first size', () => {
+    // 40000 distinct names, each written twice: several times the table's first size.
+    const names = Array.from({ length: 40000 }, (_, i) => `n${i.toString(36)}`);
+    const text = [...names, ...names].join(' ');
+    const s = new Scanner(text, 0, [], []);
+    const read: string[] = [];
+    while (s.scan() !== T.EOF) read.push(s.identifierText());
+    assert.deepEqual(read, [...names, ...names]);
+  });
 });
