@@ -23,7 +23,7 @@ import { SymbolicValue, TemplateString, UnknownValue, type Value, isPlainObject 
 import { parseBicep } from './parser';
 import type {
   BicepFile, CallExpression, Expression, ForExpression, FunctionDeclaration, Identifier, ImportDeclaration, LambdaExpression,
-  ModuleDeclaration, ObjectExpression, ObjectProperty, OutputDeclaration, ParameterDeclaration, ResourceDeclaration, Statement,
+  ModuleDeclaration, ObjectExpression, ObjectProperty, OutputDeclaration, ParameterDeclaration, ResourceDeclaration,
   VariableDeclaration,
 } from './syntax';
 
@@ -93,9 +93,9 @@ export interface ObjectOrigin {
   property(key: string): SourceSpan | undefined;
   /**
    * `property` of each key of `keys` (a map from key to its slot, 0 to size - 1), in one pass over
-   * the literal's members.
+   * the literal's members; into `out` when given (a caller reading many objects reuses one list).
    */
-  properties(keys: ReadonlyMap<string, number>): (SourceSpan | undefined)[];
+  properties(keys: ReadonlyMap<string, number>, out?: (SourceSpan | undefined)[]): (SourceSpan | undefined)[];
 }
 
 /**
@@ -135,8 +135,9 @@ class LazyOrigin implements ObjectOrigin {
     return undefined;
   }
 
-  properties(keys: ReadonlyMap<string, number>): (SourceSpan | undefined)[] {
-    const out = new Array<SourceSpan | undefined>(keys.size).fill(undefined);
+  properties(keys: ReadonlyMap<string, number>, into?: (SourceSpan | undefined)[]): (SourceSpan | undefined)[] {
+    const out = into === undefined ? new Array<SourceSpan | undefined>(keys.size) : into;
+    out.fill(undefined, 0, keys.size);
     const members = this.node.properties;
     const extra = this.extra;
     // As `property`, for all keys at once: the last member that sets a key decides, so a key's
@@ -280,6 +281,8 @@ export class EvalSession {
   /** Programs for `import` sources: one per file, without params. */
   readonly imports = new Map<string, BicepProgram>();
   readonly context: DeploymentContext = {};
+  /** What each file declares, by name: the same for every program of the file (a module used 200 times is looked through once). */
+  private readonly declared = new Map<BicepFile, Declarations>();
 
   constructor(readonly readFile: (path: string) => string | undefined, budget = DEFAULT_BUDGET) {
     this.budget = new Budget(budget);
@@ -297,33 +300,83 @@ export class EvalSession {
     this.files.set(path, parsed);
     return parsed;
   }
+
+  /** The declarations of a file, by name. */
+  declarations(file: BicepFile): Declarations {
+    let d = this.declared.get(file);
+    if (d === undefined) {
+      d = new Declarations(file);
+      this.declared.set(file, d);
+    }
+    return d;
+  }
+}
+
+/** The params, vars, outputs, functions, modules and imports a file declares, by name. */
+class Declarations {
+  readonly params = new Map<string, ParameterDeclaration>();
+  readonly vars = new Map<string, VariableDeclaration>();
+  readonly outputs = new Map<string, OutputDeclaration>();
+  // Maps that most files never fill are made on first use.
+  funcs: Map<string, FunctionDeclaration> | undefined;
+  moduleDecls: Map<string, ModuleDeclaration> | undefined;
+  importedNames: Map<string, { from: string; name: string }> | undefined;
+  namespaces: Map<string, string> | undefined;
+
+  constructor(file: BicepFile) {
+    for (const s of file.statements) {
+      switch (s.kind) {
+        case 'param': if (s.name.kind === 'identifier') this.params.set(s.name.name, s); break;
+        case 'var': if (s.name.kind === 'identifier') this.vars.set(s.name.name, s); break;
+        case 'output': if (s.name.kind === 'identifier') this.outputs.set(s.name.name, s); break;
+        case 'func': if (s.name.kind === 'identifier') (this.funcs ??= new Map()).set(s.name.name, s); break;
+        case 'module': if (s.name.kind === 'identifier') (this.moduleDecls ??= new Map()).set(s.name.name, s); break;
+        case 'import': this.declareImport(s); break;
+        default: break;
+      }
+    }
+  }
+
+  private declareImport(s: ImportDeclaration): void {
+    if (s.from.kind !== 'string') return;
+    const from = s.from.value;
+    if (s.wildcardAlias?.kind === 'identifier') (this.namespaces ??= new Map()).set(s.wildcardAlias.name, from);
+    for (const item of s.items ?? []) {
+      const name = item.name.kind === 'identifier' || item.name.kind === 'string' ? (item.name.kind === 'identifier' ? item.name.name : item.name.value) : undefined;
+      if (name === undefined) continue;
+      const alias = item.alias?.kind === 'identifier' ? item.alias.name : name;
+      (this.importedNames ??= new Map()).set(alias, { from, name });
+    }
+  }
 }
 
 /** How a program resolves a relative path (`./m.bicep`) against its file. */
 export type PathJoiner = (fromFile: string, relative: string) => string;
 
-type Lazy = { state: 'todo' | 'busy' | 'done'; value?: Value };
+type Lazy = { state: 'todo' | 'busy' | 'done'; value: Value | undefined };
+
+/** A memo entry of copies being worked out. */
+const PENDING = Symbol('pending');
 
 /** One Bicep file as deployed once: its declarations, and the values it was given. */
 export class BicepProgram {
-  private readonly params = new Map<string, ParameterDeclaration>();
-  private readonly vars = new Map<string, VariableDeclaration>();
-  private readonly outputs = new Map<string, OutputDeclaration>();
-  // Maps that most programs (module instances above all) never fill are made on first use.
-  private funcs: Map<string, FunctionDeclaration> | undefined;
+  // The file's declarations by name (shared by its programs).
+  private readonly params: ReadonlyMap<string, ParameterDeclaration>;
+  private readonly vars: ReadonlyMap<string, VariableDeclaration>;
+  private readonly outputs: ReadonlyMap<string, OutputDeclaration>;
+  private readonly funcs: ReadonlyMap<string, FunctionDeclaration> | undefined;
+  private readonly moduleDecls: ReadonlyMap<string, ModuleDeclaration> | undefined;
+  private readonly importedNames: ReadonlyMap<string, { from: string; name: string }> | undefined;
+  private readonly namespaces: ReadonlyMap<string, string> | undefined;
   private readonly resourceInfos: ResourceInfo[] = [];
   private readonly resourcesBySymbol = new Map<string, ResourceInfo>();
-  private moduleDecls: Map<string, ModuleDeclaration> | undefined;
-  private importedNames: Map<string, { from: string; name: string }> | undefined;
-  private namespaces: Map<string, string> | undefined;
   /** Values of params, vars and outputs, by name. */
   private readonly paramMemo = new Map<string, Lazy>();
-  private readonly varMemo = new Map<string, Lazy>();
+  private varMemo: Map<string, Lazy> | undefined;
   private outputMemo: Map<string, Lazy> | undefined;
-  private readonly instanceMemo = new Map<ResourceInfo, ResourceInstance[] | UnknownValue>();
-  private moduleMemo: Map<ModuleDeclaration, ModuleInstance[] | UnknownValue> | undefined;
-  /** Resources and modules whose copies are being worked out (a memo hit on one is a cycle). */
-  private readonly pending = new Set<ResourceInfo | ModuleDeclaration>();
+  /** Copies of resources and modules; `PENDING` while they are being worked out (a memo hit on it is a cycle). */
+  private readonly instanceMemo = new Map<ResourceInfo, ResourceInstance[] | UnknownValue | typeof PENDING>();
+  private moduleMemo: Map<ModuleDeclaration, ModuleInstance[] | UnknownValue | typeof PENDING> | undefined;
 
   constructor(
     readonly file: BicepFile,
@@ -337,20 +390,16 @@ export class BicepProgram {
     readonly prefix = '',
     readonly moduleDepth = 0,
   ) {
-    for (const s of file.statements) this.declare(s);
-  }
-
-  private declare(s: Statement): void {
-    switch (s.kind) {
-      case 'param': if (s.name.kind === 'identifier') this.params.set(s.name.name, s); break;
-      case 'var': if (s.name.kind === 'identifier') this.vars.set(s.name.name, s); break;
-      case 'output': if (s.name.kind === 'identifier') this.outputs.set(s.name.name, s); break;
-      case 'func': if (s.name.kind === 'identifier') (this.funcs ??= new Map()).set(s.name.name, s); break;
-      case 'module': if (s.name.kind === 'identifier') (this.moduleDecls ??= new Map()).set(s.name.name, s); break;
-      case 'resource': this.declareResource(s, undefined); break;
-      case 'import': this.declareImport(s); break;
-      default: break;
-    }
+    const d = session.declarations(file);
+    this.params = d.params;
+    this.vars = d.vars;
+    this.outputs = d.outputs;
+    this.funcs = d.funcs;
+    this.moduleDecls = d.moduleDecls;
+    this.importedNames = d.importedNames;
+    this.namespaces = d.namespaces;
+    // Resources are this program's own: their element keys carry its prefix.
+    for (const s of file.statements) if (s.kind === 'resource') this.declareResource(s, undefined);
   }
 
   private declareResource(decl: ResourceDeclaration, parent: ResourceInfo | undefined): void {
@@ -364,18 +413,6 @@ export class BicepProgram {
     if (!parent) this.resourcesBySymbol.set(symbol, info);
     const body = bodyObject(decl.value);
     if (body) for (const m of body.properties) if (m.kind === 'resource') this.declareResource(m, info);
-  }
-
-  private declareImport(s: ImportDeclaration): void {
-    if (s.from.kind !== 'string') return;
-    const from = s.from.value;
-    if (s.wildcardAlias?.kind === 'identifier') (this.namespaces ??= new Map()).set(s.wildcardAlias.name, from);
-    for (const item of s.items ?? []) {
-      const name = item.name.kind === 'identifier' || item.name.kind === 'string' ? (item.name.kind === 'identifier' ? item.name.name : item.name.value) : undefined;
-      if (name === undefined) continue;
-      const alias = item.alias?.kind === 'identifier' ? item.alias.name : name;
-      (this.importedNames ??= new Map()).set(alias, { from, name });
-    }
   }
 
   /** Every resource declaration, nested ones after their parent, in source order. */
@@ -423,12 +460,23 @@ export class BicepProgram {
 
   /** The deployed copies of a resource, or why they are not known. */
   instances(info: ResourceInfo): ResourceInstance[] | UnknownValue {
-    return this.guard(() => this.resourceInstances(info)) as ResourceInstance[] | UnknownValue;
+    // `guard` without its closure: the reader asks this of every resource.
+    const depth = this.session.depth;
+    try {
+      return this.resourceInstances(info);
+    } catch (e) {
+      return this.cutShort(e, depth);
+    }
   }
 
   /** The deployed copies of a module (each with its program), or why they are not known. */
   moduleInstances(decl: ModuleDeclaration): ModuleInstance[] | UnknownValue {
-    return this.guard(() => this.moduleCopies(decl)) as ModuleInstance[] | UnknownValue;
+    const depth = this.session.depth;
+    try {
+      return this.moduleCopies(decl);
+    } catch (e) {
+      return this.cutShort(e, depth);
+    }
   }
 
   private guard<T>(run: () => T): T | UnknownValue {
@@ -453,26 +501,48 @@ export class BicepProgram {
 
   /**
    * The value of a declaration, worked out once (`memo` holds the declarations of one kind by
-   * name). Callers look for a finished entry first, so the usual case builds no closure.
+   * name). Callers look for a finished entry first.
    */
-  private lazy(memo: Map<string, Lazy>, name: string, what: string, run: () => Value): Value {
+  private lazy(memo: Map<string, Lazy>, name: string, decl: ParameterDeclaration | VariableDeclaration | OutputDeclaration): Value {
     let entry = memo.get(name);
     if (entry === undefined) {
-      entry = { state: 'todo' };
+      // With its value's slot from the start (added later, it would take a second allocation).
+      entry = { state: 'todo', value: undefined };
       memo.set(name, entry);
     }
     if (entry.state === 'done') return entry.value as Value;
     if (entry.state === 'busy') {
       this.session.limits++;
-      return new UnknownValue(`${what} '${name}' refers to itself (a cycle)`);
+      return new UnknownValue(`${decl.kind} '${name}' refers to itself (a cycle)`);
     }
     entry.state = 'busy';
     try {
-      entry.value = run();
+      entry.value = this.declarationValue(decl, name);
     } finally {
       entry.state = entry.value === undefined ? 'todo' : 'done';
     }
     return entry.value;
+  }
+
+  private declarationValue(decl: ParameterDeclaration | VariableDeclaration | OutputDeclaration, name: string): Value {
+    switch (decl.kind) {
+      case 'param':
+        if (this.given.has(name)) return this.given.get(name) as Value;
+        if (decl.value !== null) return this.eval(decl.value, undefined);
+        return new SymbolicValue(`param:${name}`, name);
+      case 'var':
+        return this.eval(decl.value, undefined);
+      case 'output': {
+        const v = decl.value;
+        if (v.kind === 'for') return this.forExpression(v, undefined);
+        if (v.kind === 'if') {
+          const c = this.eval(v.condition, undefined);
+          if (c === false) return null;
+          return this.eval(v.body, undefined);
+        }
+        return this.eval(v, undefined);
+      }
+    }
   }
 
   private paramValue(name: string): Value {
@@ -480,19 +550,15 @@ export class BicepProgram {
     if (done !== undefined && done.state === 'done') return done.value as Value;
     const decl = this.params.get(name);
     if (decl === undefined) return new UnknownValue(`the template declares no param '${name}'`);
-    return this.lazy(this.paramMemo, name, 'param', () => {
-      if (this.given.has(name)) return this.given.get(name) as Value;
-      if (decl.value !== null) return this.eval(decl.value, undefined);
-      return new SymbolicValue(`param:${name}`, name);
-    });
+    return this.lazy(this.paramMemo, name, decl);
   }
 
   private varValue(name: string): Value {
-    const done = this.varMemo.get(name);
+    const done = this.varMemo?.get(name);
     if (done !== undefined && done.state === 'done') return done.value as Value;
     const decl = this.vars.get(name);
     if (decl === undefined) return new UnknownValue(`the template declares no var '${name}'`);
-    return this.lazy(this.varMemo, name, 'var', () => this.eval(decl.value, undefined));
+    return this.lazy(this.varMemo ??= new Map(), name, decl);
   }
 
   private outputValue(name: string): Value {
@@ -500,25 +566,17 @@ export class BicepProgram {
     if (done !== undefined && done.state === 'done') return done.value as Value;
     const decl = this.outputs.get(name);
     if (decl === undefined) return new UnknownValue(`the module declares no output '${name}'`);
-    return this.lazy(this.outputMemo ??= new Map(), name, 'output', () => {
-      if (decl.value.kind === 'for') return this.forExpression(decl.value, undefined);
-      if (decl.value.kind === 'if') {
-        const c = this.eval(decl.value.condition, undefined);
-        if (c === false) return null;
-        return this.eval(decl.value.body, undefined);
-      }
-      return this.eval(decl.value, undefined);
-    });
+    return this.lazy(this.outputMemo ??= new Map(), name, decl);
   }
 
   private resourceInstances(info: ResourceInfo): ResourceInstance[] | UnknownValue {
     const memo = this.instanceMemo.get(info);
-    if (memo !== undefined) {
-      if (this.pending.has(info)) this.session.limits++;
-      return memo;
+    if (memo === PENDING) {
+      this.session.limits++;
+      return new UnknownValue(`resource '${info.symbol}' depends on itself`);
     }
-    this.pending.add(info);
-    this.instanceMemo.set(info, new UnknownValue(`resource '${info.symbol}' depends on itself`));
+    if (memo !== undefined) return memo;
+    this.instanceMemo.set(info, PENDING);
     let result: ResourceInstance[] | UnknownValue;
     if (info.parent) {
       const parents = this.resourceInstances(info.parent);
@@ -536,27 +594,29 @@ export class BicepProgram {
       result = this.copies(info, undefined, undefined, undefined);
     }
     this.instanceMemo.set(info, result);
-    this.pending.delete(info);
     return result;
   }
 
   private copies(info: ResourceInfo, locals: Locals | undefined, parentKey: string | undefined, parent: ResourceInstance | undefined): ResourceInstance[] | UnknownValue {
     const baseKey = parentKey !== undefined ? `${parentKey}::${info.symbol}` : info.key;
     const baseText = parent ? `${parent.text}::${info.symbol}` : info.symbol;
-    const make = (key: string, text: string, l: Locals | undefined, body: Expression, index?: number): ResourceInstance => {
-      let condition: Value = true;
-      let b: Expression = body;
-      if (b.kind === 'if') {
-        condition = this.eval(b.condition, l);
-        b = b.body;
-      }
-      return { info, key, text, index, locals: l, body: b.kind === 'object' ? b : undefined, condition, bodyValues: undefined, parentInstance: parent };
-    };
     const value = info.decl.value;
-    if (value.kind !== 'for') return [make(baseKey, baseText, locals, value)];
+    if (value.kind !== 'for') return [this.makeInstance(info, parent, baseKey, baseText, locals, value, undefined)];
     const items = this.loopItems(value, locals);
     if (items instanceof UnknownValue) return items;
-    return items.map((it, i) => make(`${baseKey}[${i}]`, `${baseText}[${i}]`, it, value.body, i));
+    const out = new Array<ResourceInstance>(items.length);
+    for (let i = 0; i < items.length; i++) out[i] = this.makeInstance(info, parent, `${baseKey}[${i}]`, `${baseText}[${i}]`, items[i], value.body, i);
+    return out;
+  }
+
+  private makeInstance(info: ResourceInfo, parent: ResourceInstance | undefined, key: string, text: string, l: Locals | undefined, body: Expression, index: number | undefined): ResourceInstance {
+    let condition: Value = true;
+    let b: Expression = body;
+    if (b.kind === 'if') {
+      condition = this.eval(b.condition, l);
+      b = b.body;
+    }
+    return { info, key, text, index, locals: l, body: b.kind === 'object' ? b : undefined, condition, bodyValues: undefined, parentInstance: parent };
   }
 
   /** The scopes of a `for` loop's iterations (item and index bound), or why they are unknown. */
@@ -581,13 +641,13 @@ export class BicepProgram {
 
   private moduleCopies(decl: ModuleDeclaration): ModuleInstance[] | UnknownValue {
     const memo = this.moduleMemo?.get(decl);
-    if (memo !== undefined) {
-      if (this.pending.has(decl)) this.session.limits++;
-      return memo;
-    }
-    this.pending.add(decl);
     const symbol = decl.name.kind === 'identifier' ? decl.name.name : '?';
-    (this.moduleMemo ??= new Map()).set(decl, new UnknownValue(`module '${symbol}' depends on itself`));
+    if (memo === PENDING) {
+      this.session.limits++;
+      return new UnknownValue(`module '${symbol}' depends on itself`);
+    }
+    if (memo !== undefined) return memo;
+    (this.moduleMemo ??= new Map()).set(decl, PENDING);
     let result: ModuleInstance[] | UnknownValue;
     const value = decl.value;
     if (decl.path.kind !== 'string') result = new UnknownValue(`the path of module '${symbol}' is not a plain string`);
@@ -600,7 +660,6 @@ export class BicepProgram {
       result = [this.makeModule(decl, symbol, undefined, value, undefined)];
     }
     this.moduleMemo.set(decl, result);
-    this.pending.delete(decl);
     return result;
   }
 
@@ -621,8 +680,14 @@ export class BicepProgram {
     else if (++this.session.moduleInstances > MAX_MODULE_INSTANCES) program = new UnknownValue(`more than ${MAX_MODULE_INSTANCES} module instances`);
     else {
       const given = new Map<string, Value>();
-      const paramsNode = obj?.properties.find((p) => p.kind === 'property' && keyName(p.key) === 'params');
-      if (paramsNode && paramsNode.kind === 'property') {
+      let paramsNode: ObjectProperty | undefined;
+      for (const p of obj?.properties ?? []) {
+        if (p.kind === 'property' && keyName(p.key) === 'params') {
+          paramsNode = p;
+          break;
+        }
+      }
+      if (paramsNode) {
         const params = this.eval(paramsNode.value, locals);
         if (isPlainObject(params)) for (const k of Object.keys(params)) given.set(k, params[k]);
         else {
@@ -727,7 +792,8 @@ export class BicepProgram {
       if (typeof part === 'string') length += part.length;
       if (length > MAX_STRING_LENGTH) return new UnknownValue('the string is too long to evaluate');
       if (parts === undefined && typeof part === 'string') text = text + part + segments[i + 1];
-      else (parts ??= [text]).push(part, segments[i + 1]);
+      else if (parts === undefined) parts = [text, part, segments[i + 1]];
+      else parts.push(part, segments[i + 1]);
     }
     return parts === undefined ? text : joinParts(parts);
   }
@@ -864,7 +930,6 @@ export class BicepProgram {
   }
 
   private binary(op: string, leftNode: Expression, rightNode: Expression, locals: Locals | undefined): Value {
-    const where = (): string => `${this.text(leftNode)} ${op} ${this.text(rightNode)}`;
     if (op === '&&' || op === '||') {
       const l = this.eval(leftNode, locals);
       const decisive = op === '||';
@@ -874,7 +939,7 @@ export class BicepProgram {
       if (typeof l === 'boolean' && typeof r === 'boolean') return !decisive;
       if (l instanceof UnknownValue) return l;
       if (r instanceof UnknownValue) return r;
-      return unknownFrom(typeof l === 'boolean' ? r : l, where());
+      return unknownFrom(typeof l === 'boolean' ? r : l, this.binaryText(op, leftNode, rightNode));
     }
     if (op === '??') {
       const l = this.eval(leftNode, locals);
@@ -883,7 +948,7 @@ export class BicepProgram {
         return l;
       }
       if (l instanceof SymbolicValue && !(l instanceof ResourceHandle) && !(l instanceof ModuleHandle) && !(l instanceof ResourceIdValue)) {
-        return new UnknownValue(`${where()}: whether ${l.text} is null is known only at deployment`);
+        return new UnknownValue(`${this.binaryText(op, leftNode, rightNode)}: whether ${l.text} is null is known only at deployment`);
       }
       return l;
     }
@@ -895,7 +960,7 @@ export class BicepProgram {
     switch (op) {
       case '==': case '!=': {
         const e = valuesEqual(l, r, b);
-        if (e === undefined) return unknownFrom(isPartial(l) ? l : r, where());
+        if (e === undefined) return unknownFrom(isPartial(l) ? l : r, this.binaryText(op, leftNode, rightNode));
         return op === '==' ? e : !e;
       }
       case '=~': case '!~': {
@@ -903,7 +968,7 @@ export class BicepProgram {
           const e = l.toLowerCase() === r.toLowerCase();
           return op === '=~' ? e : !e;
         }
-        return unknownFrom(isPartial(l) ? l : r, where());
+        return unknownFrom(isPartial(l) ? l : r, this.binaryText(op, leftNode, rightNode));
       }
       default: break;
     }
@@ -916,16 +981,21 @@ export class BicepProgram {
         case '+': return l + r;
         case '-': return l - r;
         case '*': return l * r;
-        case '/': return r === 0 ? new UnknownValue(`${where()}: division by zero`) : Math.trunc(l / r);
-        case '%': return r === 0 ? new UnknownValue(`${where()}: division by zero`) : l % r;
+        case '/': return r === 0 ? new UnknownValue(`${this.binaryText(op, leftNode, rightNode)}: division by zero`) : Math.trunc(l / r);
+        case '%': return r === 0 ? new UnknownValue(`${this.binaryText(op, leftNode, rightNode)}: division by zero`) : l % r;
       }
     }
     if (typeof l === 'string' && typeof r === 'string' && ['<', '<=', '>', '>='].includes(op)) {
       const c = l < r ? -1 : l > r ? 1 : 0;
       return op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0;
     }
-    if (isPartial(l) || isPartial(r)) return unknownFrom(isPartial(l) ? l : r, where());
-    return new UnknownValue(`${where()}: the operator ${op} does not apply to these values`);
+    if (isPartial(l) || isPartial(r)) return unknownFrom(isPartial(l) ? l : r, this.binaryText(op, leftNode, rightNode));
+    return new UnknownValue(`${this.binaryText(op, leftNode, rightNode)}: the operator ${op} does not apply to these values`);
+  }
+
+  /** `left op right` as written, for messages. */
+  private binaryText(op: string, leftNode: Expression, rightNode: Expression): string {
+    return `${this.text(leftNode)} ${op} ${this.text(rightNode)}`;
   }
 
   /** `target.name` (`safe`: `.?`, missing is null). */
@@ -1022,33 +1092,33 @@ export class BicepProgram {
     return fn.program.eval(fn.node.body, l);
   }
 
+  /** Argument `i` of a call as a known array, or why it is not one. */
+  private knownArray(node: CallExpression, i: number, locals: Locals | undefined): readonly Value[] | UnknownValue {
+    const v = this.eval(node.arguments[i], locals);
+    if (Array.isArray(v)) return v as readonly Value[];
+    return v instanceof UnknownValue ? v : new UnknownValue(`${this.text(node)}: argument ${i + 1} must be an array${isPartial(v) ? ' known before deployment' : ''}`);
+  }
+
   private builtin(name: string, node: CallExpression, locals: Locals | undefined): Value {
     const lower = name.toLowerCase();
     const argc = node.arguments.length;
-    // The call's text, for messages only (most calls have none to give).
-    const where = (): string => this.text(node);
-    const knownArray = (i: number): readonly Value[] | UnknownValue => {
-      const v = this.eval(node.arguments[i], locals);
-      if (Array.isArray(v)) return v as readonly Value[];
-      return v instanceof UnknownValue ? v : new UnknownValue(`${where()}: argument ${i + 1} must be an array${isPartial(v) ? ' known before deployment' : ''}`);
-    };
     switch (lower) {
-      case 'any': return argc === 1 ? this.eval(node.arguments[0], locals) : new UnknownValue(`${where()}: any() takes 1 argument`);
+      case 'any': return argc === 1 ? this.eval(node.arguments[0], locals) : new UnknownValue(`${this.text(node)}: any() takes 1 argument`);
       case 'map': case 'filter': case 'sort': case 'reduce': case 'toobject': case 'groupby': case 'mapvalues': {
-        if (argc < 2) return new UnknownValue(`${where()}: ${name}() needs a lambda`);
+        if (argc < 2) return new UnknownValue(`${this.text(node)}: ${name}() needs a lambda`);
         if (lower === 'mapvalues') {
           const obj = this.eval(node.arguments[0], locals);
           const fn = this.lambdaArg(node, 1, locals);
           if (fn instanceof UnknownValue && !(fn instanceof LambdaValue)) return fn;
-          if (!isPlainObject(obj)) return obj instanceof UnknownValue ? obj : new UnknownValue(`${where()}: argument 1 must be an object`);
+          if (!isPlainObject(obj)) return obj instanceof UnknownValue ? obj : new UnknownValue(`${this.text(node)}: argument 1 must be an object`);
           const out: Record<string, Value> = {};
           for (const k of Object.keys(obj)) setKey(out, k, this.applyLambda(fn as LambdaValue, [obj[k]]));
           return out;
         }
-        const arr = knownArray(0);
+        const arr = this.knownArray(node, 0, locals);
         if (arr instanceof UnknownValue) return arr;
         if (lower === 'reduce') {
-          if (argc !== 3) return new UnknownValue(`${where()}: reduce() takes 3 arguments`);
+          if (argc !== 3) return new UnknownValue(`${this.text(node)}: reduce() takes 3 arguments`);
           let acc = this.eval(node.arguments[1], locals);
           const fn = this.lambdaArg(node, 2, locals);
           if (!(fn instanceof LambdaValue)) return fn;
@@ -1063,7 +1133,7 @@ export class BicepProgram {
           for (let i = 0; i < arr.length; i++) {
             const keep = this.applyLambda(fn, [arr[i], i]);
             if (keep === true) out.push(arr[i]);
-            else if (keep !== false) return new UnknownValue(`${where()}: the filter's result for item ${i} is not known: ${describe(keep)}`);
+            else if (keep !== false) return new UnknownValue(`${this.text(node)}: the filter's result for item ${i} is not known: ${describe(keep)}`);
           }
           return out;
         }
@@ -1071,7 +1141,7 @@ export class BicepProgram {
           const out = [...arr];
           let failed: Value | undefined;
           // Insertion sort: bounded by the loop limit, and the comparison may be unknown.
-          if (out.length > MAX_LOOP_ITEMS) return new UnknownValue(`${where()}: the array is too long to sort`);
+          if (out.length > MAX_LOOP_ITEMS) return new UnknownValue(`${this.text(node)}: the array is too long to sort`);
           for (let i = 1; i < out.length && failed === undefined; i++) {
             for (let j = i; j > 0; j--) {
               const less = this.applyLambda(fn, [out[j], out[j - 1]]);
@@ -1080,7 +1150,7 @@ export class BicepProgram {
               else { failed = less; break; }
             }
           }
-          return failed === undefined ? out : new UnknownValue(`${where()}: a comparison is not known: ${describe(failed)}`);
+          return failed === undefined ? out : new UnknownValue(`${this.text(node)}: a comparison is not known: ${describe(failed)}`);
         }
         if (lower === 'toobject') {
           const valueFn = argc >= 3 ? this.lambdaArg(node, 2, locals) : undefined;
@@ -1088,7 +1158,7 @@ export class BicepProgram {
           const out: Record<string, Value> = {};
           for (const x of arr) {
             const k = this.applyLambda(fn, [x]);
-            if (typeof k !== 'string') return new UnknownValue(`${where()}: a key is not a known string: ${describe(k)}`);
+            if (typeof k !== 'string') return new UnknownValue(`${this.text(node)}: a key is not a known string: ${describe(k)}`);
             setKey(out, k, valueFn ? this.applyLambda(valueFn, [x]) : x);
           }
           return out;
@@ -1097,26 +1167,26 @@ export class BicepProgram {
         const out: Record<string, Value[]> = {};
         for (const x of arr) {
           const k = this.applyLambda(fn, [x]);
-          if (typeof k !== 'string') return new UnknownValue(`${where()}: a key is not a known string: ${describe(k)}`);
+          if (typeof k !== 'string') return new UnknownValue(`${this.text(node)}: a key is not a known string: ${describe(k)}`);
           if (!hasOwn(out, k)) setKey(out as Record<string, Value>, k, []);
           out[k].push(x);
         }
         return out;
       }
       case 'flatten': {
-        const arr = knownArray(0);
+        const arr = this.knownArray(node, 0, locals);
         if (arr instanceof UnknownValue) return arr;
         const out: Value[] = [];
         for (const x of arr) {
-          if (!Array.isArray(x)) return x instanceof UnknownValue ? x : new UnknownValue(`${where()}: every item must be an array`);
+          if (!Array.isArray(x)) return x instanceof UnknownValue ? x : new UnknownValue(`${this.text(node)}: every item must be an array`);
           out.push(...(x as readonly Value[]));
         }
         return out;
       }
       case 'loadtextcontent': case 'loadjsoncontent': case 'loadyamlcontent': case 'loadfileasbase64': case 'readenvironmentvariable': case 'getsecret':
-        return new UnknownValue(`${where()}: amlnet does not evaluate ${name}()`);
+        return new UnknownValue(`${this.text(node)}: amlnet does not evaluate ${name}()`);
       case 'parameters': case 'variables': case 'copyindex':
-        return new UnknownValue(`${where()}: ${name}() is not a Bicep function`);
+        return new UnknownValue(`${this.text(node)}: ${name}() is not a Bicep function`);
       default: break;
     }
     return callBuiltin(new ProgramCallEnv(this, name, node, locals));
@@ -1126,7 +1196,8 @@ export class BicepProgram {
 
 /** What a call of a built-in function in a program sees: one object per call, its arguments evaluated on demand. */
 class ProgramCallEnv implements CallEnv {
-  private readonly memo: (Value | undefined)[] = [];
+  /** Arguments evaluated so far (made at the call's arity on first use). */
+  private memo: (Value | undefined)[] | undefined;
   private guids = 0;
   readonly argCount: number;
   readonly budget: Budget;
@@ -1150,11 +1221,12 @@ class ProgramCallEnv implements CallEnv {
   }
 
   arg(i: number): Value {
-    let v = this.memo[i];
+    const memo = this.memo ??= new Array<Value | undefined>(this.argCount);
+    let v = memo[i];
     if (v === undefined) {
       v = this.program.eval(this.node.arguments[i], this.locals);
       if (v instanceof LambdaValue || v instanceof NamespaceValue) v = new UnknownValue(v.reason);
-      this.memo[i] = v;
+      memo[i] = v;
     }
     return v;
   }
@@ -1182,8 +1254,12 @@ class ProgramCallEnv implements CallEnv {
 
 // ---- resource and module handles -------------------------------------------------------------
 
-/** The declared value of a body property of a resource copy (`name`, `location`, `properties` ...). */
-export function bodyProperty(instance: ResourceInstance | ModuleInstance, key: string): Value | undefined {
+/**
+ * The declared value of a body property of a resource copy (`name`, `location`, `properties` ...).
+ * `take`: the caller (the reader) reads this value once for good, so an object or array kept for
+ * it is handed over and no longer kept.
+ */
+export function bodyProperty(instance: ResourceInstance | ModuleInstance, key: string, take = false): Value | undefined {
   const body = instance.body;
   if (!body) return undefined;
   for (const m of body.properties) {
@@ -1191,13 +1267,22 @@ export function bodyProperty(instance: ResourceInstance | ModuleInstance, key: s
       // A copy's body property always evaluates to the same value: evaluate it once (`name` is read
       // for every `.id`, `properties` by the reader and by `x.properties...` references).
       const memo = instance.bodyValues;
-      if (memo !== undefined) for (let i = 0; i < memo.length; i += 2) if (memo[i] === key) return memo[i + 1];
+      if (memo !== undefined) {
+        for (let i = 0; i < memo.length; i += 2) {
+          if (memo[i] !== key) continue;
+          const v = memo[i + 1] as Value;
+          if (take && isComposite(v)) memo.splice(i, 2);
+          return v;
+        }
+      }
       const program = 'info' in instance ? instance.info.program : instance.caller;
       const limits = program.session.limits;
       const v = program.evaluate(m.value, instance.locals);
-      // A result cut short by a limit depends on where it was asked for: not kept. Neither are
-      // objects and arrays, which would stay alive as long as the copy (the whole read).
-      if (program.session.limits === limits && (typeof v !== 'object' || v === null || !(Array.isArray(v) || isPlainObject(v)))) {
+      // A result cut short by a limit depends on where it was asked for: not kept. Objects and
+      // arrays are kept only until the reader takes them (a reference such as
+      // `vnet.properties.subnets[0].id` is usually read before the reader reads the resource),
+      // not for the whole read: most are never asked for again.
+      if (program.session.limits === limits && !(take && isComposite(v))) {
         if (memo === undefined) instance.bodyValues = [key, v];
         else memo.push(key, v);
       }
@@ -1205,6 +1290,11 @@ export function bodyProperty(instance: ResourceInstance | ModuleInstance, key: s
     }
   }
   return undefined;
+}
+
+/** Whether a value is an object or an array (not a scalar, symbolic or unknown value). */
+function isComposite(v: Value): boolean {
+  return typeof v === 'object' && v !== null && (Array.isArray(v) || isPlainObject(v));
 }
 
 

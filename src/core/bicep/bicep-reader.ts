@@ -182,11 +182,10 @@ class ModelBuilder {
   readonly existingWorkspaces = new Set<string>();
 }
 
-/** A body property of a resource copy: its value, where the value and the key are written. */
+/** A body property of a resource copy: its value, where the value is written, and its property node when written literally. */
 interface Prop {
   readonly value: Value | undefined;
   readonly span?: SourceSpan;
-  readonly keySpan?: SourceSpan;
   readonly node?: ObjectProperty;
 }
 
@@ -213,17 +212,17 @@ class ResourceReader {
   private readProp(key: string): Prop {
     const node = findProperty(this.instance.body, key);
     // bodyProperty evaluates the first property named `key`, as findProperty finds it, once per copy.
-    return node ? { value: bodyProperty(this.instance, key), span: this.program.span(node.value), keySpan: this.program.span(keyRange(node)), node } : { value: undefined };
+    return node ? { value: bodyProperty(this.instance, key, true), span: this.program.span(node.value), node } : { value: undefined };
   }
 
-  /** `properties.<key>` with the key's and the value's spans when written literally. */
+  /** `properties.<key>`, with the value's span and the property node when written literally. */
   inner(props: Prop, key: string): Prop {
     const v = props.value;
     const value = isPlainObject(v ?? null) ? (v as Record<string, Value>)[findKeyCi(v as Record<string, Value>, key) ?? ''] : undefined;
     const nodeObj = props.node?.value.kind === 'object' ? props.node.value : undefined;
     const node = findProperty(nodeObj, key);
     const span = originOf(v ?? null)?.property(key) ?? (node ? this.program.span(node.value) : props.span);
-    return { value, span, keySpan: node ? this.program.span(keyRange(node)) : undefined, node };
+    return { value, span, node };
   }
 
   get span(): SourceSpan {
@@ -386,8 +385,9 @@ function readStatements(program: BicepProgram, only: ReadonlySet<Statement> | un
     }
   }
   // Children first, so their parents find them.
-  for (const { b, r } of readers) readChild(b, r);
-  for (const { b, r } of readers) readResource(b, r, file);
+  const scratch = new RuleScratch();
+  for (const { b, r } of readers) readChild(b, r, scratch);
+  for (const { b, r } of readers) readResource(b, r, file, scratch);
   if (whole) parts[0] ??= new ModelBuilder();
   return parts;
 }
@@ -484,13 +484,13 @@ function parentOf(r: ResourceReader): { key?: string; name?: string; existing?: 
   return {};
 }
 
-function readChild(b: ModelBuilder, r: ResourceReader): void {
+function readChild(b: ModelBuilder, r: ResourceReader, scratch: RuleScratch): void {
   const type = r.instance.info.type;
   if (type === T.rule) {
     const parent = parentOf(r);
     const nameProp = r.prop('name');
     const name = lastSegment(displayName(nameProp.value, r.instance.text));
-    const rule = readRule(r.prop('properties'), name, nameProp.span, r.span, 'child');
+    const rule = readRule(r.prop('properties'), name, nameProp.span, r.span, 'child', scratch);
     if (parent.key) push(b.childRules, parent.key, rule);
     else if (parent.name) push(b.childRulesByName, parent.name.toLowerCase(), rule);
   } else if (type === T.route) {
@@ -523,7 +523,7 @@ function push<T>(map: Map<string, T[]>, key: string, v: T): void {
   else map.set(key, [v]);
 }
 
-function readResource(b: ModelBuilder, r: ResourceReader, file: BicepFile): void {
+function readResource(b: ModelBuilder, r: ResourceReader, file: BicepFile, scratch: RuleScratch): void {
   const { info, key } = r.instance;
   const nameProp = r.prop('name');
   const name = displayName(nameProp.value, r.instance.text);
@@ -533,13 +533,13 @@ function readResource(b: ModelBuilder, r: ResourceReader, file: BicepFile): void
       if (info.existing) return;
       const props = r.prop('properties');
       const rulesProp = r.inner(props, 'securityRules');
-      const rules: RuleModel[] = [];
+      let rules: RuleModel[] = [];
       let ruleStyle: NsgModel['ruleStyle'] = 'none';
       if (rulesProp.value !== undefined && rulesProp.value !== null) {
         ruleStyle = 'inline';
         const list = rulesProp.value;
         if (Array.isArray(list)) {
-          (list as readonly Value[]).forEach((rule, i) => rules.push(inlineRule(rule, i, rulesProp.span ?? r.span)));
+          rules = (list as readonly Value[]).map((rule, i) => inlineRule(rule, i, rulesProp.span ?? r.span, scratch));
         } else {
           rules.push(unknownRule('securityRules', reasonOf(list, 'securityRules', 'a list'), rulesProp.span ?? r.span, 'inline'));
         }
@@ -549,7 +549,7 @@ function readResource(b: ModelBuilder, r: ResourceReader, file: BicepFile): void
       const marked = leadingComments(file, info.decl.start).some((c) => /^amlnet-check\b/.test(commentText(file, c)));
       const nsg: NsgModel = {
         kind: 'nsg', ...base, location: location.value === undefined ? undefined : regionOf(location.value),
-        rules, ruleStyle, securityRulesSpan: rulesProp.keySpan ?? (rulesProp.value !== undefined ? rulesProp.span : undefined), marked: marked || undefined,
+        rules, ruleStyle, securityRulesSpan: rulesProp.node ? r.program.span(keyRange(rulesProp.node)) : rulesProp.value !== undefined ? rulesProp.span : undefined, marked: marked || undefined,
       };
       b.nsgs.push(nsg);
       b.nsgNames.set(nsg, name.toLowerCase());
@@ -794,13 +794,13 @@ function childIdRef(v: TemplateString): ReturnType<typeof parseResourceId> {
   return parseResourceId(`/providers/${types[0]}${path}${rest.join('')}`);
 }
 
-function inlineRule(rule: Value, index: number, fallback: SourceSpan): RuleModel {
+function inlineRule(rule: Value, index: number, fallback: SourceSpan, scratch: RuleScratch): RuleModel {
   const origin = originOf(rule);
   const span = origin?.span ?? fallback;
   if (!isPlainObject(rule)) return unknownRule(`securityRules[${index}]`, reasonOf(rule, `security rule ${index + 1}`, 'an object'), span, 'inline');
   const name = displayName(get(rule, 'name'), `securityRules[${index}]`);
   const props = get(rule, 'properties');
-  return readRule({ value: props, span: origin?.property('properties') ?? span }, name, origin?.property('name'), span, 'inline');
+  return readRule({ value: props, span: origin?.property('properties') ?? span }, name, origin?.property('name'), span, 'inline', scratch);
 }
 
 /** The rule properties `readRule` reads, in the order of the `R` indices. */
@@ -822,10 +822,11 @@ const enum R {
 
 /**
  * The values of the properties `names` of `obj`, found as `get` finds them (an exact key wins,
- * else the first key equal to it without regard to case), in one pass over the object's keys.
+ * else the first key equal to it without regard to case), in one pass over the object's keys;
+ * into `out`.
  */
-function valuesCi(obj: Record<string, Value>, names: readonly string[], lowerNames: readonly string[]): (Value | undefined)[] {
-  const out = new Array<Value | undefined>(names.length).fill(undefined);
+function valuesCi(obj: Record<string, Value>, names: readonly string[], lowerNames: readonly string[], out: (Value | undefined)[]): (Value | undefined)[] {
+  out.fill(undefined, 0, names.length);
   for (const k in obj) {
     if (!Object.prototype.hasOwnProperty.call(obj, k)) continue;
     const exact = names.indexOf(k);
@@ -840,13 +841,19 @@ function valuesCi(obj: Record<string, Value>, names: readonly string[], lowerNam
   return out;
 }
 
-function readRule(props: Prop, name: string, nameSpan: SourceSpan | undefined, span: SourceSpan, style: RuleOrigin['style']): RuleModel {
+/** Lists `readRule` fills for each rule, made once per read (a file has thousands of rules). */
+class RuleScratch {
+  readonly values = new Array<Value | undefined>(RULE_KEYS.length);
+  readonly found = new Array<SourceSpan | undefined>(RULE_KEYS.length);
+}
+
+function readRule(props: Prop, name: string, nameSpan: SourceSpan | undefined, span: SourceSpan, style: RuleOrigin['style'], scratch: RuleScratch): RuleModel {
   const v = props.value;
   if (!isPlainObject(v ?? null)) return unknownRule(name, reasonOf(v, 'the rule\'s properties', 'an object'), span, style);
   const obj = v as Record<string, Value>;
-  const values = valuesCi(obj, RULE_KEYS, RULE_KEYS_LOWER);
+  const values = valuesCi(obj, RULE_KEYS, RULE_KEYS_LOWER, scratch.values);
   // Where each set rule property is written, found in one pass over the literal's members.
-  const found = originOf(obj)?.properties(RULE_KEY_SLOTS);
+  const found = originOf(obj)?.properties(RULE_KEY_SLOTS, scratch.found);
   const at = (a: R, b?: R, c?: R): SourceSpan | undefined => ruleSpan(values, found, props.span, a, b, c);
   const spans: Partial<Record<RuleProperty, SourceSpan>> = {};
   if (nameSpan) spans.name = nameSpan;

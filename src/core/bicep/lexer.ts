@@ -177,6 +177,8 @@ export function isIdentifierStart(c: number): boolean {
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 16777619;
 const MAX_INTERNED = 32;
+/** Largest intern table made up front (entries); a larger file grows it. */
+const MAX_INITIAL_INTERN = 16384;
 
 // Marks on the interpolation stack: a `{` opened inside a hole, or a string whose hole is open
 // (0 for a single-line string, n > 0 for a multi-line string opened with n `$`).
@@ -218,8 +220,8 @@ export class Scanner {
   private stack: number[] = [];
   // Interned short strings (names and values repeat a lot: `name`, `properties`, 'Inbound'):
   // one string per distinct value keeps the tree small and spares the GC from copying duplicates.
-  private internKeys: (string | undefined)[] = new Array<string | undefined>(1024);
-  private internHashes = new Int32Array(1024);
+  private internKeys: (string | undefined)[];
+  private internHashes: Int32Array;
   private internCount = 0;
   /** FNV-1a hash of the current identifier, computed while scanning it (0 when too long to intern). */
   private identifierHash = 0;
@@ -233,6 +235,12 @@ export class Scanner {
     // A byte order mark is not part of the text (Bicep drops it when it reads a file).
     this.pos = start === 0 && text.charCodeAt(0) === BOM ? 1 : start;
     this.len = text.length;
+    // For a whole text, a table about the size it will need (a large file interns thousands of
+    // names, and each growth is a copy); a re-parse reads a few statements.
+    let size = 1024;
+    if (start === 0) while (size < MAX_INITIAL_INTERN && size * 64 < text.length) size *= 2;
+    this.internKeys = new Array<string | undefined>(size);
+    this.internHashes = new Int32Array(size);
   }
 
   /** The text of `[start, end)`, interned when short. */
@@ -589,9 +597,12 @@ export class Scanner {
         if (n === 8 && text.startsWith('metadata', p)) k = K.Metadata;
         else if (n === 6 && text.startsWith('module', p)) k = K.Module;
         break;
-      case 110: // n
-        if (n === 4 && text.startsWith('null', p)) return T.Null;
-        if (n === 4 && text.startsWith('none', p)) k = K.NoneKeyword;
+      case 110: // n (`name`, the most common key, is neither: tell by the second letter)
+        if (n === 4) {
+          const d = text.charCodeAt(p + 1);
+          if (d === 117 && text.startsWith('null', p)) return T.Null;
+          if (d === 111 && text.startsWith('none', p)) k = K.NoneKeyword;
+        }
         break;
       case 111: // o
         if (n === 6 && text.startsWith('output', p)) k = K.Output;
@@ -645,8 +656,14 @@ export class Scanner {
         q++;
       }
       lastNewLine = q;
-      q = this.skipTrivia(q);
-      const c = text.charCodeAt(q);
+      // Indentation is mostly spaces: step over them here, and call the general trivia loop only
+      // for tabs, comments and directives.
+      let c = text.charCodeAt(q);
+      while (c === C.Space) c = text.charCodeAt(++q);
+      if (c === C.Tab || c === C.Slash || c === C.Hash) {
+        q = this.skipTrivia(q);
+        c = text.charCodeAt(q);
+      }
       if (c !== C.LF && c !== C.CR) break;
     }
     this.end = lastNewLine;

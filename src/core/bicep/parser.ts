@@ -81,14 +81,6 @@ for (const t of [T.Identifier, T.Integer, T.StringComplete, T.StringLeft, T.LBra
   T.Bang, T.Minus, T.Plus, T.True, T.False, T.Null]) STARTS_EXPRESSION[t] = 1;
 
 /**
- * A list built with push keeps ~17 slots even for 2 items; every list in the tree survives the
- * parse, so copy short ones to exact size (the copy is short-lived garbage, which is cheap).
- */
-function trim<T>(list: T[]): T[] {
-  return list.length > 0 && list.length <= 16 ? list.slice() : list;
-}
-
-/**
  * A token kind as the parser reads it. The `number & {}` arm stops TypeScript from narrowing
  * `this.token` after a comparison: `next()` changes it, which the checker cannot see. (A getter
  * would do the same but costs a call in unoptimized code, and the first parse of a file runs
@@ -138,6 +130,9 @@ class Parser {
    */
   private readonly items: SyntaxNode[] = [];
   private itemCount = 0;
+  /** The same for the text segments of the interpolated strings being parsed (they nest through their holes). */
+  private readonly segments: string[] = [];
+  private segmentCount = 0;
   readonly s: Scanner;
 
   constructor(
@@ -169,6 +164,16 @@ class Parser {
   private takeItems<N extends SyntaxNode>(base: number): N[] {
     const list = this.items.slice(base, this.itemCount) as N[];
     this.itemCount = base;
+    return list;
+  }
+
+  private pushSegment(segment: string): void {
+    this.segments[this.segmentCount++] = segment;
+  }
+
+  private takeSegments(base: number): string[] {
+    const list = this.segments.slice(base, this.segmentCount);
+    this.segmentCount = base;
     return list;
   }
 
@@ -936,7 +941,8 @@ class Parser {
 
   private parseInterpolated(): InterpolatedString {
     const start = this.ts;
-    const segments = [this.s.value];
+    const segmentBase = this.segmentCount;
+    this.pushSegment(this.s.value);
     const base = this.itemCount;
     this.next();
     this.openHoles++;
@@ -950,17 +956,17 @@ class Parser {
         }
         if (this.token === T.EOF || this.token === T.NewLine) {
           this.missing('Unterminated string: expected \'}\' and \'');
-          segments.push('');
+          this.pushSegment('');
           break;
         }
       }
-      segments.push(this.s.value);
+      this.pushSegment(this.s.value);
       const last = this.token === T.StringRight;
       this.next();
       if (last) break;
     }
     this.openHoles--;
-    return { kind: 'interpolatedString', start, end: this.prevEnd, segments: trim(segments), expressions: this.takeItems<Expression>(base) };
+    return { kind: 'interpolatedString', start, end: this.prevEnd, segments: this.takeSegments(segmentBase), expressions: this.takeItems<Expression>(base) };
   }
 
   private parseLambdaBody(): Expression {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import {
-  BicepProgram, EvalSession, ModuleHandle, ResourceHandle, ResourceIdValue, originOf,
+  BicepProgram, EvalSession, ModuleHandle, ResourceHandle, ResourceIdValue, bodyProperty, originOf,
 } from '../../../src/core/bicep/bicep-evaluator';
 import { parseBicep, parseBicepParam } from '../../../src/core/bicep/parser';
 import type { Expression } from '../../../src/core/bicep/syntax';
@@ -61,6 +61,10 @@ describe('Bicep evaluator', () => {
       assert.deepEqual(all, keys.map((k) => o.property(k)));
       const at = (i: number): string | undefined => { const s = all[i]; return s && text.slice(s.start, s.end); };
       assert.deepEqual(keys.map((_, i) => at(i)), ['4', "'from-base'", '3', "'d'", '1', '5', undefined]);
+      // Into a list a caller reuses: what an earlier object left in it does not show through.
+      const reused = keys.map(() => ({ file: 'stale', start: 0, end: 0 }));
+      assert.equal(o.properties(new Map(keys.map((k, i) => [k, i])), reused), reused);
+      assert.deepEqual(reused, all);
     });
   });
 
@@ -279,12 +283,60 @@ describe('Bicep evaluator', () => {
       assert.equal(id.type, 'microsoft.network/virtualnetworks/subnets');
     });
 
+    it('copies of one module share its declarations but not their values', () => {
+      const mod = "param n string\nvar v = 'v-${n}'\noutput o string = v\n";
+      const p = program("module a './m.bicep' = {\n  name: 'a'\n  params: { n: 'one' }\n}\nmodule b './m.bicep' = {\n  name: 'b'\n  params: { n: 'two' }\n}\nvar x = [a.outputs.o, b.outputs.o]\n", { 'm.bicep': mod });
+      assert.deepEqual(p.variable('x'), ['v-one', 'v-two']);
+    });
+
     it('module outputs, evaluated with the params passed', () => {
       assert.ok(ev('m') instanceof ModuleHandle);
       assert.equal(ev('m.outputs.name'), 'from-caller');
       const id = ev('m.outputs.id');
       assert.ok(id instanceof ResourceIdValue);
       assert.equal(id.key, 'm.bicep#m/r');
+    });
+  });
+
+  describe('body properties', () => {
+    const text = [
+      "resource vnet 'Microsoft.Network/virtualNetworks@2024-01-01' = {",
+      "  name: 'vnet'",
+      "  properties: { subnets: [{ name: 'a' }] }",
+      '}',
+    ].join('\n');
+
+    function copy(p: BicepProgram) {
+      const copies = p.instances(p.resources[0]);
+      assert.ok(Array.isArray(copies));
+      return copies[0];
+    }
+
+    it('an object read through a reference is kept until the reader takes it', () => {
+      const p = program(text);
+      const c = copy(p);
+      const first = bodyProperty(c, 'properties');
+      assert.deepEqual(first, { subnets: [{ name: 'a' }] });
+      assert.equal(bodyProperty(c, 'properties'), first, 'kept for the next reference');
+      assert.equal(bodyProperty(c, 'properties', true), first, 'handed to the reader');
+      const again = bodyProperty(c, 'properties', true);
+      assert.notEqual(again, first, 'no longer kept once taken');
+      assert.deepEqual(again, first);
+      const kept = bodyProperty(c, 'properties');
+      assert.equal(bodyProperty(c, 'properties'), kept, 'a reference keeps it again');
+    });
+
+    it('scalars stay kept when taken', () => {
+      const c = copy(program(text));
+      assert.equal(bodyProperty(c, 'name', true), 'vnet');
+      assert.deepEqual(c.bodyValues, ['name', 'vnet']);
+    });
+
+    it('a resource whose copies depend on themselves is unknown', () => {
+      const p = program("resource a 'Microsoft.Network/networkSecurityGroups@2024-01-01' = [for x in a: {\n  name: 'a'\n}]\n");
+      const copies = p.instances(p.resources[0]);
+      assert.ok(copies instanceof UnknownValue);
+      assert.match(copies.reason, /depends on itself/);
     });
   });
 

@@ -44,6 +44,20 @@ describe('bicep lexer', () => {
     assert.deepEqual(comments.map((c) => [text.slice(c.start, c.end), c.kind]), [['// note', 'line'], ['/* block\nspans */', 'block']]);
   });
 
+  it('steps over indentation of spaces and tabs, and the comments and directives after it', () => {
+    const text = 'a\n    \t  b\n  \t// c\n\t  #disable-next-line x\n  d  \n';
+    const { tokens, comments } = lex(text);
+    assert.deepEqual(tokens.map((t) => t.kind), [T.Identifier, T.NewLine, T.Identifier, T.NewLine, T.Identifier, T.NewLine, T.EOF]);
+    assert.deepEqual(tokens.map((t) => text.slice(t.start, t.end)), ['a', '\n', 'b', '\n  \t// c\n\t  #disable-next-line x\n', 'd', '\n', '']);
+    assert.deepEqual(comments.map((c) => [text.slice(c.start, c.end), c.kind]), [['// c', 'line'], ['#disable-next-line x', 'directive']]);
+  });
+
+  it('tells name, nulls and none apart', () => {
+    const tokens = tokenize('name null none nuln noun nam');
+    assert.deepEqual(tokens.map((t) => t.kind), [T.Identifier, T.Null, T.Identifier, T.Identifier, T.Identifier, T.Identifier, T.EOF]);
+    assert.deepEqual(tokens.map((t) => t.keyword), [K.None, K.None, K.NoneKeyword, K.None, K.None, K.None, K.None]);
+  });
+
   it('keeps a block comment on one line as trivia, not a newline', () => {
     assert.deepEqual(kinds('a /* x */ b // y'), [T.Identifier, T.Identifier, T.EOF]);
   });
@@ -166,5 +180,15 @@ describe('bicep lexer', () => {
     s.scan();
     assert.equal(s.value, v);
     assert.equal(v, 'Inbound');
+  });
+
+  it('reads every name right when a large file fills the intern table past its first size', () => {
+    // 40000 distinct names, each written twice: several times the table's first size.
+    const names = Array.from({ length: 40000 }, (_, i) => `n${i.toString(36)}`);
+    const text = [...names, ...names].join(' ');
+    const s = new Scanner(text, 0, [], []);
+    const read: string[] = [];
+    while (s.scan() !== T.EOF) read.push(s.identifierText());
+    assert.deepEqual(read, [...names, ...names]);
   });
 });
