@@ -600,10 +600,11 @@ export function evaluateRequirement(chain: NsgChain, requirement: ResolvedTagReq
 }
 
 /**
- * For tests that hold the two ways of running first match against each other: `atoms` never
- * sweeps; `sweep` sweeps every remote, or gives undefined where the sweep does not apply.
+ * For tests that hold the ways of running first match against each other: `atoms` never sweeps;
+ * `sweep` sweeps every remote (plainly or by sub-tags), and `keyed` by sub-tags only, or they give
+ * undefined where that sweep does not apply.
  */
-export function evaluateRequirementBy(path: 'atoms' | 'sweep', chain: NsgChain, requirement: ResolvedTagRequirement, context: EvaluationContext): RequirementVerdict | undefined {
+export function evaluateRequirementBy(path: 'atoms' | 'sweep' | 'keyed', chain: NsgChain, requirement: ResolvedTagRequirement, context: EvaluationContext): RequirementVerdict | undefined {
   return evaluateBy(path, prepare(chain, requirement.direction, context), requirement);
 }
 
@@ -645,7 +646,7 @@ function prepare(chain: NsgChain, direction: Direction, context: EvaluationConte
 }
 
 /** First match by sweep where it applies and by atoms elsewhere (`auto`), or one way only (undefined where the sweep does not apply). */
-function evaluateBy(path: 'auto' | 'atoms' | 'sweep', prepared: Prepared, requirement: ResolvedTagRequirement): RequirementVerdict | undefined {
+function evaluateBy(path: 'auto' | 'atoms' | 'sweep' | 'keyed', prepared: Prepared, requirement: ResolvedTagRequirement): RequirementVerdict | undefined {
   const direction = requirement.direction;
   const { nsgs, region, env, subnetPrefixes } = prepared;
   if (nsgs.length === 0) {
@@ -692,13 +693,17 @@ function evaluateBy(path: 'auto' | 'atoms' | 'sweep', prepared: Prepared, requir
       localRels[count] = localRel;
       count++;
     }
-    const swept = nsgs.length === 1 && path !== 'atoms' ? sweepRows(kept, remoteRels, localRels, count, protocols, required, remoteText) : undefined;
+    let swept: PortOutcome[] | undefined;
+    if (nsgs.length === 1 && path !== 'atoms') {
+      if (path !== 'keyed') swept = sweepRows(kept, remoteRels, localRels, count, protocols, required, remoteText);
+      swept ??= keyedSweepRows(kept, remoteRels, localRels, count, protocols, required, remoteText);
+    }
     if (swept) {
       if (breakdown.length === 0) breakdown = swept;
       else for (const r of swept) breakdown.push(r);
       continue;
     }
-    if (path === 'sweep') return undefined;
+    if (path === 'sweep' || path === 'keyed') return undefined;
     const rules = kept.slice(0, count);
     const norms = sized<NormalizedRule>(count);
     const destinationPorts = sized<PortList>(count);
@@ -764,21 +769,7 @@ function sweepRows(
   for (let i = 0; i < count; i++) {
     if (!kept[i].certain || !wholeOrNothing(remoteRels[i]) || !wholeOrNothing(localRels[i])) return undefined;
   }
-  // The order `effectiveRules` gives: user rules by priority (then position), the default rules last.
-  const order = sweepOrder;
-  for (let i = 0; i < count; i++) {
-    const n = kept[i].norm;
-    let k = i;
-    if (!n.isDefault) {
-      const p = n.priority as number;
-      for (; k > 0; k--) {
-        const o = kept[order[k - 1]].norm;
-        if (!o.isDefault && (o.priority as number) <= p) break;
-        order[k] = order[k - 1];
-      }
-    }
-    order[k] = i;
-  }
+  const order = sweepRuleOrder(kept, count);
   let rows: PortOutcome[] | undefined;
   const taken = sweepTaken;
   const byPort = sweepByPort;
@@ -873,6 +864,157 @@ function sweepRows(
       }
       ports += `${ports ? ', ' : ''}${formatBounds(from, to)}`;
       const r = results[g];
+      rows[at + g] = { protocol, ports, remote, outcome: r.outcome, decidedBy: r.decidedBy, detail: r.detail };
+    }
+  }
+  return rows;
+}
+
+/** The order `effectiveRules` gives certain rules: user rules by priority (then position), the default rules last (in `sweepOrder`). */
+function sweepRuleOrder(kept: readonly Candidate[], count: number): number[] {
+  const order = sweepOrder;
+  for (let i = 0; i < count; i++) {
+    const n = kept[i].norm;
+    let k = i;
+    if (!n.isDefault) {
+      const p = n.priority as number;
+      for (; k > 0; k--) {
+        const o = kept[order[k - 1]].norm;
+        if (!o.isDefault && (o.priority as number) <= p) break;
+        order[k] = order[k - 1];
+      }
+    }
+    order[k] = i;
+  }
+  return order;
+}
+
+/** Whether each entry's relation is all of the target, none of it, or a sub-tag of it (a regional tag of a global one). */
+function wholeOrKeys(rels: readonly AddressRelation[]): boolean {
+  for (const r of rels) if (r.kind !== 'all' && r.kind !== 'none' && r.kind !== 'key') return false;
+  return true;
+}
+
+// Scratch of the keyed sweep (numbers only): the remote atoms each rule covers, rule by rule.
+const keyedCovers: number[] = [];
+
+/**
+ * First match without atom tuples where the plain sweep stops at sub-tags: one NSG, every rule
+ * certain and wholly in or out on the local side, and on the remote side all of the target, none
+ * of it, or regional parts of it (`AzureMachineLearning.westeurope` against `AzureMachineLearning`).
+ * The remote atoms are then the sub-tags met and the rest of the target, as `addressDim` cuts
+ * them, and each port piece's deciding rule per remote atom is found by walking the rules in
+ * order; a piece's result is what `summarize` makes of those deciders, and pieces are grouped
+ * into rows as `mergeCells` groups cells. The rows are those of the general path (the
+ * differential test compares both on random NSGs). Undefined when the case does not hold.
+ */
+function keyedSweepRows(
+  kept: readonly Candidate[],
+  remoteRels: readonly (readonly AddressRelation[])[],
+  localRels: readonly (readonly AddressRelation[])[],
+  count: number,
+  protocols: readonly ('Tcp' | 'Udp')[],
+  required: PortSet,
+  remote: string,
+): PortOutcome[] | undefined {
+  if (required.isEmpty) return undefined;
+  // The sub-tags in order of first appearance, as `addressDim` numbers its atoms; the rest last.
+  let keys: string[] | undefined;
+  let keyLabels: string[] | undefined;
+  for (let i = 0; i < count; i++) {
+    if (!kept[i].certain || !wholeOrNothing(localRels[i]) || !wholeOrKeys(remoteRels[i])) return undefined;
+    for (const r of remoteRels[i]) {
+      if (r.kind === 'key' && !(keys ??= []).includes(r.key)) {
+        keys.push(r.key);
+        (keyLabels ??= []).push(r.label);
+      }
+    }
+  }
+  if (!keys || !keyLabels) return undefined;
+  const atoms = keys.length + 1;
+  const covers = keyedCovers;
+  for (let i = 0; i < count; i++) {
+    for (let a = 0; a < atoms; a++) covers[i * atoms + a] = 0;
+    for (const r of remoteRels[i]) {
+      if (r.kind === 'all') for (let a = 0; a < atoms; a++) covers[i * atoms + a] = 1;
+      else if (r.kind === 'key') covers[i * atoms + keys.indexOf(r.key)] = 1;
+    }
+  }
+  const order = sweepRuleOrder(kept, count);
+  // Port pieces cut at every boundary of the required ports and of the rules' ports: each rule
+  // holds a piece wholly or not at all.
+  let cutCount = required.ranges.length * 2;
+  for (let i = 0; i < count; i++) cutCount += kept[i].norm.destinationPorts.known.ranges.length * 2;
+  if (cutScratch.length < cutCount) cutScratch = new Int32Array(Math.max(cutCount, cutScratch.length * 2));
+  const cuts = cutScratch.subarray(0, cutCount);
+  let n = 0;
+  for (const r of required.ranges) {
+    cuts[n++] = r.from;
+    cuts[n++] = r.to + 1;
+  }
+  for (let i = 0; i < count; i++) {
+    for (const r of kept[i].norm.destinationPorts.known.ranges) {
+      cuts[n++] = r.from;
+      cuts[n++] = r.to + 1;
+    }
+  }
+  cuts.sort();
+  // What `summarize` reads: the deciders of one piece over the remote atoms (source ports and
+  // local addresses are one atom each here), and the remote atoms' labels for a partial denial.
+  const labels = [...keyLabels, `the rest of ${remote}`];
+  const one = makeDim(1, () => NO_REASONS, [], [], []);
+  const dims: Dim[] = [one, one, one, makeDim(atoms, () => labels, [], [], []), one];
+  const sizes = [1, 1, 1, atoms, 1];
+  const deciders = new Int32Array(atoms);
+  const previous = new Int32Array(atoms);
+  let rows: PortOutcome[] | undefined;
+  for (const protocol of protocols) {
+    const groups: { result: CellResult; ranges: PortRange[] }[] = [];
+    let result: CellResult | undefined;
+    for (let c = 1, prev = cuts[0]; c < cuts.length; c++) {
+      const point = cuts[c];
+      if (point === prev) continue;
+      const from = prev;
+      const to = point - 1;
+      prev = point;
+      if (!required.has(from)) continue;
+      for (let a = 0; a < atoms; a++) {
+        let decider = -1;
+        for (let o = 0; o < count && decider < 0; o++) {
+          const i = order[o];
+          const norm = kept[i].norm;
+          if (!covers[i * atoms + a] || (norm.protocol !== '*' && norm.protocol !== protocol) || !norm.destinationPorts.known.has(from)) continue;
+          decider = i * 2 + (norm.access === 'Allow' ? 1 : 0);
+        }
+        // The default rules take every port and address: a port left open means the case is not this one.
+        if (decider < 0) return undefined;
+        deciders[a] = decider;
+      }
+      let same = result !== undefined;
+      for (let a = 0; a < atoms && same; a++) same = deciders[a] === previous[a];
+      if (!same) {
+        result = summarize([deciders], 0, atoms, kept, dims, sizes);
+        previous.set(deciders);
+      }
+      const r = result!;
+      let group = groups.find((g) => g.result === r || (g.result.outcome === r.outcome && g.result.detail === r.detail));
+      if (!group) {
+        group = { result: r, ranges: [] };
+        groups.push(group);
+      }
+      const last = group.ranges[group.ranges.length - 1];
+      if (last && from <= last.to + 1) group.ranges[group.ranges.length - 1] = { from: last.from, to };
+      else group.ranges.push({ from, to });
+    }
+    let at = 0;
+    if (rows) {
+      at = rows.length;
+      rows.length += groups.length;
+    } else rows = sized<PortOutcome>(groups.length);
+    for (let g = 0; g < groups.length; g++) {
+      const { result: r, ranges } = groups[g];
+      let ports = '';
+      for (const range of ranges) ports += `${ports ? ', ' : ''}${formatRange(range)}`;
       rows[at + g] = { protocol, ports, remote, outcome: r.outcome, decidedBy: r.decidedBy, detail: r.detail };
     }
   }
