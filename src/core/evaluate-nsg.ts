@@ -1422,7 +1422,9 @@ function aggregate(requirement: ResolvedTagRequirement, rows: PortOutcome[], unk
     let distinctDeniers = 0;
     let byDefault = true;
     for (const r of rows) {
-      if (r.detail.includes('the rest is allowed')) byDefault = false;
+      // Only a denial beside allowers says "the rest is allowed" (and names two rules or more):
+      // the length spares scanning (and flattening) most details.
+      if (r.decidedBy.length > 1 && r.detail.includes('the rest is allowed')) byDefault = false;
       for (const d of r.decidedBy) if (isDenier(d)) distinctDeniers = addUnique(deniers, distinctDeniers, d);
     }
     deniers.length = distinctDeniers;

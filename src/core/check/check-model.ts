@@ -2,6 +2,7 @@ import { selectRequirements } from '../catalog/catalog';
 import { evaluateSelection } from '../evaluate-nsg';
 import type { EvaluationContext, ServiceTagPrefixes } from '../evaluation-context';
 import { isUnknown } from '../maybe';
+import { normalizeRules, type NormalizedRule } from '../normalize-rule';
 import type { Nsg, SecurityRule } from '../nsg';
 import type {
   AmlComputeModel,
@@ -93,10 +94,23 @@ function userOrigin(key: keyof CatalogOptions, settings: CheckSettings): OptionO
   return { kind: settings.origins[key] ?? 'default' };
 }
 
-function hasAmlRule(nsg: NsgModel): boolean {
-  // Through the address entries' tags only: the whole rule is read later, and only for NSGs that
-  // are judged anew.
+/**
+ * Whether a rule of the NSG names the AzureMachineLearning tag. Without a cache every NSG is judged,
+ * so its rules are read anyway (once: `normalizeRules` keeps them) and their terms answer; with one,
+ * through the address entries' tags only, as the whole rule is read only for NSGs judged anew.
+ */
+function hasAmlRule(nsg: NsgModel, judged: boolean): boolean {
+  if (judged) {
+    for (const n of normalizeRules(nsg)) if (hasAmlTerm(n.source) || hasAmlTerm(n.destination)) return true;
+    return false;
+  }
   for (const r of nsg.rules) if (hasAmlTag(r.sourceAddresses) || hasAmlTag(r.destinationAddresses)) return true;
+  return false;
+}
+
+function hasAmlTerm(terms: NormalizedRule['source']): boolean {
+  if (isUnknown(terms)) return false;
+  for (const t of terms) if (t.kind === 'tag' && t.base === 'AzureMachineLearning') return true;
   return false;
 }
 
@@ -467,7 +481,7 @@ export function checkModel(model: WorkspaceModel, settings: CheckSettings, cache
     }
     const scopeReasons: string[] = [];
     for (const c of computes) scopeReasons.push(`Azure ML compute ${c.name} uses subnet ${subnets.find((s) => s.key === c.subnet?.target)?.name ?? '?'}`);
-    if (hasAmlRule(nsg)) scopeReasons.push('it has a rule with the AzureMachineLearning service tag');
+    if (hasAmlRule(nsg, cache === undefined)) scopeReasons.push('it has a rule with the AzureMachineLearning service tag');
     if (nsg.marked) scopeReasons.push('it is marked in the template (amlnet-check)');
     if (marked.has(nsg.name.toLowerCase())) scopeReasons.push('it is marked in the settings');
     const inScope = settings.scope === 'all' || scopeReasons.length > 0;
