@@ -315,7 +315,8 @@ function localRelation(c: Candidate, side: 'source' | 'destination', env: Relati
 
 /** Whether a rule's entries may meet the target at all. */
 function mayMeet(rels: readonly AddressRelation[]): boolean {
-  return rels.some((r) => r.kind !== 'none');
+  for (const r of rels) if (r.kind !== 'none') return true;
+  return false;
 }
 
 function addressDim(
@@ -557,6 +558,11 @@ function protocolBits(p: NormalizedRule['protocol']): number {
   return p === 'Tcp' ? TCP_BIT : p === 'Udp' ? UDP_BIT : 0;
 }
 
+/** Whether a rule may apply in this direction (a user rule of unknown direction may). */
+function appliesIn(norm: NormalizedRule, direction: Direction): boolean {
+  return norm.isDefault ? norm.direction === direction : isUnknown(norm.direction) || norm.direction === direction;
+}
+
 /** The NSG's rules that may apply in this direction (an unknown direction may), built once per NSG. */
 function directionCandidates(nsg: Nsg, direction: Direction, nsgIndex: number): readonly Candidate[] {
   const data = nsgData(nsg);
@@ -564,14 +570,13 @@ function directionCandidates(nsg: Nsg, direction: Direction, nsgIndex: number): 
   let list = data.candidates[key];
   if (!list) {
     const { norms, refs } = data;
-    const applies = (norm: NormalizedRule) => (norm.isDefault ? norm.direction === direction : isUnknown(norm.direction) || norm.direction === direction);
     let count = 0;
-    for (const norm of norms) if (applies(norm)) count++;
+    for (let i = 0; i < norms.length; i++) if (appliesIn(norms[i], direction)) count++;
     const out = sized<Candidate>(count);
     count = 0;
     for (let i = 0; i < norms.length; i++) {
       const norm = norms[i];
-      if (!applies(norm)) continue;
+      if (!appliesIn(norm, direction)) continue;
       const certain = !isUnknown(norm.direction) && !isUnknown(norm.access) && !isUnknown(norm.priority) && !isUnknown(norm.protocol)
         && norm.destinationPorts.unknown.length === 0 && norm.sourcePorts.unknown.length === 0 && norm.sourcePorts.known.isAll;
       out[count++] = { norm, refs, index: i, nsgIndex, certain, protocols: protocolBits(norm.protocol), local: undefined, allowedResult: undefined, deniedResult: undefined };
@@ -1248,8 +1253,9 @@ function summarize(perNsg: readonly Int32Array[], start: number, count: number, 
   const deniers: RuleRef[] = [];
   let anyDefault = false;
   // Per dimension (source ports, remote, local addresses), which atoms hold denied traffic, as
-  // flags made on the first denial; and which rules were met, in small arrays (a few rules each).
-  let deniedAtoms: Uint8Array[] | undefined;
+  // flags made on the first denial (one array, the dimensions one after another); and which rules
+  // were met, in small arrays (a few rules each).
+  let deniedAtoms: Uint8Array | undefined;
   const seenAllow: number[] = [];
   const seenDeny: number[] = [];
   for (let p = start; p < start + count; p++) {
@@ -1267,10 +1273,10 @@ function summarize(perNsg: readonly Int32Array[], start: number, count: number, 
         deniers.push(refOf(candidates[denied]));
       }
       const rel = p - start;
-      deniedAtoms ??= [new Uint8Array(sizes[2]), new Uint8Array(sizes[3]), new Uint8Array(sizes[4])];
-      deniedAtoms[0][Math.floor(rel / (sizes[3] * sizes[4]))] = 1;
-      deniedAtoms[1][Math.floor(rel / sizes[4]) % sizes[3]] = 1;
-      deniedAtoms[2][rel % sizes[4]] = 1;
+      deniedAtoms ??= new Uint8Array(sizes[2] + sizes[3] + sizes[4]);
+      deniedAtoms[Math.floor(rel / (sizes[3] * sizes[4]))] = 1;
+      deniedAtoms[sizes[2] + (Math.floor(rel / sizes[4]) % sizes[3])] = 1;
+      deniedAtoms[sizes[2] + sizes[3] + (rel % sizes[4])] = 1;
     } else {
       for (const decider of perNsg) {
         const r = decider[p] >> 1;
@@ -1299,12 +1305,12 @@ function summarize(perNsg: readonly Int32Array[], start: number, count: number, 
   let detail = `denied by ${listRefs(deniers, multi)}`;
   if (allowers.length) {
     const scope: string[] = [];
-    deniedAtoms!.forEach((flags, k) => {
+    for (let k = 0, offset = 0; k < SCOPE_DIMS.length; offset += sizes[SCOPE_DIMS[k]], k++) {
       const d = dims[SCOPE_DIMS[k]];
       const atoms: number[] = [];
-      for (let i = 0; i < flags.length; i++) if (flags[i]) atoms.push(i);
+      for (let i = 0; i < d.size; i++) if (deniedAtoms![offset + i]) atoms.push(i);
       if (atoms.length < d.size) scope.push(`${SCOPE_NAMES[k]} ${atoms.map((i) => d.labels()[i]).join(', ')}`);
-    });
+    }
     detail = `${detail}${scope.length ? ` for ${scope.join(' and ')}` : ''}; the rest is allowed by ${listRefs(allowers, multi)}`;
   }
   return { outcome: 'blocked', decidedBy: [...deniers, ...allowers], detail };

@@ -1,6 +1,6 @@
 import { isUnknown, type Maybe } from './maybe';
-import { normalizeRules } from './normalize-rule';
-import type { Nsg, SecurityRule } from './nsg';
+import { normalizeRules, type NormalizedRule } from './normalize-rule';
+import type { Direction, Nsg, SecurityRule } from './nsg';
 import { parsePortEntry } from './port-set';
 import { isKnownRegion, suggestRegion, suggestTag, type AddressTerm } from './service-tags';
 
@@ -103,33 +103,54 @@ function checkPorts(nsg: Nsg, rule: SecurityRule, property: 'sourcePorts' | 'des
   }
 }
 
+/** Up to this many rules, duplicates are found by searching the earlier rules rather than by maps. */
+const SMALL_NSG = 32;
+
+/** An array of length `n` to fill by index (exactly `n` slots). */
+function sized<T>(n: number): T[] {
+  return new Array<T>(n);
+}
+
+/** The first of the rules before `end` with this direction and priority, as a map of first rules would give. */
+function firstWithPriority(norms: readonly NormalizedRule[], end: number, direction: Direction, priority: number): SecurityRule | undefined {
+  for (let j = 0; j < end; j++) {
+    const m = norms[j];
+    if (m.priority === priority && m.direction === direction) return m.rule;
+  }
+  return undefined;
+}
+
 /** Checks every rule of an NSG the way Azure would, and a little more; never throws. */
 export function validateRules(nsg: Nsg): RuleFinding[] {
   const out: RuleFinding[] = [];
-  // Per direction, the first rule of each priority.
-  const priorities = { Inbound: new Map<number, SecurityRule>(), Outbound: new Map<number, SecurityRule>() };
-  const names = new Map<string, SecurityRule>();
+  const rules = nsg.rules;
+  // Most NSGs have a few rules: earlier ones are searched in a list; larger ones get maps (per
+  // direction, the first rule of each priority; the lower-case names seen).
+  const small = rules.length <= SMALL_NSG;
+  const lowerNames = small ? sized<string>(rules.length) : undefined;
+  const priorities = small ? undefined : { Inbound: new Map<number, SecurityRule>(), Outbound: new Map<number, SecurityRule>() };
+  const names = small ? undefined : new Set<string>();
   const norms = normalizeRules(nsg);
-  for (let i = 0; i < nsg.rules.length; i++) {
-    const rule = nsg.rules[i];
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i];
     const n = norms[i];
     const base = { nsg: nsg.name, rule: rule.name, origin: rule.origin };
     const lowerName = rule.name.toLowerCase();
-    if (names.has(lowerName)) {
+    if (lowerNames ? lowerNames.indexOf(lowerName) >= 0 : names!.has(lowerName)) {
       out.push({ ...base, property: 'name', code: 'amlnet-duplicate-name', severity: 'error', message: `Rule name ${rule.name} is used twice in ${nsg.name}.` });
     }
-    names.set(lowerName, rule);
+    if (lowerNames) lowerNames[i] = lowerName;
+    else names!.add(lowerName);
     if (!isUnknown(n.priority)) {
       if (n.priority < MIN_PRIORITY || n.priority > MAX_PRIORITY) {
         out.push({ ...base, property: 'priority', code: 'amlnet-priority-range', severity: 'error', message: `Rule ${rule.name}: priority ${n.priority} is outside ${MIN_PRIORITY}-${MAX_PRIORITY}.` });
       }
       if (!isUnknown(n.direction)) {
-        const byPriority = priorities[n.direction];
-        const other = byPriority.get(n.priority);
+        const other = priorities ? priorities[n.direction].get(n.priority) : firstWithPriority(norms, i, n.direction, n.priority);
         if (other) {
           out.push({ ...base, property: 'priority', code: 'amlnet-duplicate-priority', severity: 'error', message: `Rule ${rule.name}: priority ${n.priority} is already used by ${other.name} (${n.direction}); priorities must be unique per direction.` });
         } else {
-          byPriority.set(n.priority, rule);
+          priorities?.[n.direction].set(n.priority, rule);
         }
       }
     } else if (!isUnknown(rule.priority)) {

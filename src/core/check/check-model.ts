@@ -128,15 +128,16 @@ function declared<E extends { key: string; name: string; span?: SourceSpan }>(
   elements: readonly E[],
   read: (e: E) => { value: unknown; span?: SourceSpan } | undefined,
 ): { values: boolean[]; origin?: OptionOrigin } {
-  const values = new Set<boolean>();
+  // In order of first appearance (a list: there are two values at most).
+  const values: boolean[] = [];
   let origin: OptionOrigin | undefined;
   for (const e of elements) {
     const r = read(e);
     if (!r || typeof r.value !== 'boolean') continue;
-    values.add(r.value);
+    if (!values.includes(r.value)) values.push(r.value);
     origin ??= { kind: 'template', element: e.name, span: r.span ?? e.span };
   }
-  return { values: [...values], origin };
+  return { values, origin };
 }
 
 /** The union of the selections for several option sets: a requirement applies if it applies to any. */
@@ -440,15 +441,123 @@ function judgeCachedNsg(nsg: NsgModel, selection: Selection, context: Evaluation
   return result;
 }
 
+/** What checking each NSG of a model reads: the model's lookup maps, the settings, and memos. */
+interface CheckScope {
+  readonly model: WorkspaceModel;
+  readonly settings: CheckSettings;
+  readonly cache: CheckCache | undefined;
+  readonly subnetsByNsg: ReadonlyMap<string, SubnetModel[]>;
+  readonly computesBySubnet: ReadonlyMap<string, AmlComputeModel[]>;
+  readonly workspaces: ReadonlyMap<string, AmlWorkspaceModel>;
+  readonly vnets: ReadonlyMap<string, VnetModel>;
+  readonly marked: ReadonlySet<string>;
+  readonly suppression: SuppressionIndex | undefined;
+  /** NSGs with the same options share one selection (see `checkNsg`). */
+  readonly selectionsByOptions: Map<string, Selection>;
+}
+
+/**
+ * Everything the check says about one NSG. Its own function (not the body of `checkModel`'s loop)
+ * so that it is optimized as soon as it is hot, within the first check of a large model.
+ */
+function checkNsg(nsg: NsgModel, scope: CheckScope): NsgCheck {
+  const { model, settings, cache, subnetsByNsg, computesBySubnet, workspaces, vnets, marked, suppression, selectionsByOptions } = scope;
+  const subnets = subnetsByNsg.get(nsg.key) ?? [];
+  let computes: AmlComputeModel[] = [];
+  for (const s of subnets) {
+    const list = computesBySubnet.get(s.key);
+    if (list) computes = computes.length ? computes.concat(list) : list.slice();
+  }
+  const scopeReasons: string[] = [];
+  for (const c of computes) scopeReasons.push(`Azure ML compute ${c.name} uses subnet ${subnets.find((s) => s.key === c.subnet?.target)?.name ?? '?'}`);
+  if (hasAmlRule(nsg, cache === undefined)) scopeReasons.push('it has a rule with the AzureMachineLearning service tag');
+  if (nsg.marked) scopeReasons.push('it is marked in the template (amlnet-check)');
+  if (marked.has(nsg.name.toLowerCase())) scopeReasons.push('it is marked in the settings');
+  const inScope = settings.scope === 'all' || scopeReasons.length > 0;
+  if (scopeReasons.length === 0) {
+    scopeReasons.push(settings.scope === 'all'
+      ? 'scope is all'
+      : 'no Azure ML compute uses it, it has no AzureMachineLearning rule, and it is not marked');
+  }
+
+  // The compute's workspace, or the only workspace in the model.
+  const computeWorkspaces: AmlWorkspaceModel[] = [];
+  for (const c of computes) {
+    const w = c.workspace?.target ? workspaces.get(c.workspace.target) : undefined;
+    if (w) computeWorkspaces.push(w);
+  }
+  const hbiSources = computeWorkspaces.length ? computeWorkspaces : model.workspaces.length === 1 ? model.workspaces : [];
+
+  const publicIp = declared(computes, (c) => ({ value: isUnknown(c.publicIp.value) ? undefined : c.publicIp.value, span: c.publicIp.span }));
+  const hbi = declared(hbiSources, (w) => ({ value: isUnknown(w.hbi.value) ? undefined : w.hbi.value, span: w.hbi.span }));
+  const location = nsg.location !== undefined && !isUnknown(nsg.location) ? nsg.location : undefined;
+  const region: OptionValue<Region | undefined> = location
+    ? { value: location, origin: { kind: 'template', element: nsg.name, span: nsg.span } }
+    : { value: settings.options.region ? regionNamed(settings.options.region) : undefined, origin: userOrigin('region', settings) };
+  const options: NsgOptions = {
+    publicIp: publicIp.values.length === 1
+      ? { value: publicIp.values[0], origin: publicIp.origin! }
+      : { value: settings.options.publicIp, origin: userOrigin('publicIp', settings) },
+    hbi: hbi.values.length === 1
+      ? { value: hbi.values[0], origin: hbi.origin! }
+      : { value: settings.options.hbi, origin: userOrigin('hbi', settings) },
+    region,
+  };
+
+  // Computes that disagree on public IP (or workspaces on hbi) need both sets of requirements.
+  const publicIps = publicIp.values.length ? publicIp.values : [settings.options.publicIp];
+  const hbis = hbi.values.length ? hbi.values : [settings.options.hbi];
+  const regionName = region.value?.kind === 'name' ? region.value.name : settings.options.region;
+  // The selection depends only on these values (selectRequirements is pure), so NSGs that share
+  // them share one selection: built once, and keyed once for the cache.
+  const selectionMemo = `${publicIps.join()}|${hbis.join()}|${regionName === undefined ? '' : `=${regionName}`}`;
+  let selection = selectionsByOptions.get(selectionMemo);
+  if (!selection) {
+    const selections: Selection[] = [];
+    for (const p of publicIps) for (const h of hbis) {
+      selections.push(selectRequirements(settings.edition, { ...settings.options, publicIp: p, hbi: h, region: regionName }));
+    }
+    selection = selections.length === 1 ? selections[0] : unionSelection(selections);
+    selectionsByOptions.set(selectionMemo, selection);
+  }
+
+  let subnetPrefixes: string[] | undefined = subnets.length ? [] : undefined;
+  for (const s of subnets) {
+    const p = s.addressPrefixes.value;
+    if (isUnknown(p)) {
+      subnetPrefixes = undefined;
+      break;
+    }
+    subnetPrefixes = subnetPrefixes!.concat(p);
+  }
+  // The NSG's own location, when the template names it, wins over the user's region; a symbolic
+  // location takes the user's region as its value.
+  const context: EvaluationContext = {
+    region: location?.kind !== 'name' && settings.options.region ? regionNamed(settings.options.region) : undefined,
+    subnetPrefixes,
+    serviceTags: settings.serviceTags,
+  };
+  const { verdicts, findings } = cache ? judgeCachedNsg(nsg, selection, context, cache) : judgeNsg(nsg, selection, context);
+  const vnetList: VnetModel[] = [];
+  for (const s of subnets) {
+    const v = s.vnet ? vnets.get(s.vnet) : undefined;
+    if (v && !vnetList.includes(v)) vnetList.push(v);
+  }
+  const suppressed = suppression && suppressedFor(suppression, nsg, verdicts, findings);
+  return { nsg, subnets, vnets: vnetList, computes, inScope, scopeReasons, options, verdicts, findings, ...(suppressed ? { suppressed } : {}) };
+}
+
 /**
  * Checks every NSG of a model against the requirements that apply to it. With a cache, NSGs
  * whose inputs are unchanged since an earlier check with that cache are not evaluated again.
  */
 export function checkModel(model: WorkspaceModel, settings: CheckSettings, cache?: CheckCache): CheckResult {
   cache?.begin();
-  // Filled by loops rather than from entry lists: no entry pair and no iteration step per element.
+  // Filled by indexed loops rather than from entry lists: no entry pair and no iterator step per
+  // element (this runs once per check, mostly before the optimizing compiler has seen it).
   const subnetsByNsg = new Map<string, SubnetModel[]>();
-  for (const s of model.subnets) {
+  for (let i = 0; i < model.subnets.length; i++) {
+    const s = model.subnets[i];
     const target = s.nsg?.target;
     if (!target) continue;
     const list = subnetsByNsg.get(target);
@@ -456,7 +565,8 @@ export function checkModel(model: WorkspaceModel, settings: CheckSettings, cache
     else subnetsByNsg.set(target, [s]);
   }
   const computesBySubnet = new Map<string, AmlComputeModel[]>();
-  for (const c of model.computes) {
+  for (let i = 0; i < model.computes.length; i++) {
+    const c = model.computes[i];
     const target = c.subnet?.target;
     if (!target) continue;
     const list = computesBySubnet.get(target);
@@ -464,100 +574,20 @@ export function checkModel(model: WorkspaceModel, settings: CheckSettings, cache
     else computesBySubnet.set(target, [c]);
   }
   const workspaces = new Map<string, AmlWorkspaceModel>();
-  for (const w of model.workspaces) workspaces.set(w.key, w);
+  for (let i = 0; i < model.workspaces.length; i++) workspaces.set(model.workspaces[i].key, model.workspaces[i]);
   const vnets = new Map<string, VnetModel>();
-  for (const v of model.vnets) vnets.set(v.key, v);
+  for (let i = 0; i < model.vnets.length; i++) vnets.set(model.vnets[i].key, model.vnets[i]);
   const marked = new Set((settings.markedNsgs ?? []).map((n) => n.toLowerCase()));
 
-  const suppression = settings.sourceText ? new SuppressionIndex(settings.sourceText) : undefined;
-  const selectionsByOptions = new Map<string, Selection>();
+  const scope: CheckScope = {
+    model, settings, cache, subnetsByNsg, computesBySubnet, workspaces, vnets, marked,
+    suppression: settings.sourceText ? new SuppressionIndex(settings.sourceText) : undefined,
+    selectionsByOptions: new Map<string, Selection>(),
+  };
   const nsgs: NsgCheck[] = [];
-  for (const nsg of model.nsgs) {
-    const subnets = subnetsByNsg.get(nsg.key) ?? [];
-    let computes: AmlComputeModel[] = [];
-    for (const s of subnets) {
-      const list = computesBySubnet.get(s.key);
-      if (list) computes = computes.length ? computes.concat(list) : list.slice();
-    }
-    const scopeReasons: string[] = [];
-    for (const c of computes) scopeReasons.push(`Azure ML compute ${c.name} uses subnet ${subnets.find((s) => s.key === c.subnet?.target)?.name ?? '?'}`);
-    if (hasAmlRule(nsg, cache === undefined)) scopeReasons.push('it has a rule with the AzureMachineLearning service tag');
-    if (nsg.marked) scopeReasons.push('it is marked in the template (amlnet-check)');
-    if (marked.has(nsg.name.toLowerCase())) scopeReasons.push('it is marked in the settings');
-    const inScope = settings.scope === 'all' || scopeReasons.length > 0;
-    if (scopeReasons.length === 0) {
-      scopeReasons.push(settings.scope === 'all'
-        ? 'scope is all'
-        : 'no Azure ML compute uses it, it has no AzureMachineLearning rule, and it is not marked');
-    }
-
-    // The compute's workspace, or the only workspace in the model.
-    const computeWorkspaces: AmlWorkspaceModel[] = [];
-    for (const c of computes) {
-      const w = c.workspace?.target ? workspaces.get(c.workspace.target) : undefined;
-      if (w) computeWorkspaces.push(w);
-    }
-    const hbiSources = computeWorkspaces.length ? computeWorkspaces : model.workspaces.length === 1 ? model.workspaces : [];
-
-    const publicIp = declared(computes, (c) => ({ value: isUnknown(c.publicIp.value) ? undefined : c.publicIp.value, span: c.publicIp.span }));
-    const hbi = declared(hbiSources, (w) => ({ value: isUnknown(w.hbi.value) ? undefined : w.hbi.value, span: w.hbi.span }));
-    const location = nsg.location !== undefined && !isUnknown(nsg.location) ? nsg.location : undefined;
-    const region: OptionValue<Region | undefined> = location
-      ? { value: location, origin: { kind: 'template', element: nsg.name, span: nsg.span } }
-      : { value: settings.options.region ? regionNamed(settings.options.region) : undefined, origin: userOrigin('region', settings) };
-    const options: NsgOptions = {
-      publicIp: publicIp.values.length === 1
-        ? { value: publicIp.values[0], origin: publicIp.origin! }
-        : { value: settings.options.publicIp, origin: userOrigin('publicIp', settings) },
-      hbi: hbi.values.length === 1
-        ? { value: hbi.values[0], origin: hbi.origin! }
-        : { value: settings.options.hbi, origin: userOrigin('hbi', settings) },
-      region,
-    };
-
-    // Computes that disagree on public IP (or workspaces on hbi) need both sets of requirements.
-    const publicIps = publicIp.values.length ? publicIp.values : [settings.options.publicIp];
-    const hbis = hbi.values.length ? hbi.values : [settings.options.hbi];
-    const regionName = region.value?.kind === 'name' ? region.value.name : settings.options.region;
-    // The selection depends only on these values (selectRequirements is pure), so NSGs that share
-    // them share one selection: built once, and keyed once for the cache.
-    const selectionMemo = `${publicIps.join()}|${hbis.join()}|${regionName === undefined ? '' : `=${regionName}`}`;
-    let selection = selectionsByOptions.get(selectionMemo);
-    if (!selection) {
-      const selections: Selection[] = [];
-      for (const p of publicIps) for (const h of hbis) {
-        selections.push(selectRequirements(settings.edition, { ...settings.options, publicIp: p, hbi: h, region: regionName }));
-      }
-      selection = selections.length === 1 ? selections[0] : unionSelection(selections);
-      selectionsByOptions.set(selectionMemo, selection);
-    }
-
-    let subnetPrefixes: string[] | undefined = subnets.length ? [] : undefined;
-    for (const s of subnets) {
-      const p = s.addressPrefixes.value;
-      if (isUnknown(p)) {
-        subnetPrefixes = undefined;
-        break;
-      }
-      subnetPrefixes = subnetPrefixes!.concat(p);
-    }
-    // The NSG's own location, when the template names it, wins over the user's region; a symbolic
-    // location takes the user's region as its value.
-    const context: EvaluationContext = {
-      region: location?.kind !== 'name' && settings.options.region ? regionNamed(settings.options.region) : undefined,
-      subnetPrefixes,
-      serviceTags: settings.serviceTags,
-    };
-    const { verdicts, findings } = cache ? judgeCachedNsg(nsg, selection, context, cache) : judgeNsg(nsg, selection, context);
-    const vnetList: VnetModel[] = [];
-    for (const s of subnets) {
-      const v = s.vnet ? vnets.get(s.vnet) : undefined;
-      if (v && !vnetList.includes(v)) vnetList.push(v);
-    }
-    const suppressed = suppression && suppressedFor(suppression, nsg, verdicts, findings);
-    nsgs.push({ nsg, subnets, vnets: vnetList, computes, inScope, scopeReasons, options, verdicts, findings, ...(suppressed ? { suppressed } : {}) });
-  }
+  for (let i = 0; i < model.nsgs.length; i++) nsgs.push(checkNsg(model.nsgs[i], scope));
   cache?.end();
+  const suppression = scope.suppression;
   const failing = nsgs.some((n) => n.inScope && n.verdicts.some((v) => isFailure(v.verdict, settings) && !n.suppressed?.requirements.has(v.id)));
   // Outbound traffic a route sends through a firewall must pass the firewall too.
   const firewalls = checkFirewalls(model, nsgs, settings).map((f) => {
