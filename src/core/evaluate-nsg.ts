@@ -626,28 +626,37 @@ interface Prepared {
   readonly subnetPrefixes: IpSet | undefined;
   /** The rules that may apply in this direction, NSG by NSG in chain order. */
   readonly candidates: readonly Candidate[];
-  /**
-   * Lists every requirement fills anew (the first so many entries count), made once per
-   * direction rather than per requirement: the candidates that touch it, those that may meet a
-   * remote, and how their remote and local entries relate.
-   */
   readonly touching: Candidate[];
   readonly kept: Candidate[];
   readonly remoteRels: AddressRelation[][];
   readonly localRels: AddressRelation[][];
 }
 
-function prepare(chain: NsgChain, direction: Direction, context: EvaluationContext): Prepared {
+/**
+ * Lists every requirement fills anew (the first so many entries count), made once per chain
+ * rather than per requirement (both directions share them): the candidates that touch it, those
+ * that may meet a remote, and how their remote and local entries relate.
+ */
+interface RequirementLists {
+  readonly touching: Candidate[];
+  readonly kept: Candidate[];
+  readonly remoteRels: AddressRelation[][];
+  readonly localRels: AddressRelation[][];
+}
+
+/** `lists` when they hold `n` entries, else lists of `n`. */
+function requirementLists(n: number, lists: RequirementLists | undefined): RequirementLists {
+  return lists && lists.touching.length >= n ? lists : { touching: sized(n), kept: sized(n), remoteRels: sized(n), localRels: sized(n) };
+}
+
+function prepare(chain: NsgChain, direction: Direction, context: EvaluationContext, lists?: RequirementLists): Prepared {
   const nsgs = chainOrder(chain, direction);
   const { region, aliases } = regionOf(nsgs, context);
   const subnetPrefixes = context.subnetPrefixes ? IpSet.fromCidrsShared(context.subnetPrefixes) : undefined;
   let candidates = nsgs.length ? directionCandidates(nsgs[0], direction, 0) : [];
   for (let k = 1; k < nsgs.length; k++) candidates = candidates.concat(directionCandidates(nsgs[k], direction, k));
-  const n = candidates.length;
-  return {
-    nsgs, region, env: { context, regionAliases: aliases, subnetPrefixes }, subnetPrefixes, candidates,
-    touching: sized(n), kept: sized(n), remoteRels: sized(n), localRels: sized(n),
-  };
+  const { touching, kept, remoteRels, localRels } = requirementLists(candidates.length, lists);
+  return { nsgs, region, env: { context, regionAliases: aliases, subnetPrefixes }, subnetPrefixes, candidates, touching, kept, remoteRels, localRels };
 }
 
 /** First match by sweep where it applies and by atoms elsewhere (`auto`), or one way only (undefined where the sweep does not apply). */
@@ -1508,8 +1517,8 @@ export function evaluateSelection(chain: NsgChain, selection: Selection, context
   for (const r of selection.applicable) {
     if (r.kind !== 'service-tag') continue;
     const prepared = r.direction === 'Inbound'
-      ? inbound ??= prepare(chain, 'Inbound', ctx)
-      : outbound ??= prepare(chain, 'Outbound', ctx);
+      ? inbound ??= prepare(chain, 'Inbound', ctx, outbound)
+      : outbound ??= prepare(chain, 'Outbound', ctx, inbound);
     out[count++] = evaluatePrepared(prepared, r);
   }
   for (const na of selection.notApplicable) {
