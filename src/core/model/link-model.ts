@@ -117,15 +117,32 @@ export function linkModel(model: WorkspaceModel): WorkspaceModel {
     if (count === 0) return copyWith(link, 'unresolved', link.unresolved ?? `no ${link.ref.type.split('/').pop()} named ${link.ref.name} is declared in the files read`);
     return copyWith(link, 'unresolved', `${count} resources named ${link.ref.name} match; amlnet cannot tell which one is meant`);
   };
+  const resolveAll = (links: readonly Link[]): readonly Link[] => {
+    let out: Link[] | undefined;
+    for (let i = 0; i < links.length; i++) {
+      const l = resolve(links[i])!;
+      if (l !== links[i]) (out ??= links.slice())[i] = l;
+    }
+    return out ?? links;
+  };
   return {
     ...model,
-    subnets: model.subnets.map((s) => copyWith(s, 'nsg', resolve(s.nsg), 'routeTable', resolve(s.routeTable))),
-    nics: model.nics.map((n) => copyWith(n, 'nsg', resolve(n.nsg), 'subnets', n.subnets.map((l) => resolve(l)!))),
-    computes: model.computes.map((c) => copyWith(c, 'subnet', resolve(c.subnet), 'workspace', resolve(c.workspace))),
+    subnets: model.subnets.map((s) => withLinks(s, 'nsg', resolve(s.nsg), 'routeTable', resolve(s.routeTable))),
+    nics: model.nics.map((n) => withLinks(n, 'nsg', resolve(n.nsg), 'subnets', resolveAll(n.subnets))),
+    computes: model.computes.map((c) => withLinks(c, 'subnet', resolve(c.subnet), 'workspace', resolve(c.workspace))),
     firewalls: model.firewalls.map((f) => (f.basePolicy
-      ? copyWith(f, 'policy', resolve(f.policy), 'basePolicy', resolve(f.basePolicy))
-      : copyWith(f, 'policy', resolve(f.policy)))),
+      ? withLinks(f, 'policy', resolve(f.policy), 'basePolicy', resolve(f.basePolicy))
+      : withLinks(f, 'policy', resolve(f.policy)))),
   };
+}
+
+/**
+ * `copyWith`, or the object itself when the copy would hold the very same keys and values (the
+ * links were resolved by the reader already, as most are): no copy per element.
+ */
+function withLinks<T extends object, K1 extends keyof T, K2 extends keyof T>(obj: T, k1: K1, v1: T[K1], k2?: K2, v2?: T[K2]): T {
+  const same = obj[k1] === v1 && Object.hasOwn(obj, k1) && (k2 === undefined || (obj[k2] === v2 && Object.hasOwn(obj, k2)));
+  return same ? obj : copyWith(obj, k1, v1, k2, v2);
 }
 
 /**
