@@ -909,8 +909,13 @@ function wholeOrKeys(rels: readonly AddressRelation[]): boolean {
   return true;
 }
 
-// Scratch of the keyed sweep (numbers only): the remote atoms each rule covers, rule by rule.
+// Scratch of the keyed sweep (numbers only): the remote atoms each rule covers, rule by rule, and
+// a port piece's deciders over the remote atoms.
 const keyedCovers: number[] = [];
+let keyedDeciders = new Int32Array(8);
+
+/** A dimension of one atom whose labels are never asked (`summarize` names atoms only where some are not denied). */
+const ONE_ATOM_DIM: Dim = { size: 1, labels: () => NO_REASONS, certain: [], maybe: [], reasons: [] };
 
 /**
  * First match without atom tuples where the plain sweep stops at sub-tags: one NSG, every rule
@@ -975,12 +980,12 @@ function keyedSweepRows(
   cuts.sort();
   // What `summarize` reads: the deciders of one piece over the remote atoms (source ports and
   // local addresses are one atom each here), and the remote atoms' labels for a partial denial.
-  const labels = [...keyLabels, `the rest of ${remote}`];
-  const one = makeDim(1, () => NO_REASONS, [], [], []);
-  const dims: Dim[] = [one, one, one, makeDim(atoms, () => labels, [], [], []), one];
+  keyLabels.push(`the rest of ${remote}`);
+  const dims: Dim[] = [ONE_ATOM_DIM, ONE_ATOM_DIM, ONE_ATOM_DIM, { size: atoms, labels: () => keyLabels, certain: [], maybe: [], reasons: [] }, ONE_ATOM_DIM];
   const sizes = [1, 1, 1, atoms, 1];
-  const deciders = new Int32Array(atoms);
-  const previous = new Int32Array(atoms);
+  if (keyedDeciders.length < atoms) keyedDeciders = new Int32Array(Math.max(atoms, keyedDeciders.length * 2));
+  const deciders = keyedDeciders.subarray(0, atoms);
+  const previous = sized<number>(atoms);
   let rows: PortOutcome[] | undefined;
   for (const protocol of protocols) {
     const groups: { result: CellResult; ranges: PortRange[] }[] = [];
@@ -1008,7 +1013,7 @@ function keyedSweepRows(
       for (let a = 0; a < atoms && same; a++) same = deciders[a] === previous[a];
       if (!same) {
         result = summarize([deciders], 0, atoms, kept, dims, sizes);
-        previous.set(deciders);
+        for (let a = 0; a < atoms; a++) previous[a] = deciders[a];
       }
       const r = result!;
       let group = groups.find((g) => g.result === r || (g.result.outcome === r.outcome && g.result.detail === r.detail));
@@ -1445,7 +1450,7 @@ function aggregate(requirement: ResolvedTagRequirement, rows: PortOutcome[], unk
     deniers.length = distinctDeniers;
     for (const d of deniers) if (!d.isDefault) byDefault = false;
     explanation = byDefault
-      ? `Blocked: no rule allows it, so ${listRefs(deniers, multi)} denies it.`
+      ? defaultDenial(deniers, multi)
       : `Blocked: ${describeRows(rows, undefined, toward, ' ')}.`;
   } else if (blockedCount) {
     verdict = 'partial';
@@ -1466,6 +1471,21 @@ function aggregate(requirement: ResolvedTagRequirement, rows: PortOutcome[], unk
   return unknownCount
     ? { id, direction, spec, breakdown: rows, verdict, explanation, decidedBy, unknownBecause: unknownBecause ? [...unknownBecause] : [] }
     : { id, direction, spec, breakdown: rows, verdict, explanation, decidedBy };
+}
+
+// The explanation of a requirement only a default rule of one NSG denies names that rule alone
+// (its name and priority, the same in every NSG): one text per default rule serves every NSG.
+const defaultDenials = new Map<string, { readonly priority: number | undefined; readonly text: string }>();
+
+function defaultDenial(deniers: readonly RuleRef[], multi: boolean): string {
+  if (multi || deniers.length !== 1) return `Blocked: no rule allows it, so ${listRefs(deniers, multi)} denies it.`;
+  const d = deniers[0];
+  const memo = defaultDenials.get(d.name);
+  if (memo && memo.priority === d.priority) return memo.text;
+  const text = `Blocked: no rule allows it, so ${listRefs(deniers, false)} denies it.`;
+  // Bounded: default rules are a few; anything else is not kept.
+  if (d.isDefault && defaultDenials.size < 16) defaultDenials.set(d.name, { priority: d.priority, text });
+  return text;
 }
 
 const PROTOCOL_TEXT: Readonly<Record<string, string>> = { Tcp: 'TCP', Udp: 'UDP' };
