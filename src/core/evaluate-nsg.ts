@@ -3,7 +3,7 @@ import { DEFAULT_RULES } from './default-rules';
 import type { EvaluationContext } from './evaluation-context';
 import { IpSet, type IpInterval } from './ip-range';
 import { isUnknown } from './maybe';
-import { normalizeRule, normalizeRules, type NormalizedRule, type PortList } from './normalize-rule';
+import { normalizeDefaultRule, normalizeRules, type NormalizedRule, type PortList } from './normalize-rule';
 import type { Direction, Nsg, NsgChain } from './nsg';
 import { formatBounds, formatRange, portSetOf, PortSet, type PortRange } from './port-set';
 import { regionNamed, regionSymbol, sameRegion, type Region } from './region';
@@ -33,8 +33,8 @@ interface Dim {
 
 interface Candidate {
   readonly norm: NormalizedRule;
-  /** Where its ref is kept (see `refOf`): the NSG's refs, and its index there. */
-  readonly refs: (RuleRef | undefined)[];
+  /** Its NSG's data (its name, and where its ref is kept: see `refOf`), and its index there. */
+  readonly data: NsgData;
   readonly index: number;
   /** Index of the NSG in the chain order for this direction. */
   readonly nsgIndex: number;
@@ -89,12 +89,12 @@ function full(n: number): Mask {
 
 /** A candidate's rule as verdicts name it: one object per rule and NSG, made when a verdict first names it (most rules decide nothing). */
 function refOf(c: Candidate): RuleRef {
-  return c.refs[c.index] ??= ruleRef(c.norm);
+  return c.data.refs[c.index] ??= ruleRef(c.norm, c.data.name);
 }
 
-function ruleRef(norm: NormalizedRule): RuleRef {
+function ruleRef(norm: NormalizedRule, nsg: string): RuleRef {
   return {
-    nsg: norm.nsg,
+    nsg,
     name: norm.rule.name,
     priority: isUnknown(norm.priority) ? undefined : norm.priority,
     access: isUnknown(norm.access) ? undefined : norm.access,
@@ -526,7 +526,11 @@ interface CellResult {
 
 /** What the engine reads of one NSG, whatever the requirement: its rules, normalized once. */
 interface NsgData {
-  /** The NSG's rules, then the default rules, normalized; and a ref to each, made when first asked (see `refOf`). */
+  readonly name: string;
+  /**
+   * The NSG's rules, then the default rules, normalized (the default rules' shared by every NSG, so
+   * a rule's NSG is `name`); and a ref to each, made when first asked (see `refOf`).
+   */
   readonly norms: readonly NormalizedRule[];
   readonly refs: (RuleRef | undefined)[];
   /** Per direction and position in the chain (0 or 1): the rules that may apply, as candidates. */
@@ -542,8 +546,8 @@ function nsgData(nsg: Nsg): NsgData {
     const own = normalizeRules(nsg);
     const count = own.length + DEFAULT_RULES.length;
     const norms = sized<NormalizedRule>(count);
-    for (let i = 0; i < count; i++) norms[i] = i < own.length ? own[i] : normalizeRule(DEFAULT_RULES[i - own.length], nsg.name, true);
-    data = { norms, refs: sized<RuleRef | undefined>(count), candidates: [] };
+    for (let i = 0; i < count; i++) norms[i] = i < own.length ? own[i] : normalizeDefaultRule(DEFAULT_RULES[i - own.length]);
+    data = { name: nsg.name, norms, refs: sized<RuleRef | undefined>(count), candidates: [] };
     nsgDataCache.set(nsg, data);
   }
   return data;
@@ -569,7 +573,7 @@ function directionCandidates(nsg: Nsg, direction: Direction, nsgIndex: number): 
   const key = (direction === 'Inbound' ? 0 : 2) + nsgIndex;
   let list = data.candidates[key];
   if (!list) {
-    const { norms, refs } = data;
+    const norms = data.norms;
     let count = 0;
     for (let i = 0; i < norms.length; i++) if (appliesIn(norms[i], direction)) count++;
     const out = sized<Candidate>(count);
@@ -579,7 +583,7 @@ function directionCandidates(nsg: Nsg, direction: Direction, nsgIndex: number): 
       if (!appliesIn(norm, direction)) continue;
       const certain = !isUnknown(norm.direction) && !isUnknown(norm.access) && !isUnknown(norm.priority) && !isUnknown(norm.protocol)
         && norm.destinationPorts.unknown.length === 0 && norm.sourcePorts.unknown.length === 0 && norm.sourcePorts.known.isAll;
-      out[count++] = { norm, refs, index: i, nsgIndex, certain, protocols: protocolBits(norm.protocol), local: undefined, allowedResult: undefined, deniedResult: undefined };
+      out[count++] = { norm, data, index: i, nsgIndex, certain, protocols: protocolBits(norm.protocol), local: undefined, allowedResult: undefined, deniedResult: undefined };
     }
     list = out;
     data.candidates[key] = list;

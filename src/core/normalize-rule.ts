@@ -115,18 +115,22 @@ export function normalizeRules(nsg: Nsg): readonly NormalizedRule[] {
 // The default rules are the same few objects for every NSG: each is read once.
 const defaults = new WeakMap<SecurityRule, NormalizedRule>();
 
+/**
+ * A default rule, read once and shared by every NSG, so its `nsg` is empty: the engine names the
+ * NSG it reads the rule for. Never change it.
+ */
+export function normalizeDefaultRule(rule: SecurityRule): NormalizedRule {
+  let norm = defaults.get(rule);
+  if (!norm) {
+    norm = readRule(rule, '', true);
+    defaults.set(rule, norm);
+  }
+  return norm;
+}
+
 /** Reads a rule; nothing here throws, whatever the input. The result is shared: never change it. */
 export function normalizeRule(rule: SecurityRule, nsg: string, isDefault = false): NormalizedRule {
-  if (!isDefault) return readRule(rule, nsg, false);
-  const memo = defaults.get(rule);
-  if (memo) {
-    if (memo.nsg === nsg) return memo;
-    // The same rule in another NSG: only the NSG's name differs.
-    return { ...memo, nsg };
-  }
-  const norm = readRule(rule, nsg, true);
-  defaults.set(rule, norm);
-  return norm;
+  return isDefault ? { ...normalizeDefaultRule(rule), nsg } : readRule(rule, nsg, false);
 }
 
 function readRule(rule: SecurityRule, nsg: string, isDefault: boolean): NormalizedRule {
