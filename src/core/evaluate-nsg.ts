@@ -1406,9 +1406,13 @@ function aggregate(requirement: ResolvedTagRequirement, rows: PortOutcome[], unk
   // Kept in the verdict: sized for every ref, then cut to the distinct ones.
   let refCount = 0;
   for (const r of rows) refCount += r.decidedBy.length;
-  const decidedBy = sized<RuleRef>(refCount);
-  let distinct = 0;
-  for (const r of rows) {
+  // Mostly one rule decides every row, and the rows share its list (see `singleResult`): the
+  // verdict shares it too (lists in verdicts are never changed).
+  let shared = rows.length > 0 && rows[0].decidedBy.length <= 1;
+  for (let i = 1; i < rows.length && shared; i++) shared = rows[i].decidedBy === rows[0].decidedBy;
+  const decidedBy = shared ? rows[0].decidedBy as RuleRef[] : sized<RuleRef>(refCount);
+  let distinct = shared ? decidedBy.length : 0;
+  if (!shared) for (const r of rows) {
     for (const ref of r.decidedBy) {
       let k = 0;
       while (k < distinct && !(decidedBy[k].nsg === ref.nsg && decidedBy[k].name === ref.name && decidedBy[k].isDefault === ref.isDefault)) k++;
@@ -1416,7 +1420,7 @@ function aggregate(requirement: ResolvedTagRequirement, rows: PortOutcome[], unk
       if (k === distinct) distinct++;
     }
   }
-  if (distinct < refCount) decidedBy.length = distinct;
+  if (!shared && distinct < refCount) decidedBy.length = distinct;
   // By priority, stably (an insertion sort, as there are a few).
   for (let i = 1; i < distinct; i++) {
     const ref = decidedBy[i];
