@@ -103,6 +103,11 @@ function checkPorts(nsg: Nsg, rule: SecurityRule, property: 'sourcePorts' | 'des
   }
 }
 
+/** What every finding about a rule says of it. */
+function ruleBase(nsg: Nsg, rule: SecurityRule): Pick<RuleFinding, 'nsg' | 'rule' | 'origin'> {
+  return { nsg: nsg.name, rule: rule.name, origin: rule.origin };
+}
+
 /** Up to this many rules, duplicates are found by searching the earlier rules rather than by maps. */
 const SMALL_NSG = 32;
 
@@ -134,27 +139,28 @@ export function validateRules(nsg: Nsg): RuleFinding[] {
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i];
     const n = norms[i];
-    const base = { nsg: nsg.name, rule: rule.name, origin: rule.origin };
+    // Made for a finding only (most rules have none).
+    let base: Pick<RuleFinding, 'nsg' | 'rule' | 'origin'> | undefined;
     const lowerName = rule.name.toLowerCase();
     if (lowerNames ? lowerNames.indexOf(lowerName) >= 0 : names!.has(lowerName)) {
-      out.push({ ...base, property: 'name', code: 'amlnet-duplicate-name', severity: 'error', message: `Rule name ${rule.name} is used twice in ${nsg.name}.` });
+      out.push({ ...(base ??= ruleBase(nsg, rule)), property: 'name', code: 'amlnet-duplicate-name', severity: 'error', message: `Rule name ${rule.name} is used twice in ${nsg.name}.` });
     }
     if (lowerNames) lowerNames[i] = lowerName;
     else names!.add(lowerName);
     if (!isUnknown(n.priority)) {
       if (n.priority < MIN_PRIORITY || n.priority > MAX_PRIORITY) {
-        out.push({ ...base, property: 'priority', code: 'amlnet-priority-range', severity: 'error', message: `Rule ${rule.name}: priority ${n.priority} is outside ${MIN_PRIORITY}-${MAX_PRIORITY}.` });
+        out.push({ ...(base ??= ruleBase(nsg, rule)), property: 'priority', code: 'amlnet-priority-range', severity: 'error', message: `Rule ${rule.name}: priority ${n.priority} is outside ${MIN_PRIORITY}-${MAX_PRIORITY}.` });
       }
       if (!isUnknown(n.direction)) {
         const other = priorities ? priorities[n.direction].get(n.priority) : firstWithPriority(norms, i, n.direction, n.priority);
         if (other) {
-          out.push({ ...base, property: 'priority', code: 'amlnet-duplicate-priority', severity: 'error', message: `Rule ${rule.name}: priority ${n.priority} is already used by ${other.name} (${n.direction}); priorities must be unique per direction.` });
+          out.push({ ...(base ??= ruleBase(nsg, rule)), property: 'priority', code: 'amlnet-duplicate-priority', severity: 'error', message: `Rule ${rule.name}: priority ${n.priority} is already used by ${other.name} (${n.direction}); priorities must be unique per direction.` });
         } else {
           priorities?.[n.direction].set(n.priority, rule);
         }
       }
     } else if (!isUnknown(rule.priority)) {
-      out.push({ ...base, property: 'priority', code: 'amlnet-priority-range', severity: 'error', message: `Rule ${rule.name}: ${n.priority.unknown}.` });
+      out.push({ ...(base ??= ruleBase(nsg, rule)), property: 'priority', code: 'amlnet-priority-range', severity: 'error', message: `Rule ${rule.name}: ${n.priority.unknown}.` });
     }
     if (isUnknown(n.direction) || isUnknown(n.access) || isUnknown(n.protocol)) {
       for (const [prop, value, code] of [
@@ -163,7 +169,7 @@ export function validateRules(nsg: Nsg): RuleFinding[] {
         ['protocol', n.protocol, 'amlnet-bad-protocol'],
       ] as const) {
         if (isUnknown(value) && !isUnknown(rule[prop])) {
-          out.push({ ...base, property: prop, code, severity: 'error', message: `Rule ${rule.name}: ${value.unknown}.` });
+          out.push({ ...(base ??= ruleBase(nsg, rule)), property: prop, code, severity: 'error', message: `Rule ${rule.name}: ${value.unknown}.` });
         }
       }
     }
