@@ -46,6 +46,11 @@ function suggestTagEntry(text: string): string | undefined {
   return base && `${base}${text.slice(dot)}`;
 }
 
+/** What every finding about a rule's address entries says of them; made for a finding only (most entries have none). */
+function entryBase(nsg: Nsg, rule: SecurityRule, property: 'sourceAddresses' | 'destinationAddresses'): Pick<RuleFinding, 'nsg' | 'rule' | 'property' | 'origin'> {
+  return { nsg: nsg.name, rule: rule.name, property, origin: rule.origin };
+}
+
 function checkAddresses(nsg: Nsg, rule: SecurityRule, property: 'sourceAddresses' | 'destinationAddresses', read: Maybe<readonly AddressTerm[]>, out: RuleFinding[]): void {
   const entries = rule[property];
   if (isUnknown(entries)) return;
@@ -59,15 +64,14 @@ function checkAddresses(nsg: Nsg, rule: SecurityRule, property: 'sourceAddresses
     // Most entries are well-formed: nothing to report.
     if (term.kind === 'special') tags++;
     if (term.kind !== 'unknown' && term.kind !== 'tag') continue;
-    base ??= { nsg: nsg.name, rule: rule.name, property, origin: rule.origin };
     if (term.kind === 'unknown' && !isUnknown(entry)) {
-      out.push({ ...base, code: 'amlnet-bad-address', severity: 'error', message: `Rule ${rule.name}: ${term.reason}.` });
+      out.push({ ...(base ??= entryBase(nsg, rule, property)), code: 'amlnet-bad-address', severity: 'error', message: `Rule ${rule.name}: ${term.reason}.` });
     }
     if (term.kind === 'tag') tags++;
     if (term.kind === 'tag' && !term.known) {
       const suggestion = suggestTagEntry(term.text);
       out.push({
-        ...base,
+        ...(base ??= entryBase(nsg, rule, property)),
         code: 'amlnet-unknown-tag',
         severity: 'error',
         message: `Rule ${rule.name}: "${term.text}" is not an Azure service tag${suggestion ? `; did you mean "${suggestion}"?` : '.'}`,
@@ -77,7 +81,7 @@ function checkAddresses(nsg: Nsg, rule: SecurityRule, property: 'sourceAddresses
     if (term.kind === 'tag' && term.known && term.region?.kind === 'name' && !isKnownRegion(term.region.name)) {
       const region = suggestRegion(term.region.name);
       out.push({
-        ...base,
+        ...(base ??= entryBase(nsg, rule, property)),
         code: 'amlnet-unknown-region',
         severity: 'warning',
         message: `Rule ${rule.name}: "${term.region.name}" in "${term.text}" is not an Azure region${region ? `; did you mean "${term.base}.${region}"?` : '.'}`,
@@ -86,8 +90,7 @@ function checkAddresses(nsg: Nsg, rule: SecurityRule, property: 'sourceAddresses
     }
   }
   if (tags > 1) {
-    base ??= { nsg: nsg.name, rule: rule.name, property, origin: rule.origin };
-    out.push({ ...base, code: 'amlnet-multiple-tags', severity: 'error', message: `Rule ${rule.name}: a rule may hold at most one service tag in its ${property === 'sourceAddresses' ? 'source' : 'destination'}; Azure rejects ${tags}.` });
+    out.push({ ...(base ?? entryBase(nsg, rule, property)), code: 'amlnet-multiple-tags', severity: 'error', message: `Rule ${rule.name}: a rule may hold at most one service tag in its ${property === 'sourceAddresses' ? 'source' : 'destination'}; Azure rejects ${tags}.` });
   }
 }
 
