@@ -3,7 +3,7 @@ import { DEFAULT_RULES } from './default-rules';
 import type { EvaluationContext } from './evaluation-context';
 import { IpSet, type IpInterval } from './ip-range';
 import { isUnknown } from './maybe';
-import { normalizeRule, normalizeRules, type NormalizedRule, type PortList } from './normalize-rule';
+import { normalizeDefaultRule, normalizeRules, type NormalizedRule, type PortList } from './normalize-rule';
 import type { Direction, Nsg, NsgChain } from './nsg';
 import { formatBounds, formatRange, portSetOf, PortSet, type PortRange } from './port-set';
 import { regionNamed, regionSymbol, sameRegion, type Region } from './region';
@@ -33,8 +33,8 @@ interface Dim {
 
 interface Candidate {
   readonly norm: NormalizedRule;
-  /** Where its ref is kept (see `refOf`): the NSG's refs, and its index there. */
-  readonly refs: (RuleRef | undefined)[];
+  /** Its NSG's data (its name, and where its ref is kept: see `refOf`), and its index there. */
+  readonly data: NsgData;
   readonly index: number;
   /** Index of the NSG in the chain order for this direction. */
   readonly nsgIndex: number;
@@ -89,12 +89,12 @@ function full(n: number): Mask {
 
 /** A candidate's rule as verdicts name it: one object per rule and NSG, made when a verdict first names it (most rules decide nothing). */
 function refOf(c: Candidate): RuleRef {
-  return c.refs[c.index] ??= ruleRef(c.norm);
+  return c.data.refs[c.index] ??= ruleRef(c.norm, c.data.name);
 }
 
-function ruleRef(norm: NormalizedRule): RuleRef {
+function ruleRef(norm: NormalizedRule, nsg: string): RuleRef {
   return {
-    nsg: norm.nsg,
+    nsg,
     name: norm.rule.name,
     priority: isUnknown(norm.priority) ? undefined : norm.priority,
     access: isUnknown(norm.access) ? undefined : norm.access,
@@ -315,7 +315,8 @@ function localRelation(c: Candidate, side: 'source' | 'destination', env: Relati
 
 /** Whether a rule's entries may meet the target at all. */
 function mayMeet(rels: readonly AddressRelation[]): boolean {
-  return rels.some((r) => r.kind !== 'none');
+  for (const r of rels) if (r.kind !== 'none') return true;
+  return false;
 }
 
 function addressDim(
@@ -525,7 +526,11 @@ interface CellResult {
 
 /** What the engine reads of one NSG, whatever the requirement: its rules, normalized once. */
 interface NsgData {
-  /** The NSG's rules, then the default rules, normalized; and a ref to each, made when first asked (see `refOf`). */
+  readonly name: string;
+  /**
+   * The NSG's rules, then the default rules, normalized (the default rules' shared by every NSG, so
+   * a rule's NSG is `name`); and a ref to each, made when first asked (see `refOf`).
+   */
   readonly norms: readonly NormalizedRule[];
   readonly refs: (RuleRef | undefined)[];
   /** Per direction and position in the chain (0 or 1): the rules that may apply, as candidates. */
@@ -541,8 +546,8 @@ function nsgData(nsg: Nsg): NsgData {
     const own = normalizeRules(nsg);
     const count = own.length + DEFAULT_RULES.length;
     const norms = sized<NormalizedRule>(count);
-    for (let i = 0; i < count; i++) norms[i] = i < own.length ? own[i] : normalizeRule(DEFAULT_RULES[i - own.length], nsg.name, true);
-    data = { norms, refs: sized<RuleRef | undefined>(count), candidates: [] };
+    for (let i = 0; i < count; i++) norms[i] = i < own.length ? own[i] : normalizeDefaultRule(DEFAULT_RULES[i - own.length]);
+    data = { name: nsg.name, norms, refs: sized<RuleRef | undefined>(count), candidates: [] };
     nsgDataCache.set(nsg, data);
   }
   return data;
@@ -557,24 +562,28 @@ function protocolBits(p: NormalizedRule['protocol']): number {
   return p === 'Tcp' ? TCP_BIT : p === 'Udp' ? UDP_BIT : 0;
 }
 
+/** Whether a rule may apply in this direction (a user rule of unknown direction may). */
+function appliesIn(norm: NormalizedRule, direction: Direction): boolean {
+  return norm.isDefault ? norm.direction === direction : isUnknown(norm.direction) || norm.direction === direction;
+}
+
 /** The NSG's rules that may apply in this direction (an unknown direction may), built once per NSG. */
 function directionCandidates(nsg: Nsg, direction: Direction, nsgIndex: number): readonly Candidate[] {
   const data = nsgData(nsg);
   const key = (direction === 'Inbound' ? 0 : 2) + nsgIndex;
   let list = data.candidates[key];
   if (!list) {
-    const { norms, refs } = data;
-    const applies = (norm: NormalizedRule) => (norm.isDefault ? norm.direction === direction : isUnknown(norm.direction) || norm.direction === direction);
+    const norms = data.norms;
     let count = 0;
-    for (const norm of norms) if (applies(norm)) count++;
+    for (let i = 0; i < norms.length; i++) if (appliesIn(norms[i], direction)) count++;
     const out = sized<Candidate>(count);
     count = 0;
     for (let i = 0; i < norms.length; i++) {
       const norm = norms[i];
-      if (!applies(norm)) continue;
+      if (!appliesIn(norm, direction)) continue;
       const certain = !isUnknown(norm.direction) && !isUnknown(norm.access) && !isUnknown(norm.priority) && !isUnknown(norm.protocol)
         && norm.destinationPorts.unknown.length === 0 && norm.sourcePorts.unknown.length === 0 && norm.sourcePorts.known.isAll;
-      out[count++] = { norm, refs, index: i, nsgIndex, certain, protocols: protocolBits(norm.protocol), local: undefined, allowedResult: undefined, deniedResult: undefined };
+      out[count++] = { norm, data, index: i, nsgIndex, certain, protocols: protocolBits(norm.protocol), local: undefined, allowedResult: undefined, deniedResult: undefined };
     }
     list = out;
     data.candidates[key] = list;
@@ -600,10 +609,11 @@ export function evaluateRequirement(chain: NsgChain, requirement: ResolvedTagReq
 }
 
 /**
- * For tests that hold the two ways of running first match against each other: `atoms` never
- * sweeps; `sweep` sweeps every remote, or gives undefined where the sweep does not apply.
+ * For tests that hold the ways of running first match against each other: `atoms` never sweeps;
+ * `sweep` sweeps every remote (plainly or by sub-tags), and `keyed` by sub-tags only, or they give
+ * undefined where that sweep does not apply.
  */
-export function evaluateRequirementBy(path: 'atoms' | 'sweep', chain: NsgChain, requirement: ResolvedTagRequirement, context: EvaluationContext): RequirementVerdict | undefined {
+export function evaluateRequirementBy(path: 'atoms' | 'sweep' | 'keyed', chain: NsgChain, requirement: ResolvedTagRequirement, context: EvaluationContext): RequirementVerdict | undefined {
   return evaluateBy(path, prepare(chain, requirement.direction, context), requirement);
 }
 
@@ -620,32 +630,41 @@ interface Prepared {
   readonly subnetPrefixes: IpSet | undefined;
   /** The rules that may apply in this direction, NSG by NSG in chain order. */
   readonly candidates: readonly Candidate[];
-  /**
-   * Lists every requirement fills anew (the first so many entries count), made once per
-   * direction rather than per requirement: the candidates that touch it, those that may meet a
-   * remote, and how their remote and local entries relate.
-   */
   readonly touching: Candidate[];
   readonly kept: Candidate[];
   readonly remoteRels: AddressRelation[][];
   readonly localRels: AddressRelation[][];
 }
 
-function prepare(chain: NsgChain, direction: Direction, context: EvaluationContext): Prepared {
+/**
+ * Lists every requirement fills anew (the first so many entries count), made once per chain
+ * rather than per requirement (both directions share them): the candidates that touch it, those
+ * that may meet a remote, and how their remote and local entries relate.
+ */
+interface RequirementLists {
+  readonly touching: Candidate[];
+  readonly kept: Candidate[];
+  readonly remoteRels: AddressRelation[][];
+  readonly localRels: AddressRelation[][];
+}
+
+/** `lists` when they hold `n` entries, else lists of `n`. */
+function requirementLists(n: number, lists: RequirementLists | undefined): RequirementLists {
+  return lists && lists.touching.length >= n ? lists : { touching: sized(n), kept: sized(n), remoteRels: sized(n), localRels: sized(n) };
+}
+
+function prepare(chain: NsgChain, direction: Direction, context: EvaluationContext, lists?: RequirementLists): Prepared {
   const nsgs = chainOrder(chain, direction);
   const { region, aliases } = regionOf(nsgs, context);
   const subnetPrefixes = context.subnetPrefixes ? IpSet.fromCidrsShared(context.subnetPrefixes) : undefined;
   let candidates = nsgs.length ? directionCandidates(nsgs[0], direction, 0) : [];
   for (let k = 1; k < nsgs.length; k++) candidates = candidates.concat(directionCandidates(nsgs[k], direction, k));
-  const n = candidates.length;
-  return {
-    nsgs, region, env: { context, regionAliases: aliases, subnetPrefixes }, subnetPrefixes, candidates,
-    touching: sized(n), kept: sized(n), remoteRels: sized(n), localRels: sized(n),
-  };
+  const { touching, kept, remoteRels, localRels } = requirementLists(candidates.length, lists);
+  return { nsgs, region, env: { context, regionAliases: aliases, subnetPrefixes }, subnetPrefixes, candidates, touching, kept, remoteRels, localRels };
 }
 
 /** First match by sweep where it applies and by atoms elsewhere (`auto`), or one way only (undefined where the sweep does not apply). */
-function evaluateBy(path: 'auto' | 'atoms' | 'sweep', prepared: Prepared, requirement: ResolvedTagRequirement): RequirementVerdict | undefined {
+function evaluateBy(path: 'auto' | 'atoms' | 'sweep' | 'keyed', prepared: Prepared, requirement: ResolvedTagRequirement): RequirementVerdict | undefined {
   const direction = requirement.direction;
   const { nsgs, region, env, subnetPrefixes } = prepared;
   if (nsgs.length === 0) {
@@ -692,13 +711,17 @@ function evaluateBy(path: 'auto' | 'atoms' | 'sweep', prepared: Prepared, requir
       localRels[count] = localRel;
       count++;
     }
-    const swept = nsgs.length === 1 && path !== 'atoms' ? sweepRows(kept, remoteRels, localRels, count, protocols, required, remoteText) : undefined;
+    let swept: PortOutcome[] | undefined;
+    if (nsgs.length === 1 && path !== 'atoms') {
+      if (path !== 'keyed') swept = sweepRows(kept, remoteRels, localRels, count, protocols, required, remoteText);
+      swept ??= keyedSweepRows(kept, remoteRels, localRels, count, protocols, required, remoteText);
+    }
     if (swept) {
       if (breakdown.length === 0) breakdown = swept;
       else for (const r of swept) breakdown.push(r);
       continue;
     }
-    if (path === 'sweep') return undefined;
+    if (path === 'sweep' || path === 'keyed') return undefined;
     const rules = kept.slice(0, count);
     const norms = sized<NormalizedRule>(count);
     const destinationPorts = sized<PortList>(count);
@@ -764,21 +787,7 @@ function sweepRows(
   for (let i = 0; i < count; i++) {
     if (!kept[i].certain || !wholeOrNothing(remoteRels[i]) || !wholeOrNothing(localRels[i])) return undefined;
   }
-  // The order `effectiveRules` gives: user rules by priority (then position), the default rules last.
-  const order = sweepOrder;
-  for (let i = 0; i < count; i++) {
-    const n = kept[i].norm;
-    let k = i;
-    if (!n.isDefault) {
-      const p = n.priority as number;
-      for (; k > 0; k--) {
-        const o = kept[order[k - 1]].norm;
-        if (!o.isDefault && (o.priority as number) <= p) break;
-        order[k] = order[k - 1];
-      }
-    }
-    order[k] = i;
-  }
+  const order = sweepRuleOrder(kept, count);
   let rows: PortOutcome[] | undefined;
   const taken = sweepTaken;
   const byPort = sweepByPort;
@@ -873,6 +882,162 @@ function sweepRows(
       }
       ports += `${ports ? ', ' : ''}${formatBounds(from, to)}`;
       const r = results[g];
+      rows[at + g] = { protocol, ports, remote, outcome: r.outcome, decidedBy: r.decidedBy, detail: r.detail };
+    }
+  }
+  return rows;
+}
+
+/** The order `effectiveRules` gives certain rules: user rules by priority (then position), the default rules last (in `sweepOrder`). */
+function sweepRuleOrder(kept: readonly Candidate[], count: number): number[] {
+  const order = sweepOrder;
+  for (let i = 0; i < count; i++) {
+    const n = kept[i].norm;
+    let k = i;
+    if (!n.isDefault) {
+      const p = n.priority as number;
+      for (; k > 0; k--) {
+        const o = kept[order[k - 1]].norm;
+        if (!o.isDefault && (o.priority as number) <= p) break;
+        order[k] = order[k - 1];
+      }
+    }
+    order[k] = i;
+  }
+  return order;
+}
+
+/** Whether each entry's relation is all of the target, none of it, or a sub-tag of it (a regional tag of a global one). */
+function wholeOrKeys(rels: readonly AddressRelation[]): boolean {
+  for (const r of rels) if (r.kind !== 'all' && r.kind !== 'none' && r.kind !== 'key') return false;
+  return true;
+}
+
+// Scratch of the keyed sweep (numbers only): the remote atoms each rule covers, rule by rule, and
+// a port piece's deciders over the remote atoms.
+const keyedCovers: number[] = [];
+let keyedDeciders = new Int32Array(8);
+
+/** A dimension of one atom whose labels are never asked (`summarize` names atoms only where some are not denied). */
+const ONE_ATOM_DIM: Dim = { size: 1, labels: () => NO_REASONS, certain: [], maybe: [], reasons: [] };
+
+/**
+ * First match without atom tuples where the plain sweep stops at sub-tags: one NSG, every rule
+ * certain and wholly in or out on the local side, and on the remote side all of the target, none
+ * of it, or regional parts of it (`AzureMachineLearning.westeurope` against `AzureMachineLearning`).
+ * The remote atoms are then the sub-tags met and the rest of the target, as `addressDim` cuts
+ * them, and each port piece's deciding rule per remote atom is found by walking the rules in
+ * order; a piece's result is what `summarize` makes of those deciders, and pieces are grouped
+ * into rows as `mergeCells` groups cells. The rows are those of the general path (the
+ * differential test compares both on random NSGs). Undefined when the case does not hold.
+ */
+function keyedSweepRows(
+  kept: readonly Candidate[],
+  remoteRels: readonly (readonly AddressRelation[])[],
+  localRels: readonly (readonly AddressRelation[])[],
+  count: number,
+  protocols: readonly ('Tcp' | 'Udp')[],
+  required: PortSet,
+  remote: string,
+): PortOutcome[] | undefined {
+  if (required.isEmpty) return undefined;
+  // The sub-tags in order of first appearance, as `addressDim` numbers its atoms; the rest last.
+  let keys: string[] | undefined;
+  let keyLabels: string[] | undefined;
+  for (let i = 0; i < count; i++) {
+    if (!kept[i].certain || !wholeOrNothing(localRels[i]) || !wholeOrKeys(remoteRels[i])) return undefined;
+    for (const r of remoteRels[i]) {
+      if (r.kind === 'key' && !(keys ??= []).includes(r.key)) {
+        keys.push(r.key);
+        (keyLabels ??= []).push(r.label);
+      }
+    }
+  }
+  if (!keys || !keyLabels) return undefined;
+  const atoms = keys.length + 1;
+  const covers = keyedCovers;
+  for (let i = 0; i < count; i++) {
+    for (let a = 0; a < atoms; a++) covers[i * atoms + a] = 0;
+    for (const r of remoteRels[i]) {
+      if (r.kind === 'all') for (let a = 0; a < atoms; a++) covers[i * atoms + a] = 1;
+      else if (r.kind === 'key') covers[i * atoms + keys.indexOf(r.key)] = 1;
+    }
+  }
+  const order = sweepRuleOrder(kept, count);
+  // Port pieces cut at every boundary of the required ports and of the rules' ports: each rule
+  // holds a piece wholly or not at all.
+  let cutCount = required.ranges.length * 2;
+  for (let i = 0; i < count; i++) cutCount += kept[i].norm.destinationPorts.known.ranges.length * 2;
+  if (cutScratch.length < cutCount) cutScratch = new Int32Array(Math.max(cutCount, cutScratch.length * 2));
+  const cuts = cutScratch.subarray(0, cutCount);
+  let n = 0;
+  for (const r of required.ranges) {
+    cuts[n++] = r.from;
+    cuts[n++] = r.to + 1;
+  }
+  for (let i = 0; i < count; i++) {
+    for (const r of kept[i].norm.destinationPorts.known.ranges) {
+      cuts[n++] = r.from;
+      cuts[n++] = r.to + 1;
+    }
+  }
+  cuts.sort();
+  // What `summarize` reads: the deciders of one piece over the remote atoms (source ports and
+  // local addresses are one atom each here), and the remote atoms' labels for a partial denial.
+  keyLabels.push(`the rest of ${remote}`);
+  const dims: Dim[] = [ONE_ATOM_DIM, ONE_ATOM_DIM, ONE_ATOM_DIM, { size: atoms, labels: () => keyLabels, certain: [], maybe: [], reasons: [] }, ONE_ATOM_DIM];
+  const sizes = [1, 1, 1, atoms, 1];
+  if (keyedDeciders.length < atoms) keyedDeciders = new Int32Array(Math.max(atoms, keyedDeciders.length * 2));
+  const deciders = keyedDeciders.subarray(0, atoms);
+  const previous = sized<number>(atoms);
+  let rows: PortOutcome[] | undefined;
+  for (const protocol of protocols) {
+    const groups: { result: CellResult; ranges: PortRange[] }[] = [];
+    let result: CellResult | undefined;
+    for (let c = 1, prev = cuts[0]; c < cuts.length; c++) {
+      const point = cuts[c];
+      if (point === prev) continue;
+      const from = prev;
+      const to = point - 1;
+      prev = point;
+      if (!required.has(from)) continue;
+      for (let a = 0; a < atoms; a++) {
+        let decider = -1;
+        for (let o = 0; o < count && decider < 0; o++) {
+          const i = order[o];
+          const norm = kept[i].norm;
+          if (!covers[i * atoms + a] || (norm.protocol !== '*' && norm.protocol !== protocol) || !norm.destinationPorts.known.has(from)) continue;
+          decider = i * 2 + (norm.access === 'Allow' ? 1 : 0);
+        }
+        // The default rules take every port and address: a port left open means the case is not this one.
+        if (decider < 0) return undefined;
+        deciders[a] = decider;
+      }
+      let same = result !== undefined;
+      for (let a = 0; a < atoms && same; a++) same = deciders[a] === previous[a];
+      if (!same) {
+        result = summarize([deciders], 0, atoms, kept, dims, sizes);
+        for (let a = 0; a < atoms; a++) previous[a] = deciders[a];
+      }
+      const r = result!;
+      let group = groups.find((g) => g.result === r || (g.result.outcome === r.outcome && g.result.detail === r.detail));
+      if (!group) {
+        group = { result: r, ranges: [] };
+        groups.push(group);
+      }
+      const last = group.ranges[group.ranges.length - 1];
+      if (last && from <= last.to + 1) group.ranges[group.ranges.length - 1] = { from: last.from, to };
+      else group.ranges.push({ from, to });
+    }
+    let at = 0;
+    if (rows) {
+      at = rows.length;
+      rows.length += groups.length;
+    } else rows = sized<PortOutcome>(groups.length);
+    for (let g = 0; g < groups.length; g++) {
+      const { result: r, ranges } = groups[g];
+      let ports = '';
+      for (const range of ranges) ports += `${ports ? ', ' : ''}${formatRange(range)}`;
       rows[at + g] = { protocol, ports, remote, outcome: r.outcome, decidedBy: r.decidedBy, detail: r.detail };
     }
   }
@@ -1106,8 +1271,9 @@ function summarize(perNsg: readonly Int32Array[], start: number, count: number, 
   const deniers: RuleRef[] = [];
   let anyDefault = false;
   // Per dimension (source ports, remote, local addresses), which atoms hold denied traffic, as
-  // flags made on the first denial; and which rules were met, in small arrays (a few rules each).
-  let deniedAtoms: Uint8Array[] | undefined;
+  // flags made on the first denial (one array, the dimensions one after another); and which rules
+  // were met, in small arrays (a few rules each).
+  let deniedAtoms: Uint8Array | undefined;
   const seenAllow: number[] = [];
   const seenDeny: number[] = [];
   for (let p = start; p < start + count; p++) {
@@ -1125,10 +1291,10 @@ function summarize(perNsg: readonly Int32Array[], start: number, count: number, 
         deniers.push(refOf(candidates[denied]));
       }
       const rel = p - start;
-      deniedAtoms ??= [new Uint8Array(sizes[2]), new Uint8Array(sizes[3]), new Uint8Array(sizes[4])];
-      deniedAtoms[0][Math.floor(rel / (sizes[3] * sizes[4]))] = 1;
-      deniedAtoms[1][Math.floor(rel / sizes[4]) % sizes[3]] = 1;
-      deniedAtoms[2][rel % sizes[4]] = 1;
+      deniedAtoms ??= new Uint8Array(sizes[2] + sizes[3] + sizes[4]);
+      deniedAtoms[Math.floor(rel / (sizes[3] * sizes[4]))] = 1;
+      deniedAtoms[sizes[2] + (Math.floor(rel / sizes[4]) % sizes[3])] = 1;
+      deniedAtoms[sizes[2] + sizes[3] + (rel % sizes[4])] = 1;
     } else {
       for (const decider of perNsg) {
         const r = decider[p] >> 1;
@@ -1157,12 +1323,12 @@ function summarize(perNsg: readonly Int32Array[], start: number, count: number, 
   let detail = `denied by ${listRefs(deniers, multi)}`;
   if (allowers.length) {
     const scope: string[] = [];
-    deniedAtoms!.forEach((flags, k) => {
+    for (let k = 0, offset = 0; k < SCOPE_DIMS.length; offset += sizes[SCOPE_DIMS[k]], k++) {
       const d = dims[SCOPE_DIMS[k]];
       const atoms: number[] = [];
-      for (let i = 0; i < flags.length; i++) if (flags[i]) atoms.push(i);
+      for (let i = 0; i < d.size; i++) if (deniedAtoms![offset + i]) atoms.push(i);
       if (atoms.length < d.size) scope.push(`${SCOPE_NAMES[k]} ${atoms.map((i) => d.labels()[i]).join(', ')}`);
-    });
+    }
     detail = `${detail}${scope.length ? ` for ${scope.join(' and ')}` : ''}; the rest is allowed by ${listRefs(allowers, multi)}`;
   }
   return { outcome: 'blocked', decidedBy: [...deniers, ...allowers], detail };
@@ -1240,9 +1406,13 @@ function aggregate(requirement: ResolvedTagRequirement, rows: PortOutcome[], unk
   // Kept in the verdict: sized for every ref, then cut to the distinct ones.
   let refCount = 0;
   for (const r of rows) refCount += r.decidedBy.length;
-  const decidedBy = sized<RuleRef>(refCount);
-  let distinct = 0;
-  for (const r of rows) {
+  // Mostly one rule decides every row, and the rows share its list (see `singleResult`): the
+  // verdict shares it too (lists in verdicts are never changed).
+  let shared = rows.length > 0 && rows[0].decidedBy.length <= 1;
+  for (let i = 1; i < rows.length && shared; i++) shared = rows[i].decidedBy === rows[0].decidedBy;
+  const decidedBy = shared ? rows[0].decidedBy as RuleRef[] : sized<RuleRef>(refCount);
+  let distinct = shared ? decidedBy.length : 0;
+  if (!shared) for (const r of rows) {
     for (const ref of r.decidedBy) {
       let k = 0;
       while (k < distinct && !(decidedBy[k].nsg === ref.nsg && decidedBy[k].name === ref.name && decidedBy[k].isDefault === ref.isDefault)) k++;
@@ -1250,7 +1420,7 @@ function aggregate(requirement: ResolvedTagRequirement, rows: PortOutcome[], unk
       if (k === distinct) distinct++;
     }
   }
-  if (distinct < refCount) decidedBy.length = distinct;
+  if (!shared && distinct < refCount) decidedBy.length = distinct;
   // By priority, stably (an insertion sort, as there are a few).
   for (let i = 1; i < distinct; i++) {
     const ref = decidedBy[i];
@@ -1280,13 +1450,15 @@ function aggregate(requirement: ResolvedTagRequirement, rows: PortOutcome[], unk
     let distinctDeniers = 0;
     let byDefault = true;
     for (const r of rows) {
-      if (r.detail.includes('the rest is allowed')) byDefault = false;
+      // Only a denial beside allowers says "the rest is allowed" (and names two rules or more):
+      // the length spares scanning (and flattening) most details.
+      if (r.decidedBy.length > 1 && r.detail.includes('the rest is allowed')) byDefault = false;
       for (const d of r.decidedBy) if (isDenier(d)) distinctDeniers = addUnique(deniers, distinctDeniers, d);
     }
     deniers.length = distinctDeniers;
     for (const d of deniers) if (!d.isDefault) byDefault = false;
     explanation = byDefault
-      ? `Blocked: no rule allows it, so ${listRefs(deniers, multi)} denies it.`
+      ? defaultDenial(deniers, multi)
       : `Blocked: ${describeRows(rows, undefined, toward, ' ')}.`;
   } else if (blockedCount) {
     verdict = 'partial';
@@ -1307,6 +1479,21 @@ function aggregate(requirement: ResolvedTagRequirement, rows: PortOutcome[], unk
   return unknownCount
     ? { id, direction, spec, breakdown: rows, verdict, explanation, decidedBy, unknownBecause: unknownBecause ? [...unknownBecause] : [] }
     : { id, direction, spec, breakdown: rows, verdict, explanation, decidedBy };
+}
+
+// The explanation of a requirement only a default rule of one NSG denies names that rule alone
+// (its name and priority, the same in every NSG): one text per default rule serves every NSG.
+const defaultDenials = new Map<string, { readonly priority: number | undefined; readonly text: string }>();
+
+function defaultDenial(deniers: readonly RuleRef[], multi: boolean): string {
+  if (multi || deniers.length !== 1) return `Blocked: no rule allows it, so ${listRefs(deniers, multi)} denies it.`;
+  const d = deniers[0];
+  const memo = defaultDenials.get(d.name);
+  if (memo && memo.priority === d.priority) return memo.text;
+  const text = `Blocked: no rule allows it, so ${listRefs(deniers, false)} denies it.`;
+  // Bounded: default rules are a few; anything else is not kept.
+  if (d.isDefault && defaultDenials.size < 16) defaultDenials.set(d.name, { priority: d.priority, text });
+  return text;
 }
 
 const PROTOCOL_TEXT: Readonly<Record<string, string>> = { Tcp: 'TCP', Udp: 'UDP' };
@@ -1358,8 +1545,8 @@ export function evaluateSelection(chain: NsgChain, selection: Selection, context
   for (const r of selection.applicable) {
     if (r.kind !== 'service-tag') continue;
     const prepared = r.direction === 'Inbound'
-      ? inbound ??= prepare(chain, 'Inbound', ctx)
-      : outbound ??= prepare(chain, 'Outbound', ctx);
+      ? inbound ??= prepare(chain, 'Inbound', ctx, outbound)
+      : outbound ??= prepare(chain, 'Outbound', ctx, inbound);
     out[count++] = evaluatePrepared(prepared, r);
   }
   for (const na of selection.notApplicable) {

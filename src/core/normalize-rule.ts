@@ -26,23 +26,30 @@ export interface NormalizedRule {
 }
 
 /**
- * A value table by lower-case name, which also holds each value under its own spelling, so that a
- * value as Azure writes it is found without trimming and lower-casing. A Map, so that names of
- * Object.prototype properties ("constructor") are not found.
+ * A value table: the values as Azure spells them, and each by lower-case name (and under its own
+ * spelling). A Map, so that names of Object.prototype properties ("constructor") are not found.
  */
-function enumTable<T extends string>(byLower: Record<string, T>): ReadonlyMap<string, T> {
-  const table = new Map<string, T>(Object.entries(byLower));
-  for (const v of Object.values(byLower)) table.set(v, v);
-  return table;
+interface EnumTable<T> {
+  readonly values: readonly T[];
+  readonly byName: ReadonlyMap<string, T>;
+}
+
+function enumTable<T extends string>(byLower: Record<string, T>): EnumTable<T> {
+  const byName = new Map<string, T>(Object.entries(byLower));
+  for (const v of Object.values(byLower)) byName.set(v, v);
+  return { values: [...new Set(Object.values(byLower))], byName };
 }
 
 const PROTOCOLS = enumTable<RuleProtocol>({ tcp: 'Tcp', udp: 'Udp', icmp: 'Icmp', esp: 'Esp', ah: 'Ah', '*': '*', any: '*' });
 const DIRECTIONS = enumTable<Direction>({ inbound: 'Inbound', outbound: 'Outbound' });
 const ACCESSES = enumTable<Access>({ allow: 'Allow', deny: 'Deny' });
 
-function readEnum<T>(value: Maybe<string>, table: ReadonlyMap<string, T>, what: string): Maybe<T> {
+function readEnum<T>(value: Maybe<string>, table: EnumTable<T>, what: string): Maybe<T> {
   if (isUnknown(value)) return value;
-  const v = table.get(value) ?? table.get(String(value).trim().toLowerCase());
+  // A value as Azure spells it is found by comparing with the few values, without hashing a string
+  // the template reader just made; anything else by its trimmed lower-case name.
+  for (const v of table.values) if (value === v) return v;
+  const v = table.byName.get(String(value).trim().toLowerCase());
   return v === undefined ? { unknown: `${what} "${value}" is not valid` } : v;
 }
 
@@ -115,18 +122,22 @@ export function normalizeRules(nsg: Nsg): readonly NormalizedRule[] {
 // The default rules are the same few objects for every NSG: each is read once.
 const defaults = new WeakMap<SecurityRule, NormalizedRule>();
 
+/**
+ * A default rule, read once and shared by every NSG, so its `nsg` is empty: the engine names the
+ * NSG it reads the rule for. Never change it.
+ */
+export function normalizeDefaultRule(rule: SecurityRule): NormalizedRule {
+  let norm = defaults.get(rule);
+  if (!norm) {
+    norm = readRule(rule, '', true);
+    defaults.set(rule, norm);
+  }
+  return norm;
+}
+
 /** Reads a rule; nothing here throws, whatever the input. The result is shared: never change it. */
 export function normalizeRule(rule: SecurityRule, nsg: string, isDefault = false): NormalizedRule {
-  if (!isDefault) return readRule(rule, nsg, false);
-  const memo = defaults.get(rule);
-  if (memo) {
-    if (memo.nsg === nsg) return memo;
-    // The same rule in another NSG: only the NSG's name differs.
-    return { ...memo, nsg };
-  }
-  const norm = readRule(rule, nsg, true);
-  defaults.set(rule, norm);
-  return norm;
+  return isDefault ? { ...normalizeDefaultRule(rule), nsg } : readRule(rule, nsg, false);
 }
 
 function readRule(rule: SecurityRule, nsg: string, isDefault: boolean): NormalizedRule {

@@ -18,6 +18,14 @@ for (const t of tagData.tags) {
   if (t.inAzureCloud) inAzureCloud.add(t.name);
   if (t.regional) regional.add(t.name);
 }
+/** Each known tag under Azure's own spelling: most templates spell them so, and need no lower-casing. */
+const canonicalBySpelling = new Map<string, string>();
+for (const name of canonicalByLower.values()) canonicalBySpelling.set(name, name);
+
+/** Azure's spelling of a known tag name given untrimmed, or undefined. */
+function knownTag(tag: string): string | undefined {
+  return canonicalBySpelling.get(tag) ?? canonicalByLower.get(tag.toLowerCase());
+}
 const specialByLower = new Map<string, SpecialTag>([
   ['internet', 'Internet'], ['virtualnetwork', 'VirtualNetwork'], ['azureloadbalancer', 'AzureLoadBalancer'],
 ]);
@@ -81,13 +89,13 @@ export function entryTagBase(entry: AddressEntry): string | undefined {
     return term.kind === 'tag' ? term.base : undefined;
   }
   if (isUnknown(entry) || 'asg' in entry) return undefined;
-  return canonicalByLower.get(entry.tag.toLowerCase()) ?? entry.tag;
+  return knownTag(entry.tag) ?? entry.tag;
 }
 
 function parseObjectEntry(entry: Exclude<AddressEntry, string>): AddressTerm {
   if (isUnknown(entry)) return { kind: 'unknown', reason: entry.unknown, text: '?' };
   if ('asg' in entry) return { kind: 'asg', id: entry.asg, text: entry.asg };
-  const base = canonicalByLower.get(entry.tag.toLowerCase());
+  const base = knownTag(entry.tag);
   return { kind: 'tag', base: base ?? entry.tag, region: entry.region, known: base !== undefined, text: entry.text };
 }
 

@@ -1,6 +1,6 @@
 import { isUnknown, type Maybe } from './maybe';
-import { normalizeRules } from './normalize-rule';
-import type { Nsg, SecurityRule } from './nsg';
+import { normalizeRules, type NormalizedRule } from './normalize-rule';
+import type { Direction, Nsg, SecurityRule } from './nsg';
 import { parsePortEntry } from './port-set';
 import { isKnownRegion, suggestRegion, suggestTag, type AddressTerm } from './service-tags';
 
@@ -46,6 +46,11 @@ function suggestTagEntry(text: string): string | undefined {
   return base && `${base}${text.slice(dot)}`;
 }
 
+/** What every finding about a rule's address entries says of them; made for a finding only (most entries have none). */
+function entryBase(nsg: Nsg, rule: SecurityRule, property: 'sourceAddresses' | 'destinationAddresses'): Pick<RuleFinding, 'nsg' | 'rule' | 'property' | 'origin'> {
+  return { nsg: nsg.name, rule: rule.name, property, origin: rule.origin };
+}
+
 function checkAddresses(nsg: Nsg, rule: SecurityRule, property: 'sourceAddresses' | 'destinationAddresses', read: Maybe<readonly AddressTerm[]>, out: RuleFinding[]): void {
   const entries = rule[property];
   if (isUnknown(entries)) return;
@@ -59,15 +64,14 @@ function checkAddresses(nsg: Nsg, rule: SecurityRule, property: 'sourceAddresses
     // Most entries are well-formed: nothing to report.
     if (term.kind === 'special') tags++;
     if (term.kind !== 'unknown' && term.kind !== 'tag') continue;
-    base ??= { nsg: nsg.name, rule: rule.name, property, origin: rule.origin };
     if (term.kind === 'unknown' && !isUnknown(entry)) {
-      out.push({ ...base, code: 'amlnet-bad-address', severity: 'error', message: `Rule ${rule.name}: ${term.reason}.` });
+      out.push({ ...(base ??= entryBase(nsg, rule, property)), code: 'amlnet-bad-address', severity: 'error', message: `Rule ${rule.name}: ${term.reason}.` });
     }
     if (term.kind === 'tag') tags++;
     if (term.kind === 'tag' && !term.known) {
       const suggestion = suggestTagEntry(term.text);
       out.push({
-        ...base,
+        ...(base ??= entryBase(nsg, rule, property)),
         code: 'amlnet-unknown-tag',
         severity: 'error',
         message: `Rule ${rule.name}: "${term.text}" is not an Azure service tag${suggestion ? `; did you mean "${suggestion}"?` : '.'}`,
@@ -77,7 +81,7 @@ function checkAddresses(nsg: Nsg, rule: SecurityRule, property: 'sourceAddresses
     if (term.kind === 'tag' && term.known && term.region?.kind === 'name' && !isKnownRegion(term.region.name)) {
       const region = suggestRegion(term.region.name);
       out.push({
-        ...base,
+        ...(base ??= entryBase(nsg, rule, property)),
         code: 'amlnet-unknown-region',
         severity: 'warning',
         message: `Rule ${rule.name}: "${term.region.name}" in "${term.text}" is not an Azure region${region ? `; did you mean "${term.base}.${region}"?` : '.'}`,
@@ -86,8 +90,7 @@ function checkAddresses(nsg: Nsg, rule: SecurityRule, property: 'sourceAddresses
     }
   }
   if (tags > 1) {
-    base ??= { nsg: nsg.name, rule: rule.name, property, origin: rule.origin };
-    out.push({ ...base, code: 'amlnet-multiple-tags', severity: 'error', message: `Rule ${rule.name}: a rule may hold at most one service tag in its ${property === 'sourceAddresses' ? 'source' : 'destination'}; Azure rejects ${tags}.` });
+    out.push({ ...(base ?? entryBase(nsg, rule, property)), code: 'amlnet-multiple-tags', severity: 'error', message: `Rule ${rule.name}: a rule may hold at most one service tag in its ${property === 'sourceAddresses' ? 'source' : 'destination'}; Azure rejects ${tags}.` });
   }
 }
 
@@ -103,37 +106,64 @@ function checkPorts(nsg: Nsg, rule: SecurityRule, property: 'sourcePorts' | 'des
   }
 }
 
+/** What every finding about a rule says of it. */
+function ruleBase(nsg: Nsg, rule: SecurityRule): Pick<RuleFinding, 'nsg' | 'rule' | 'origin'> {
+  return { nsg: nsg.name, rule: rule.name, origin: rule.origin };
+}
+
+/** Up to this many rules, duplicates are found by searching the earlier rules rather than by maps. */
+const SMALL_NSG = 32;
+
+/** An array of length `n` to fill by index (exactly `n` slots). */
+function sized<T>(n: number): T[] {
+  return new Array<T>(n);
+}
+
+/** The first of the rules before `end` with this direction and priority, as a map of first rules would give. */
+function firstWithPriority(norms: readonly NormalizedRule[], end: number, direction: Direction, priority: number): SecurityRule | undefined {
+  for (let j = 0; j < end; j++) {
+    const m = norms[j];
+    if (m.priority === priority && m.direction === direction) return m.rule;
+  }
+  return undefined;
+}
+
 /** Checks every rule of an NSG the way Azure would, and a little more; never throws. */
 export function validateRules(nsg: Nsg): RuleFinding[] {
   const out: RuleFinding[] = [];
-  // Per direction, the first rule of each priority.
-  const priorities = { Inbound: new Map<number, SecurityRule>(), Outbound: new Map<number, SecurityRule>() };
-  const names = new Map<string, SecurityRule>();
+  const rules = nsg.rules;
+  // Most NSGs have a few rules: earlier ones are searched in a list; larger ones get maps (per
+  // direction, the first rule of each priority; the lower-case names seen).
+  const small = rules.length <= SMALL_NSG;
+  const lowerNames = small ? sized<string>(rules.length) : undefined;
+  const priorities = small ? undefined : { Inbound: new Map<number, SecurityRule>(), Outbound: new Map<number, SecurityRule>() };
+  const names = small ? undefined : new Set<string>();
   const norms = normalizeRules(nsg);
-  for (let i = 0; i < nsg.rules.length; i++) {
-    const rule = nsg.rules[i];
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i];
     const n = norms[i];
-    const base = { nsg: nsg.name, rule: rule.name, origin: rule.origin };
+    // Made for a finding only (most rules have none).
+    let base: Pick<RuleFinding, 'nsg' | 'rule' | 'origin'> | undefined;
     const lowerName = rule.name.toLowerCase();
-    if (names.has(lowerName)) {
-      out.push({ ...base, property: 'name', code: 'amlnet-duplicate-name', severity: 'error', message: `Rule name ${rule.name} is used twice in ${nsg.name}.` });
+    if (lowerNames ? lowerNames.indexOf(lowerName) >= 0 : names!.has(lowerName)) {
+      out.push({ ...(base ??= ruleBase(nsg, rule)), property: 'name', code: 'amlnet-duplicate-name', severity: 'error', message: `Rule name ${rule.name} is used twice in ${nsg.name}.` });
     }
-    names.set(lowerName, rule);
+    if (lowerNames) lowerNames[i] = lowerName;
+    else names!.add(lowerName);
     if (!isUnknown(n.priority)) {
       if (n.priority < MIN_PRIORITY || n.priority > MAX_PRIORITY) {
-        out.push({ ...base, property: 'priority', code: 'amlnet-priority-range', severity: 'error', message: `Rule ${rule.name}: priority ${n.priority} is outside ${MIN_PRIORITY}-${MAX_PRIORITY}.` });
+        out.push({ ...(base ??= ruleBase(nsg, rule)), property: 'priority', code: 'amlnet-priority-range', severity: 'error', message: `Rule ${rule.name}: priority ${n.priority} is outside ${MIN_PRIORITY}-${MAX_PRIORITY}.` });
       }
       if (!isUnknown(n.direction)) {
-        const byPriority = priorities[n.direction];
-        const other = byPriority.get(n.priority);
+        const other = priorities ? priorities[n.direction].get(n.priority) : firstWithPriority(norms, i, n.direction, n.priority);
         if (other) {
-          out.push({ ...base, property: 'priority', code: 'amlnet-duplicate-priority', severity: 'error', message: `Rule ${rule.name}: priority ${n.priority} is already used by ${other.name} (${n.direction}); priorities must be unique per direction.` });
+          out.push({ ...(base ??= ruleBase(nsg, rule)), property: 'priority', code: 'amlnet-duplicate-priority', severity: 'error', message: `Rule ${rule.name}: priority ${n.priority} is already used by ${other.name} (${n.direction}); priorities must be unique per direction.` });
         } else {
-          byPriority.set(n.priority, rule);
+          priorities?.[n.direction].set(n.priority, rule);
         }
       }
     } else if (!isUnknown(rule.priority)) {
-      out.push({ ...base, property: 'priority', code: 'amlnet-priority-range', severity: 'error', message: `Rule ${rule.name}: ${n.priority.unknown}.` });
+      out.push({ ...(base ??= ruleBase(nsg, rule)), property: 'priority', code: 'amlnet-priority-range', severity: 'error', message: `Rule ${rule.name}: ${n.priority.unknown}.` });
     }
     if (isUnknown(n.direction) || isUnknown(n.access) || isUnknown(n.protocol)) {
       for (const [prop, value, code] of [
@@ -142,7 +172,7 @@ export function validateRules(nsg: Nsg): RuleFinding[] {
         ['protocol', n.protocol, 'amlnet-bad-protocol'],
       ] as const) {
         if (isUnknown(value) && !isUnknown(rule[prop])) {
-          out.push({ ...base, property: prop, code, severity: 'error', message: `Rule ${rule.name}: ${value.unknown}.` });
+          out.push({ ...(base ??= ruleBase(nsg, rule)), property: prop, code, severity: 'error', message: `Rule ${rule.name}: ${value.unknown}.` });
         }
       }
     }

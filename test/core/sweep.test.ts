@@ -8,17 +8,19 @@ import { caseSeed, engineChain, generateCase, generateNsg, REQUIREMENTS } from '
 // The engine runs first match by a sweep over the required ports where every rule is certain and
 // wholly in or out on addresses, and over atom tuples elsewhere (see evaluate-nsg.ts). Where the
 // sweep applies, both must give the very same verdict: rows, their order, texts and deciding rules.
+// The keyed sweep (regional tags against their global tag) is held against the atoms on its own too.
 
 const SEED = 20240611;
 
-function compare(chain: NsgChain, context: Parameters<typeof evaluateRequirementBy>[3], label: string, reqs = REQUIREMENTS): number {
+function compare(chain: NsgChain, context: Parameters<typeof evaluateRequirementBy>[3], label: string, reqs = REQUIREMENTS, path: 'sweep' | 'keyed' = 'sweep'): number {
   let swept = 0;
   for (const req of reqs) {
-    const bySweep = evaluateRequirementBy('sweep', chain, req, context);
+    const bySweep = evaluateRequirementBy(path, chain, req, context);
     if (!bySweep) continue;
     const byAtoms = evaluateRequirementBy('atoms', chain, req, context) as RequirementVerdict;
     assert.deepEqual(bySweep, byAtoms, `${label}, requirement ${req.id}`);
-    swept++;
+    // A chain without NSGs needs no sweep: the keyed count leaves it out.
+    if (path === 'sweep' || bySweep.breakdown.length > 0) swept++;
   }
   return swept;
 }
@@ -46,5 +48,18 @@ describe('engine: the port sweep against first match over atoms', () => {
       swept += compare({ subnet: nsg }, context, `NSG ${i}`);
     }
     assert.ok(swept > 300, `the sweep answered ${swept} requirements`);
+  });
+
+  it('agrees where rules name regional parts of a global tag, and sweeps those by sub-tags', () => {
+    let keyed = 0;
+    for (let i = 0; i < 3000; i++) {
+      const bp = generateCase(caseSeed(SEED + 2, i), { unknowns: i % 2 === 1 });
+      keyed += compare(engineChain(bp), engineContext(bp).context, `case ${i}`, bp.requirements, 'keyed');
+    }
+    for (let i = 0; i < 300; i++) {
+      const nsg = generateNsg(caseSeed(SEED + 3, i), 'nsg', 5 + (i % 30));
+      keyed += compare({ subnet: nsg }, i % 2 ? { subnetPrefixes: ['10.0.1.0/24'] } : {}, `NSG ${i}`, REQUIREMENTS, 'keyed');
+    }
+    assert.ok(keyed > 300, `the keyed sweep answered ${keyed} requirements`);
   });
 });

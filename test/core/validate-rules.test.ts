@@ -60,4 +60,24 @@ describe('validate-rules', () => {
   it('leaves unknown values alone: they are not errors in the template', () => {
     assert.deepEqual(codes([outbound('A', { unknown: 'p' }, { unknown: 'a' } as never, [{ unknown: 'd' }], [{ unknown: 'q' }])]), []);
   });
+
+  it('finds duplicates alike in small NSGs (searched) and large ones (mapped)', () => {
+    // The same rules, alone and after 40 rules of other names and priorities: the findings about
+    // them must not change with the NSG's size.
+    const rules = [
+      outbound('Dup', 300, 'Allow', ['Storage'], ['443']),
+      outbound('dup', 300, 'Deny', ['Storage'], ['80']),
+      inbound('Other', 300, 'Allow', ['AzureMachineLearning'], ['44224']),
+      inbound('OTHER', 310, 'Allow', ['AzureMachineLearning'], ['44224'], { direction: 'Sideways' }),
+      outbound('Third', 300, 'Allow', ['Storage'], ['445']),
+      inbound('Fourth', 310, 'Allow', ['AzureMachineLearning'], ['443']),
+    ];
+    const filler = Array.from({ length: 40 }, (_, i) => outbound(`Filler${i}`, 1000 + i, 'Allow', ['Storage'], ['443']));
+    const about = (rs: Parameters<typeof nsg>[0]) => validateRules(nsg(rs)).filter((f) => !f.rule.startsWith('Filler')).map((f) => `${f.rule}:${f.code}:${f.message}`);
+    const small = about(rules);
+    assert.deepEqual(small, about([...filler, ...rules]));
+    assert.deepEqual(small.map((f) => f.split(':').slice(0, 2).join(':')), [
+      'dup:amlnet-duplicate-name', 'dup:amlnet-duplicate-priority', 'OTHER:amlnet-duplicate-name', 'OTHER:amlnet-bad-direction', 'Third:amlnet-duplicate-priority',
+    ]);
+  });
 });

@@ -2,6 +2,7 @@ import { dependsOnReasons, selectRequirementsForValues, type OptionValues, type 
 import { evaluateSelection } from '../evaluate-nsg';
 import type { EvaluationContext, ServiceTagPrefixes } from '../evaluation-context';
 import { isUnknown } from '../maybe';
+import { normalizeRules, type NormalizedRule } from '../normalize-rule';
 import type { Nsg, SecurityRule } from '../nsg';
 import type {
   AmlComputeModel,
@@ -117,10 +118,23 @@ function userOrigin(key: keyof CatalogOptions, settings: CheckSettings): OptionO
   return { kind: settings.origins[key] ?? 'default' };
 }
 
-function hasAmlRule(nsg: NsgModel): boolean {
-  // Through the address entries' tags only: the whole rule is read later, and only for NSGs that
-  // are judged anew.
+/**
+ * Whether a rule of the NSG names the AzureMachineLearning tag. Without a cache every NSG is judged,
+ * so its rules are read anyway (once: `normalizeRules` keeps them) and their terms answer; with one,
+ * through the address entries' tags only, as the whole rule is read only for NSGs judged anew.
+ */
+function hasAmlRule(nsg: NsgModel, judged: boolean): boolean {
+  if (judged) {
+    for (const n of normalizeRules(nsg)) if (hasAmlTerm(n.source) || hasAmlTerm(n.destination)) return true;
+    return false;
+  }
   for (const r of nsg.rules) if (hasAmlTag(r.sourceAddresses) || hasAmlTag(r.destinationAddresses)) return true;
+  return false;
+}
+
+function hasAmlTerm(terms: NormalizedRule['source']): boolean {
+  if (isUnknown(terms)) return false;
+  for (const t of terms) if (t.kind === 'tag' && t.base === 'AzureMachineLearning') return true;
   return false;
 }
 
@@ -140,7 +154,8 @@ function declared<E extends { key: string; name: string; span?: SourceSpan }>(
   property: string,
   read: (e: E) => { value: unknown; span?: SourceSpan } | undefined,
 ): { values: boolean[]; origin?: OptionOrigin; unknown?: OptionUnknown } {
-  const values = new Set<boolean>();
+  // In order of first appearance (a list: there are two values at most).
+  const values: boolean[] = [];
   let origin: OptionOrigin | undefined;
   let unknownIn: OptionUnknown | undefined;
   for (const e of elements) {
@@ -151,10 +166,10 @@ function declared<E extends { key: string; name: string; span?: SourceSpan }>(
       continue;
     }
     if (typeof r.value !== 'boolean') continue;
-    values.add(r.value);
+    if (!values.includes(r.value)) values.push(r.value);
     origin ??= { kind: 'template', element: e.name, span: r.span ?? e.span };
   }
-  return { values: [...values], origin, ...(unknownIn ? { unknown: unknownIn } : {}) };
+  return unknownIn ? { values, origin, unknown: unknownIn } : { values, origin };
 }
 
 /**
@@ -506,15 +521,119 @@ function judgeCachedNsg(nsg: NsgModel, selection: Selection, context: Evaluation
   return result;
 }
 
+/** What checking each NSG of a model reads: the model's lookup maps, the settings, and memos. */
+interface CheckScope {
+  readonly model: WorkspaceModel;
+  readonly settings: CheckSettings;
+  readonly cache: CheckCache | undefined;
+  readonly subnetsByNsg: ReadonlyMap<string, SubnetModel[]>;
+  readonly computesBySubnet: ReadonlyMap<string, AmlComputeModel[]>;
+  readonly workspaces: ReadonlyMap<string, AmlWorkspaceModel>;
+  readonly vnets: ReadonlyMap<string, VnetModel>;
+  readonly marked: ReadonlySet<string>;
+  readonly suppression: SuppressionIndex | undefined;
+  /** NSGs with the same options share one selection (see `checkNsg`). */
+  readonly selectionsByOptions: Map<string, UncertainSelection>;
+}
+
+/**
+ * Everything the check says about one NSG. Its own function (not the body of `checkModel`'s loop)
+ * so that it is optimized as soon as it is hot, within the first check of a large model.
+ */
+function checkNsg(nsg: NsgModel, scope: CheckScope): NsgCheck {
+  const { model, settings, cache, subnetsByNsg, computesBySubnet, workspaces, vnets, marked, suppression, selectionsByOptions } = scope;
+  const subnets = subnetsByNsg.get(nsg.key) ?? [];
+  let computes: AmlComputeModel[] = [];
+  for (const s of subnets) {
+    const list = computesBySubnet.get(s.key);
+    if (list) computes = computes.length ? computes.concat(list) : list.slice();
+  }
+  const scopeReasons: string[] = [];
+  for (const c of computes) scopeReasons.push(`Azure ML compute ${c.name} uses subnet ${subnets.find((s) => s.key === c.subnet?.target)?.name ?? '?'}`);
+  if (hasAmlRule(nsg, cache === undefined)) scopeReasons.push('it has a rule with the AzureMachineLearning service tag');
+  if (nsg.marked) scopeReasons.push('it is marked in the template (amlnet-check)');
+  if (marked.has(nsg.name.toLowerCase())) scopeReasons.push('it is marked in the settings');
+  const inScope = settings.scope === 'all' || scopeReasons.length > 0;
+  if (scopeReasons.length === 0) {
+    scopeReasons.push(settings.scope === 'all'
+      ? 'scope is all'
+      : 'no Azure ML compute uses it, it has no AzureMachineLearning rule, and it is not marked');
+  }
+
+  // The compute's workspace, or the only workspace in the model.
+  const computeWorkspaces: AmlWorkspaceModel[] = [];
+  for (const c of computes) {
+    const w = c.workspace?.target ? workspaces.get(c.workspace.target) : undefined;
+    if (w) computeWorkspaces.push(isUnknown(w.hbi.value) ? sameNamed(w, model.workspaces) : w);
+  }
+  const hbiSources = computeWorkspaces.length ? computeWorkspaces : model.workspaces.length === 1 ? model.workspaces : [];
+
+  const publicIp = optionFor('publicIp', declared(computes, 'enableNodePublicIp', (c) => c.publicIp), settings);
+  const hbi = optionFor('hbi', declared(hbiSources, 'hbiWorkspace', (w) => w.hbi), settings);
+  const location = nsg.location !== undefined && !isUnknown(nsg.location) ? nsg.location : undefined;
+  const region: OptionValue<Region | undefined> = location
+    ? { value: location, origin: { kind: 'template', element: nsg.name, span: nsg.span } }
+    : { value: settings.options.region ? regionNamed(settings.options.region) : undefined, origin: userOrigin('region', settings) };
+  const options: NsgOptions = { publicIp: publicIp.option, hbi: hbi.option, region };
+
+  // Computes that disagree on public IP (or workspaces on hbi) need both sets of requirements;
+  // a value known only at deployment may be either (see selectRequirementsForValues).
+  const regionName = region.value?.kind === 'name' ? region.value.name : settings.options.region;
+  // The selection depends only on these values (selectRequirements is pure), so NSGs that share
+  // them share one selection: built once, and keyed once for the cache.
+  const valuesKey = (v: OptionValues) => `${v.certain.join()}${v.uncertain ? '?' : ''}`;
+  const selectionMemo = `${valuesKey(publicIp.values)}|${valuesKey(hbi.values)}|${regionName === undefined ? '' : `=${regionName}`}`;
+  let uncertain = selectionsByOptions.get(selectionMemo);
+  if (!uncertain) {
+    uncertain = selectRequirementsForValues(settings.edition, { ...settings.options, region: regionName }, { publicIp: publicIp.values, hbi: hbi.values });
+    selectionsByOptions.set(selectionMemo, uncertain);
+  }
+  const { selection, dependsOn } = uncertain;
+
+  let subnetPrefixes: string[] | undefined = subnets.length ? [] : undefined;
+  for (const s of subnets) {
+    const p = s.addressPrefixes.value;
+    if (isUnknown(p)) {
+      subnetPrefixes = undefined;
+      break;
+    }
+    subnetPrefixes = subnetPrefixes!.concat(p);
+  }
+  // The NSG's own location, when the template names it, wins over the user's region; a symbolic
+  // location takes the user's region as its value.
+  const context: EvaluationContext = {
+    region: location?.kind !== 'name' && settings.options.region ? regionNamed(settings.options.region) : undefined,
+    subnetPrefixes,
+    serviceTags: settings.serviceTags,
+  };
+  const judged = cache ? judgeCachedNsg(nsg, selection, context, cache) : judgeNsg(nsg, selection, context);
+  const { findings } = judged;
+  // Requirements that may not apply (an option known only at deployment decides) never fail the check.
+  const verdicts = dependsOn.size === 0 ? judged.verdicts : judged.verdicts.map((v) => {
+    const conditions = dependsOn.get(v.id);
+    return conditions ? uncertainVerdict(v, dependsOnReasons(conditions, { publicIp: options.publicIp.unknown, hbi: options.hbi.unknown }), settings) : v;
+  });
+  const vnetList: VnetModel[] = [];
+  for (const s of subnets) {
+    const v = s.vnet ? vnets.get(s.vnet) : undefined;
+    if (v && !vnetList.includes(v)) vnetList.push(v);
+  }
+  const suppressed = suppression && suppressedFor(suppression, nsg, verdicts, findings);
+  const optionValues = publicIp.values.uncertain || hbi.values.uncertain ? { optionValues: { publicIp: publicIp.values, hbi: hbi.values } } : {};
+  return { nsg, subnets, vnets: vnetList, computes, inScope, scopeReasons, options, ...optionValues, verdicts, findings, ...(suppressed ? { suppressed } : {}) };
+}
+
 /**
  * Checks every NSG of a model against the requirements that apply to it. With a cache, NSGs
  * whose inputs are unchanged since an earlier check with that cache are not evaluated again.
  */
 export function checkModel(model: WorkspaceModel, settings: CheckSettings, cache?: CheckCache): CheckResult {
   cache?.begin();
-  // Filled by loops rather than from entry lists: no entry pair and no iteration step per element.
+  // Filled by indexed loops rather than from entry lists: no entry pair and no iterator step per
+  // element (this runs once per check, mostly before the optimizing compiler has seen it).
   const subnetsByNsg = new Map<string, SubnetModel[]>();
-  for (const s of model.subnets) {
+  for (let i = 0; i < model.subnets.length; i++) {
+    const s = model.subnets[i];
     const target = s.nsg?.target;
     if (!target) continue;
     const list = subnetsByNsg.get(target);
@@ -522,7 +641,8 @@ export function checkModel(model: WorkspaceModel, settings: CheckSettings, cache
     else subnetsByNsg.set(target, [s]);
   }
   const computesBySubnet = new Map<string, AmlComputeModel[]>();
-  for (const c of model.computes) {
+  for (let i = 0; i < model.computes.length; i++) {
+    const c = model.computes[i];
     const target = c.subnet?.target;
     if (!target) continue;
     const list = computesBySubnet.get(target);
@@ -530,96 +650,20 @@ export function checkModel(model: WorkspaceModel, settings: CheckSettings, cache
     else computesBySubnet.set(target, [c]);
   }
   const workspaces = new Map<string, AmlWorkspaceModel>();
-  for (const w of model.workspaces) workspaces.set(w.key, w);
+  for (let i = 0; i < model.workspaces.length; i++) workspaces.set(model.workspaces[i].key, model.workspaces[i]);
   const vnets = new Map<string, VnetModel>();
-  for (const v of model.vnets) vnets.set(v.key, v);
+  for (let i = 0; i < model.vnets.length; i++) vnets.set(model.vnets[i].key, model.vnets[i]);
   const marked = new Set((settings.markedNsgs ?? []).map((n) => n.toLowerCase()));
 
-  const suppression = settings.sourceText ? new SuppressionIndex(settings.sourceText) : undefined;
-  const selectionsByOptions = new Map<string, UncertainSelection>();
+  const scope: CheckScope = {
+    model, settings, cache, subnetsByNsg, computesBySubnet, workspaces, vnets, marked,
+    suppression: settings.sourceText ? new SuppressionIndex(settings.sourceText) : undefined,
+    selectionsByOptions: new Map<string, UncertainSelection>(),
+  };
   const nsgs: NsgCheck[] = [];
-  for (const nsg of model.nsgs) {
-    const subnets = subnetsByNsg.get(nsg.key) ?? [];
-    let computes: AmlComputeModel[] = [];
-    for (const s of subnets) {
-      const list = computesBySubnet.get(s.key);
-      if (list) computes = computes.length ? computes.concat(list) : list.slice();
-    }
-    const scopeReasons: string[] = [];
-    for (const c of computes) scopeReasons.push(`Azure ML compute ${c.name} uses subnet ${subnets.find((s) => s.key === c.subnet?.target)?.name ?? '?'}`);
-    if (hasAmlRule(nsg)) scopeReasons.push('it has a rule with the AzureMachineLearning service tag');
-    if (nsg.marked) scopeReasons.push('it is marked in the template (amlnet-check)');
-    if (marked.has(nsg.name.toLowerCase())) scopeReasons.push('it is marked in the settings');
-    const inScope = settings.scope === 'all' || scopeReasons.length > 0;
-    if (scopeReasons.length === 0) {
-      scopeReasons.push(settings.scope === 'all'
-        ? 'scope is all'
-        : 'no Azure ML compute uses it, it has no AzureMachineLearning rule, and it is not marked');
-    }
-
-    // The compute's workspace, or the only workspace in the model.
-    const computeWorkspaces: AmlWorkspaceModel[] = [];
-    for (const c of computes) {
-      const w = c.workspace?.target ? workspaces.get(c.workspace.target) : undefined;
-      if (w) computeWorkspaces.push(isUnknown(w.hbi.value) ? sameNamed(w, model.workspaces) : w);
-    }
-    const hbiSources = computeWorkspaces.length ? computeWorkspaces : model.workspaces.length === 1 ? model.workspaces : [];
-
-    const publicIp = optionFor('publicIp', declared(computes, 'enableNodePublicIp', (c) => c.publicIp), settings);
-    const hbi = optionFor('hbi', declared(hbiSources, 'hbiWorkspace', (w) => w.hbi), settings);
-    const location = nsg.location !== undefined && !isUnknown(nsg.location) ? nsg.location : undefined;
-    const region: OptionValue<Region | undefined> = location
-      ? { value: location, origin: { kind: 'template', element: nsg.name, span: nsg.span } }
-      : { value: settings.options.region ? regionNamed(settings.options.region) : undefined, origin: userOrigin('region', settings) };
-    const options: NsgOptions = { publicIp: publicIp.option, hbi: hbi.option, region };
-
-    // Computes that disagree on public IP (or workspaces on hbi) need both sets of requirements;
-    // a value known only at deployment may be either (see selectRequirementsForValues).
-    const regionName = region.value?.kind === 'name' ? region.value.name : settings.options.region;
-    // The selection depends only on these values (selectRequirements is pure), so NSGs that share
-    // them share one selection: built once, and keyed once for the cache.
-    const valuesKey = (v: OptionValues) => `${v.certain.join()}${v.uncertain ? '?' : ''}`;
-    const selectionMemo = `${valuesKey(publicIp.values)}|${valuesKey(hbi.values)}|${regionName === undefined ? '' : `=${regionName}`}`;
-    let uncertain = selectionsByOptions.get(selectionMemo);
-    if (!uncertain) {
-      uncertain = selectRequirementsForValues(settings.edition, { ...settings.options, region: regionName }, { publicIp: publicIp.values, hbi: hbi.values });
-      selectionsByOptions.set(selectionMemo, uncertain);
-    }
-    const { selection, dependsOn } = uncertain;
-
-    let subnetPrefixes: string[] | undefined = subnets.length ? [] : undefined;
-    for (const s of subnets) {
-      const p = s.addressPrefixes.value;
-      if (isUnknown(p)) {
-        subnetPrefixes = undefined;
-        break;
-      }
-      subnetPrefixes = subnetPrefixes!.concat(p);
-    }
-    // The NSG's own location, when the template names it, wins over the user's region; a symbolic
-    // location takes the user's region as its value.
-    const context: EvaluationContext = {
-      region: location?.kind !== 'name' && settings.options.region ? regionNamed(settings.options.region) : undefined,
-      subnetPrefixes,
-      serviceTags: settings.serviceTags,
-    };
-    const judged = cache ? judgeCachedNsg(nsg, selection, context, cache) : judgeNsg(nsg, selection, context);
-    const { findings } = judged;
-    // Requirements that may not apply (an option known only at deployment decides) never fail the check.
-    const verdicts = dependsOn.size === 0 ? judged.verdicts : judged.verdicts.map((v) => {
-      const conditions = dependsOn.get(v.id);
-      return conditions ? uncertainVerdict(v, dependsOnReasons(conditions, { publicIp: options.publicIp.unknown, hbi: options.hbi.unknown }), settings) : v;
-    });
-    const vnetList: VnetModel[] = [];
-    for (const s of subnets) {
-      const v = s.vnet ? vnets.get(s.vnet) : undefined;
-      if (v && !vnetList.includes(v)) vnetList.push(v);
-    }
-    const suppressed = suppression && suppressedFor(suppression, nsg, verdicts, findings);
-    const optionValues = publicIp.values.uncertain || hbi.values.uncertain ? { optionValues: { publicIp: publicIp.values, hbi: hbi.values } } : {};
-    nsgs.push({ nsg, subnets, vnets: vnetList, computes, inScope, scopeReasons, options, ...optionValues, verdicts, findings, ...(suppressed ? { suppressed } : {}) });
-  }
+  for (let i = 0; i < model.nsgs.length; i++) nsgs.push(checkNsg(model.nsgs[i], scope));
   cache?.end();
+  const suppression = scope.suppression;
   const failing = nsgs.some((n) => n.inScope && n.verdicts.some((v) => isFailure(v.verdict, settings) && !n.suppressed?.requirements.has(v.id)));
   // Outbound traffic a route sends through a firewall must pass the firewall too.
   const firewalls = checkFirewalls(model, nsgs, settings).map((f) => {

@@ -140,15 +140,32 @@ export function linkModel(model: WorkspaceModel): WorkspaceModel {
     }
     return copyWith(link, 'unresolved', link.unresolved ?? `no ${link.ref.type.split('/').pop()} named ${link.ref.name} is declared in the files read`);
   };
+  const resolveAll = (links: readonly Link[], own: string | undefined): readonly Link[] => {
+    let out: Link[] | undefined;
+    for (let i = 0; i < links.length; i++) {
+      const l = resolve(links[i], own)!;
+      if (l !== links[i]) (out ??= links.slice())[i] = l;
+    }
+    return out ?? links;
+  };
   return {
     ...model,
-    subnets: model.subnets.map((s) => copyWith(s, 'nsg', resolve(s.nsg, s.deployment), 'routeTable', resolve(s.routeTable, s.deployment))),
-    nics: model.nics.map((n) => copyWith(n, 'nsg', resolve(n.nsg, n.deployment), 'subnets', n.subnets.map((l) => resolve(l, n.deployment)!))),
-    computes: model.computes.map((c) => copyWith(c, 'subnet', resolve(c.subnet, c.deployment), 'workspace', resolve(c.workspace, c.deployment))),
+    subnets: model.subnets.map((s) => withLinks(s, 'nsg', resolve(s.nsg, s.deployment), 'routeTable', resolve(s.routeTable, s.deployment))),
+    nics: model.nics.map((n) => withLinks(n, 'nsg', resolve(n.nsg, n.deployment), 'subnets', resolveAll(n.subnets, n.deployment))),
+    computes: model.computes.map((c) => withLinks(c, 'subnet', resolve(c.subnet, c.deployment), 'workspace', resolve(c.workspace, c.deployment))),
     firewalls: model.firewalls.map((f) => (f.basePolicy
-      ? copyWith(f, 'policy', resolve(f.policy, f.deployment), 'basePolicy', resolve(f.basePolicy, f.deployment))
-      : copyWith(f, 'policy', resolve(f.policy, f.deployment)))),
+      ? withLinks(f, 'policy', resolve(f.policy, f.deployment), 'basePolicy', resolve(f.basePolicy, f.deployment))
+      : withLinks(f, 'policy', resolve(f.policy, f.deployment)))),
   };
+}
+
+/**
+ * `copyWith`, or the object itself when the copy would hold the very same keys and values (the
+ * links were resolved by the reader already, as most are): no copy per element.
+ */
+function withLinks<T extends object, K1 extends keyof T, K2 extends keyof T>(obj: T, k1: K1, v1: T[K1], k2?: K2, v2?: T[K2]): T {
+  const same = obj[k1] === v1 && Object.hasOwn(obj, k1) && (k2 === undefined || (obj[k2] === v2 && Object.hasOwn(obj, k2)));
+  return same ? obj : copyWith(obj, k1, v1, k2, v2);
 }
 
 /**

@@ -49,6 +49,17 @@ describe('link-model', () => {
     assert.deepEqual(model.firewalls[0].basePolicy, { ...fw.basePolicy, unresolved: 'no firewallPolicies named p is declared in the files read' });
   });
 
+  it('hands back an element whose links the reader resolved (every link key present), and copies one that lacks a key', () => {
+    const resolved = { ...subnet('s', 'compute', 'v'), nsg: { text: 'nsg.id', target: 'n' }, routeTable: undefined };
+    const nic = { kind: 'nic' as const, key: 'nic', name: 'nic', nsg: undefined, subnets: [{ text: 's.id', target: 's' }] };
+    const lacking = subnet('t', 'other', 'v');
+    const model = linkModel({ ...empty, subnets: [resolved, lacking], nics: [nic], nsgs: [nsg('n', 'nsg-a')] });
+    assert.equal(model.subnets[0], resolved);
+    assert.equal(model.nics[0], nic);
+    assert.notEqual(model.subnets[1], lacking);
+    assert.deepEqual(Object.keys(model.subnets[1]), Object.keys({ ...lacking, nsg: 1, routeTable: 1 }));
+  });
+
   it('tells subnets of different VNets apart by their parent', () => {
     const model = linkModel({
       ...empty,
