@@ -32,11 +32,19 @@ function requirementLines(r: ReportRequirement, indent: string, verbose: boolean
   return lines;
 }
 
+/**
+ * Which entry template the NSG was read for, when several were and it is written in another file
+ * (a module): two entries calling one module give two NSGs written at the same place.
+ */
+function of(n: ReportNsg): string {
+  return n.deployment !== undefined && n.deployment !== n.file ? ` [deployed by ${n.deployment}]` : '';
+}
+
 function nsgLines(n: ReportNsg, indent: string, verbose: boolean): string[] {
   if (!n.inScope && !verbose) {
-    return [`${indent}NSG ${n.name}${at(n.file, n.line)}: not in scope (${n.scopeReasons.join('; ')}); --scope all checks it`];
+    return [`${indent}NSG ${n.name}${at(n.file, n.line)}${of(n)}: not in scope (${n.scopeReasons.join('; ')}); --scope all checks it`];
   }
-  const lines = [`${indent}NSG ${n.name}${at(n.file, n.line)}${n.inScope ? '' : ' (not in scope: verdicts shown, not counted)'}`];
+  const lines = [`${indent}NSG ${n.name}${at(n.file, n.line)}${of(n)}${n.inScope ? '' : ' (not in scope: verdicts shown, not counted)'}`];
   const inner = `${indent}  `;
   lines.push(`${inner}${n.inScope ? 'in scope: ' : 'scope: '}${n.scopeReasons.join('; ')}`);
   lines.push(`${inner}options: ${[

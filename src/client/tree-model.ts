@@ -194,8 +194,14 @@ export function nsgRef(nsg: ReportNsg): NsgRef {
   return { uri: nsg.file ?? '', name: nsg.name, ...(nsg.line !== undefined ? { line: nsg.line } : {}) };
 }
 
+/** ` · deployed by dev.bicep` for an NSG written in a module that several entry templates call. */
+function deployedBy(nsg: ReportNsg, displayPath: (file: string) => string): string {
+  return nsg.deployment !== undefined && nsg.deployment !== nsg.file ? ` · deployed by ${displayPath(nsg.deployment)}` : '';
+}
+
 function nsgKey(nsg: ReportNsg): string {
-  return `${nsg.file ?? ''}#${nsg.name}#${nsg.line ?? ''}`;
+  // Two entries calling one module give two NSGs written at the same place.
+  return `${nsg.file ?? ''}#${nsg.name}#${nsg.line ?? ''}${nsg.deployment !== undefined ? `#${nsg.deployment}` : ''}`;
 }
 
 /**
@@ -285,7 +291,7 @@ function nsgNode(parentId: string, nsg: ReportNsg, strict: boolean, options: Wor
     id,
     kind: 'nsg',
     label: nsg.name,
-    description: !nsg.inScope ? 'not in scope' : failing.length > 0 ? `${failing.length} failing · ${s.met} of ${s.total} met` : `${s.met} of ${s.total} met`,
+    description: `${!nsg.inScope ? 'not in scope' : failing.length > 0 ? `${failing.length} failing · ${s.met} of ${s.total} met` : `${s.met} of ${s.total} met`}${deployedBy(nsg, displayPath)}`,
     contextValue,
     icon: {
       id: 'shield',

@@ -47,6 +47,21 @@ describe('amlnet check', () => {
     assert.match(r.stdout, /Result: FAIL/);
   });
 
+  it('says which entry template deployed an NSG written in a module that two entries call', () => {
+    const folder = 'test/fixtures/templates/bicep-entries-shared-module';
+    const text = amlnet([folder]);
+    const headers = text.stdout.split('\n').filter((l) => l.includes('NSG nsg-aml ')).map((l) => l.trim());
+    assert.deepEqual(headers, [
+      `NSG nsg-aml (${folder}/modules/aml-network.bicep:10) [deployed by ${folder}/dev.bicep]`,
+      `NSG nsg-aml (${folder}/modules/aml-network.bicep:10) [deployed by ${folder}/prod.bicep]`,
+    ]);
+    const json = JSON.parse(amlnet([folder, '--format', 'json']).stdout) as CheckReport;
+    assert.deepEqual(json.nsgs.map((n) => n.deployment), [`${folder}/dev.bicep`, `${folder}/prod.bicep`]);
+    // One entry: one deployment, no field.
+    const one = JSON.parse(amlnet([`${folder}/dev.bicep`, '--format', 'json']).stdout) as CheckReport;
+    assert.deepEqual(one.nsgs.map((n) => n.deployment), [undefined]);
+  });
+
   it('exits 0 when everything in scope is met, and 1 in strict mode when some of it is met only by default', () => {
     const good = join(dir, 'good');
     mkdirSync(good);

@@ -295,3 +295,25 @@ describe('client report view helpers', () => {
     assert.equal(escapeMarkdown('a_b*c`d'), 'a\\_b\\*c\\`d');
   });
 });
+
+describe('client tree model: entry templates sharing a module', () => {
+  it('keeps the two NSGs one module gives two entries apart, and says which entry deployed each', () => {
+    const module = { file: 'modules/net.bicep', line: 5 };
+    const roots = buildWorkspaceTree(ready(report([
+      nsg('nsg-ml', [requirement('aml-out-storage', 'allowed')], { ...module, deployment: 'dev.bicep' }),
+      nsg('nsg-ml', [requirement('aml-out-storage', 'blocked')], { ...module, deployment: 'prod.bicep' }),
+    ])), ALL);
+    const nodes: TreeNode[] = [];
+    walk(roots, (n) => {
+      if (n.kind === 'nsg') nodes.push(n);
+    });
+    assert.equal(nodes.length, 2);
+    assert.notEqual(nodes[0].id, nodes[1].id);
+    assert.deepEqual(nodes.map((n) => n.description?.replace(/^.* · deployed by /, '')).sort(), ['dev.bicep', 'prod.bicep']);
+    // An NSG written in its entry's own file needs no such note.
+    const own = buildWorkspaceTree(ready(report([nsg('nsg-a', [requirement('aml-out-storage', 'allowed')], { file: 'main.bicep', line: 3, deployment: 'main.bicep' })])), ALL);
+    walk(own, (n) => {
+      if (n.kind === 'nsg') assert.ok(!n.description?.includes('deployed by'), n.description);
+    });
+  });
+});

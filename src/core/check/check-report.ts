@@ -86,6 +86,11 @@ export interface ReportNsg {
   readonly name: string;
   readonly file?: string;
   readonly line?: number;
+  /**
+   * The entry template (deployment) this NSG was read for, when several were read: two entries
+   * calling one module give two NSGs written at the same place. Absent for a single deployment.
+   */
+  readonly deployment?: string;
   readonly inScope: boolean;
   readonly scopeReasons: readonly string[];
   readonly subnets: readonly { readonly vnet: string | null; readonly name: string; readonly file?: string; readonly line?: number }[];
@@ -156,6 +161,7 @@ function nsgReport(n: NsgCheck, locate: Locate): ReportNsg {
   return {
     name: n.nsg.name,
     ...where(n.nsg.nameSpan ?? n.nsg.span, locate),
+    ...(n.nsg.deployment !== undefined ? { deployment: where({ file: n.nsg.deployment, start: 0, end: 0 }, locate).file ?? n.nsg.deployment } : {}),
     inScope: n.inScope,
     scopeReasons: n.scopeReasons,
     subnets: n.subnets.map((s) => ({ vnet: vnetName(s.vnet), name: s.name, ...where(s.nameSpan ?? s.span, locate) })),
