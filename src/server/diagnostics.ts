@@ -169,6 +169,9 @@ function nsgDiagnostics(check: NsgCheck, settings: AmlnetSettings, positions: Po
   if (!check.inScope) return;
   const anchor = nsgAnchor(check);
   const range = anchorRange(check, positions);
+  // A module's NSG: two entries calling the module give two diagnostics here, told apart by this.
+  const deployment = check.nsg.deployment;
+  const deployedBy = deployment !== undefined && deployment !== anchor?.file ? `deployed by ${deployment}; ` : '';
   if (anchor && range) {
     for (const v of check.verdicts) {
       if (check.suppressed?.requirements.has(v.id)) continue;
@@ -181,7 +184,7 @@ function nsgDiagnostics(check: NsgCheck, settings: AmlnetSettings, positions: Po
         source: SOURCE,
         code: v.id,
         codeDescription: { href: v.spec.docs || DOCS },
-        message: `${check.nsg.name} (${v.direction.toLowerCase()} ${v.id}): ${v.explanation}`,
+        message: `${check.nsg.name} (${deployedBy}${v.direction.toLowerCase()} ${v.id}): ${v.explanation}`,
         relatedInformation: related(check, v, positions),
         data,
       });

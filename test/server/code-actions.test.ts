@@ -61,6 +61,9 @@ describe('server/code-actions, diagnostics and report (pure)', () => {
     // Bicep NSGs with inline rules: on the securityRules key.
     assert.equal(check.texts.get('bicep/modules/network.bicep')!.split('\n')[monitor.range.start.line].trim(), 'securityRules: [');
     assert.ok(monitor.relatedInformation!.some((r) => r.location.uri === 'mem:///bicep/main.bicep' && /compute/.test(r.message)));
+    // The module's NSG names the entry that deployed it (the folder holds two entries); the ARM one is its own entry.
+    assert.match(String(monitor.message), /^nsg-contoso-aml-compute \(deployed by bicep\/main\.bicepparam; outbound aml-out-azure-monitor\): /);
+    assert.match(String(diags.get('arm/azuredeploy.json')!.find((d) => d.code === 'aml-out-key-vault')!.message), /^nsg-\S+ \(outbound aml-out-key-vault\): /);
   });
 
   it('merges folder reports and turns every file field into a URI', () => {
