@@ -389,7 +389,8 @@ def('format', 1, Infinity, (f, args) => {
   const fmt = args[0];
   if (isPartial(fmt)) return f.check([fmt], ['string'], 'string') ?? f.symbolic(args, 'string');
   if (typeof fmt !== 'string') return f.fail(`the format must be a string, not ${describeType(fmt)}`);
-  const parts: StringPart[] = [];
+  // Text since the last symbolic piece; `parts` only once a piece is symbolic (most results are plain strings).
+  let parts: StringPart[] | undefined;
   let literal = '';
   let length = 0;
   let i = 0;
@@ -424,13 +425,18 @@ def('format', 1, Infinity, (f, args) => {
       if (Math.abs(align) > MAX_STRING_LENGTH) return f.fail(`alignment ${align} is too wide`);
       piece = align > 0 ? piece.padStart(align) : piece.padEnd(-align);
     }
-    parts.push(literal, piece);
-    length += literal.length + (typeof piece === 'string' ? piece.length : 0);
-    literal = '';
-    const over = tooLong(f, length);
+    if (typeof piece === 'string') {
+      literal += piece;
+    } else {
+      (parts ??= []).push(literal, piece);
+      length += literal.length;
+      literal = '';
+    }
+    const over = tooLong(f, length + literal.length);
     if (over) return over;
     i = close + 1;
   }
+  if (parts === undefined) return literal;
   parts.push(literal);
   return joinParts(parts);
 });
