@@ -40,6 +40,11 @@ export class JsonDoc {
   count = 0;
   /** Strings and numbers whose value is not their source text as written (escapes; jsonc-parser's recovery). */
   readonly values = new Map<number, string | number>();
+
+  /** Whether entry `i` has a value other than its source text (most documents have none: no map lookup then). */
+  rewritten(i: number): boolean {
+    return this.values.size !== 0 && this.values.has(i);
+  }
   private readonly elementIndex = new Map<number, Int32Array>();
 
   constructor(readonly text: string, capacity: number) {
@@ -129,7 +134,7 @@ export class JsonDoc {
    * Compares against the source text, so that looking a property up allocates nothing.
    */
   keyMatch(k: number, name: string): number {
-    if (this.values.has(k)) {
+    if (this.rewritten(k)) {
       const s = this.string(k);
       return s === name ? 2 : s.length === name.length && sameLower(s, name) ? 1 : 0;
     }
@@ -1015,7 +1020,7 @@ export class PropertyNames {
 
   /** The indexes of the names as long as key entry `k` of `doc` (its value: a key with escapes is shorter than written). */
   ofLength(doc: JsonDoc, k: number): readonly number[] | undefined {
-    return this.byLength[doc.values.has(k) ? doc.string(k).length : doc.end[k] - doc.start[k] - 2];
+    return this.byLength[doc.rewritten(k) ? doc.string(k).length : doc.end[k] - doc.start[k] - 2];
   }
 }
 

@@ -42,8 +42,16 @@ export class TemplateString {
     return new TemplateString(flat);
   }
 
+  /** `text`, made on first use (a template string is often shown many times: one per rule it is the address of). */
+  #text: string | undefined;
+
   get text(): string {
-    return this.parts.map((p) => (typeof p === 'string' ? p : `{${p.text}}`)).join('');
+    if (this.#text === undefined) {
+      let out = '';
+      for (const p of this.parts) out += typeof p === 'string' ? p : `{${p.text}}`;
+      this.#text = out;
+    }
+    return this.#text;
   }
 }
 
