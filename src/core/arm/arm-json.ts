@@ -963,6 +963,26 @@ function step(parent: Deferred, entry: number, node: Node | undefined, each: Nod
   return each ? { value, each } : { value, node };
 }
 
+/**
+ * A literal or an expression written where it is read (a property of an object written out in
+ * the template), evaluated: its node is made only when asked for (`writtenSpan` needs none).
+ */
+class Written implements Located {
+  constructor(readonly value: Value | undefined, readonly doc: JsonDoc, readonly entry: number) {}
+
+  get node(): Node {
+    return this.doc.node(this.entry);
+  }
+}
+
+/** `step` into an entry that is also where the value is written. */
+function stepWritten(parent: Deferred, entry: number): Located {
+  const doc = parent.doc;
+  const kind = doc.kind[entry];
+  if (kind === OBJECT || kind === ARRAY) return new Deferred(parent.scope, doc, entry, parent.depth + 1, doc.node(entry), undefined);
+  return new Written(evaluateEntry(parent.scope, doc, entry, parent.depth + 1), doc, entry);
+}
+
 /** A property neither written nor evaluated. */
 const NOTHING: Located = Object.freeze({ value: undefined });
 
@@ -977,7 +997,7 @@ export function at(loc: Located, name: string): Located {
       // The object is written where it is evaluated from, without a property copy: an exact
       // name is both where the property is written and its value; no name, neither.
       if (deferred < 0) return NOTHING;
-      if (loc.doc.keyMatch(deferred - 1, name) === 2) return step(loc, deferred, loc.doc.node(deferred), undefined);
+      if (loc.doc.keyMatch(deferred - 1, name) === 2) return stepWritten(loc, deferred);
     }
   } else {
     const v = loc.value;
@@ -1055,7 +1075,7 @@ export function atAll(loc: Located, names: PropertyNames): Located[] {
   }
   for (let j = 0; j < n; j++) {
     const e = exact[j];
-    if (e >= 0) out[j] = step(loc, e, doc.node(e), undefined);
+    if (e >= 0) out[j] = stepWritten(loc, e);
     else out[j] = loose?.[j] ? at(loc, names.names[j]) : NOTHING;
   }
   return out;
@@ -1122,8 +1142,14 @@ export function copyEntry(node: Node, name: string): Node | undefined {
 
 /** Where a located value is written, else the fallback. */
 export function locSpan(file: string, loc: Located, fallback: SourceSpan): SourceSpan {
+  return writtenSpan(file, loc) ?? fallback;
+}
+
+/** Where a located value is written (its node, else the input of its property copy), if anywhere. */
+export function writtenSpan(file: string, loc: Located): SourceSpan | undefined {
+  if (loc instanceof Written) return { file, start: loc.doc.start[loc.entry], end: loc.doc.end[loc.entry] };
   const node = loc.node ?? loc.each;
-  return node ? spanOf(file, node) : fallback;
+  return node ? spanOf(file, node) : undefined;
 }
 
 /**

@@ -10,7 +10,7 @@ import type { AddressEntry } from '../nsg';
 import { type Region, regionNamed, regionSymbol } from '../region';
 import { SymbolicValue, TemplateString, UnknownValue, type Value } from '../template/value';
 import type { RuleProperty } from '../validate-rules';
-import { type JsonFile, type Located, PropertyNames, at, atAll, displayText, isGiven, isObjectValue, item, sourceText, spanOf } from './arm-json';
+import { type JsonFile, type Located, PropertyNames, at, atAll, displayText, isGiven, isObjectValue, item, sourceText, spanOf, writtenSpan } from './arm-json';
 import { armTypeOf, describeType } from './arm-values';
 
 /** Why a value is not what was wanted, as the model's `unknown` reason. */
@@ -82,10 +82,7 @@ function firstPresent(a: Located, b: Located, c?: Located): Located | undefined 
 }
 
 /** The span of a property when the template writes it (or an expression that made it). */
-function writtenAt(file: string, loc: Located): SourceSpan | undefined {
-  const node = loc.node ?? loc.each;
-  return node ? spanOf(file, node) : undefined;
-}
+const writtenAt = writtenSpan;
 
 /** The property names of one side of a rule, written out (so that no name is built per rule). */
 interface SideKeys {

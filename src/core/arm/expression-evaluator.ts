@@ -97,6 +97,11 @@ function snippet(source: string, node: ArmExpression): string {
   return shorten(source.slice(node.start, node.end));
 }
 
+/** Whether a function name is `name` (function names are case-insensitive). */
+function isName(written: string, name: string): boolean {
+  return written === name || (written.length === name.length && written.toLowerCase() === name.toLowerCase());
+}
+
 /** What is shared by every scope of one template: declarations, memos, the budget. */
 class TemplateState {
   readonly parameters = new Map<string, ParameterDecl>();
@@ -355,11 +360,29 @@ export class ArmScope implements ScopeServices {
           return r instanceof AccessError ? new UnknownValue(`${snippet(source, node)}: ${r.message}`) : r;
         }
         case 'call':
-          return node.namespace !== undefined ? this.callUserFunction(node, node.namespace, source) : callBuiltin(this.callEnv(node, source));
+          if (node.namespace !== undefined) return this.callUserFunction(node, node.namespace, source);
+          return this.lookupCall(node, source) ?? callBuiltin(this.callEnv(node, source));
       }
     } finally {
       this.leave();
     }
+  }
+
+  /**
+   * `parameters('x')`, `variables('x')` and `copyIndex('x')` with a name written out (most of a
+   * template's calls) as their built-ins evaluate them, without a call object; undefined for any
+   * other call, and for a copyIndex whose loop is not found (its built-in says why).
+   */
+  private lookupCall(node: FunctionCall, source: string): Value | undefined {
+    if (node.args.length !== 1 || node.args[0].kind !== 'string') return undefined;
+    const fn = node.name;
+    if (isName(fn, 'parameters')) return this.lookupParameter(this.evalNode(node.args[0], source) as string);
+    if (isName(fn, 'variables')) return this.lookupVariable(this.evalNode(node.args[0], source) as string);
+    if (isName(fn, 'copyIndex')) {
+      const index = this.copyIndex(this.evalNode(node.args[0], source) as string);
+      return typeof index === 'string' ? new UnknownValue(`${snippet(source, node)}: ${index}`) : index;
+    }
+    return undefined;
   }
 
   private callEnv(node: FunctionCall, source: string): CallEnv {

@@ -224,6 +224,23 @@ describe('arm expression evaluator: copy loops', () => {
     assertUnknown(scope.inCopy('vms', 0).evaluate('[copyIndex(1, 2)]'), /loop name must be a string/);
   });
 
+  it('parameters, variables and copyIndex of a name written out give what the built-ins give for a computed name', () => {
+    const t = ArmScope.forTemplate({ parameters: { p: { type: 'string', defaultValue: 'pv' }, q: { type: 'int' } }, variables: { v: '[parameters(\'p\')]' } });
+    const inLoop = t.inCopy('vms', 3);
+    for (const [written, computed] of [
+      ["[parameters('p')]", "[parameters(concat('', 'p'))]"], ["[PARAMETERS('Q')]", "[parameters(toLower('Q'))]"], ["[parameters('none')]", "[parameters(concat('none'))]"],
+      ["[variables('V')]", "[variables(concat('V'))]"], ["[Variables('none')]", "[variables(concat('none'))]"],
+      ["[copyIndex('VMS')]", "[copyIndex(concat('VMS'))]"],
+    ]) {
+      assert.deepEqual(plain(inLoop.evaluate(written)), plain(inLoop.evaluate(computed)), written);
+    }
+    assert.equal(inLoop.evaluate("[copyIndex('vms')]"), 3);
+    // A loop not found: the message quotes the call as written.
+    assertUnknown(inLoop.evaluate("[copyIndex('disks')]"), /^copyIndex\('disks'\): no enclosing copy loop is named 'disks'/);
+    assertUnknown(t.evaluate("[copyIndex('disks')]"), /^copyIndex\('disks'\): copyIndex\(\) is used outside any copy loop/);
+    assertUnknown(ArmScope.forTemplate({}).evaluate("[parameters('x')]"), /the template declares no parameter 'x'/);
+  });
+
   it('an iteration whose index is known only at deployment gives symbolic indexes', () => {
     const i = new SymbolicValue('copyIndex(rules)', "copyIndex('rules')");
     const inLoop = scope.inCopy('rules', i);
