@@ -34,6 +34,11 @@ export interface CallEnv {
   readonly context: DeploymentContext;
   /** A fresh identity for each `newGuid()`: two calls are two different values. */
   newGuidId(): string;
+  /**
+   * Optional: every argument evaluated in order, or the first unknown one (evaluation stops
+   * there), as `arg` would give them; an environment that keeps its arguments returns its own list.
+   */
+  allArgs?(): readonly Value[] | UnknownValue;
 }
 
 type StringPart = string | SymbolicValue | TemplateString;
@@ -136,6 +141,7 @@ export function callBuiltin(env: CallEnv): Value {
 
 /** All arguments, or the first unknown one: an unknown argument makes an eager function's result unknown. */
 function evalAll(env: CallEnv): readonly Value[] | UnknownValue {
+  if (env.allArgs !== undefined) return env.allArgs();
   const n = env.argCount;
   // Sized once (a list grown by push keeps room for 17).
   const args = new Array<Value>(n);

@@ -532,6 +532,16 @@ class Call implements CallEnv {
     return v;
   }
 
+  allArgs(): readonly Value[] | UnknownValue {
+    const n = this.node.args.length;
+    for (let i = 0; i < n; i++) {
+      const a = this.arg(i);
+      if (a instanceof UnknownValue) return a;
+    }
+    // Every argument is evaluated now: the memo is the list of them (a call's arguments are not changed).
+    return this.memo as readonly Value[];
+  }
+
   argSnippet(i: number): string { return snippet(this.source, this.node.args[i]); }
   parameter(name: string): Value { return this.services.lookupParameter(name); }
   variable(name: string): Value { return this.services.lookupVariable(name); }
