@@ -7,7 +7,6 @@
  */
 import { createScanner, SyntaxKind } from 'jsonc-parser';
 import { isUnknown, type Maybe, unknown } from '../maybe';
-import { linkModel } from '../model/link-model';
 import type {
   AmlComputeModel, AmlWorkspaceModel, FirewallModel, Link, NicModel, NsgModel, Read, ReadProblem, RouteModel, RouteTableModel, RuleModel,
   SourceSpan, SubnetModel, VnetModel, WorkspaceModel,
@@ -117,7 +116,8 @@ export const armTemplateReader: Reader = {
     }
     let model: WorkspaceModel;
     try {
-      model = linkModel(session.model());
+      // Links are left as type and name: the dispatcher (`combineResults`) links every file's model at once.
+      model = session.model();
     } catch (e) {
       model = { vnets: [], subnets: [], nsgs: [], nics: [], routeTables: [], workspaces: [], computes: [], firewalls: [], problems: [...session.problems, { file: file.path, severity: 'error', message: `amlnet could not build the model of this file: ${String(e)}` }] };
     }
