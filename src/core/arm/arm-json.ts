@@ -1081,6 +1081,38 @@ export function atAll(loc: Located, names: PropertyNames): Located[] {
   return out;
 }
 
+/**
+ * `names.names.map((n) => child(node, n))` from one scan of the object's names: each name's value
+ * node as `child` finds it (the last property of the exact name, else the last in another case).
+ */
+export function children(node: JsonNode, names: PropertyNames): (JsonNode | undefined)[] {
+  const n = names.names.length;
+  if (n > 31) return names.names.map((name) => child(node, name));
+  const out = new Array<JsonNode | undefined>(n).fill(undefined);
+  const { doc, index } = node;
+  if (doc.kind[index] !== OBJECT) return out;
+  // Each name's entry so far; a bit per name once it is an exact match (no other case replaces that).
+  const found = new Array<number>(n).fill(-1);
+  let exact = 0;
+  const end = doc.next[index];
+  for (let k = index + 1; k < end; k = doc.next[k + 1]) {
+    if (doc.kind[k + 1] === MISSING) continue;
+    const candidates = names.ofLength(doc, k);
+    if (candidates === undefined) continue;
+    for (const j of candidates) {
+      const m = doc.keyMatch(k, names.names[j]);
+      if (m === 2) {
+        found[j] = k + 1;
+        exact |= 1 << j;
+      } else if (m === 1 && (exact & (1 << j)) === 0) {
+        found[j] = k + 1;
+      }
+    }
+  }
+  for (let j = 0; j < n; j++) if (found[j] >= 0) out[j] = doc.node(found[j]);
+  return out;
+}
+
 /** `findKey` (an exact match, else the first without case), without lowercasing every key. */
 function lookupKey(obj: { readonly [key: string]: Value }, name: string): string | undefined {
   if (hasOwn(obj, name)) return name;
