@@ -109,14 +109,8 @@ const RULE_PROPERTIES = new PropertyNames([
   SOURCE.portRange, SOURCE.portRanges, DESTINATION.portRange, DESTINATION.portRanges,
 ]);
 
-/** A merged list and where it is written. */
-interface Merged<T> {
-  readonly value: Maybe<readonly T[]>;
-  readonly span?: SourceSpan;
-}
-
 /** `xPrefix` + `xPrefixes` + `xApplicationSecurityGroups`, merged into one list. */
-function addresses(single: Located, plural: Located, asgs: Located, keys: SideKeys, file: string): Merged<AddressEntry> {
+function addresses(single: Located, plural: Located, asgs: Located, keys: SideKeys): Maybe<readonly AddressEntry[]> {
   const pluralList = Array.isArray(plural.value) ? (plural.value as readonly Value[]) : undefined;
   const asgList = Array.isArray(asgs.value) ? (asgs.value as readonly Value[]) : undefined;
   // Exported templates write "" beside a filled list.
@@ -141,8 +135,7 @@ function addresses(single: Located, plural: Located, asgs: Located, keys: SideKe
     }
     out = out.slice();
   }
-  const spanLoc = firstPresent(single, plural, asgs);
-  return { value: out, span: spanLoc && writtenAt(file, spanLoc) };
+  return out;
 }
 
 function portEntry(v: Value | undefined, what: string): Maybe<string> {
@@ -152,7 +145,7 @@ function portEntry(v: Value | undefined, what: string): Maybe<string> {
 }
 
 /** `xPortRange` + `xPortRanges`, merged. */
-function ports(single: Located, plural: Located, keys: SideKeys, file: string): Merged<Maybe<string>> {
+function ports(single: Located, plural: Located, keys: SideKeys): Maybe<readonly Maybe<string>[]> {
   const list = Array.isArray(plural.value) ? (plural.value as readonly Value[]) : undefined;
   const withSingle = present(single) && !(single.value === '' && (list?.length ?? 0) > 0);
   let out: Maybe<string>[];
@@ -165,8 +158,13 @@ function ports(single: Located, plural: Located, keys: SideKeys, file: string): 
     else if (present(plural)) out.push(unknown(reasonOf(plural.value, keys.portRanges, 'a list')));
     out = out.slice();
   }
-  const spanLoc = firstPresent(single, plural);
-  return { value: out, span: spanLoc && writtenAt(file, spanLoc) };
+  return out;
+}
+
+/** Where merged properties are written: the first spelling that has a value, else the first written. */
+function mergedSpan(file: string, a: Located, b: Located, c?: Located): SourceSpan | undefined {
+  const loc = firstPresent(a, b, c);
+  return loc && writtenAt(file, loc);
 }
 
 /**
@@ -182,13 +180,14 @@ export function ruleFromProperties(
   const direction = found[1];
   const access = found[2];
   const protocol = found[3];
-  const source = addresses(found[4], found[5], found[6], SOURCE, file);
-  const destination = addresses(found[7], found[8], found[9], DESTINATION, file);
-  const sourcePorts = ports(found[10], found[11], SOURCE, file);
-  const destinationPorts = ports(found[12], found[13], DESTINATION, file);
+  const source = addresses(found[4], found[5], found[6], SOURCE);
+  const destination = addresses(found[7], found[8], found[9], DESTINATION);
+  const sourcePorts = ports(found[10], found[11], SOURCE);
+  const destinationPorts = ports(found[12], found[13], DESTINATION);
   const spans = ruleSpans(
     nameSpan, writtenAt(file, priority), writtenAt(file, direction), writtenAt(file, access), writtenAt(file, protocol),
-    source.span, destination.span, sourcePorts.span, destinationPorts.span,
+    mergedSpan(file, found[4], found[5], found[6]), mergedSpan(file, found[7], found[8], found[9]),
+    mergedSpan(file, found[10], found[11]), mergedSpan(file, found[12], found[13]),
   );
   const notObject = !isObjectValue(props) && props.value !== undefined ? unknown(reasonOf(props.value, 'the rule\'s properties', 'an object')) : undefined;
   return {
@@ -197,10 +196,10 @@ export function ruleFromProperties(
     direction: notObject ?? maybeString(direction.value, 'the direction'),
     access: notObject ?? maybeString(access.value, 'the access'),
     protocol: notObject ?? maybeString(protocol.value, 'the protocol'),
-    sourceAddresses: notObject ?? source.value,
-    sourcePorts: notObject ?? sourcePorts.value,
-    destinationAddresses: notObject ?? destination.value,
-    destinationPorts: notObject ?? destinationPorts.value,
+    sourceAddresses: notObject ?? source,
+    sourcePorts: notObject ?? sourcePorts,
+    destinationAddresses: notObject ?? destination,
+    destinationPorts: notObject ?? destinationPorts,
     origin: { span, style, properties: spans },
   };
 }
