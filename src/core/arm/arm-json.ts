@@ -119,8 +119,8 @@ export class JsonDoc {
     switch (this.kind[i]) {
       case STRING: case KEY: return this.string(i);
       case NUMBER: {
-        const v = this.values.get(i);
-        return typeof v === 'number' ? v : Number(this.text.slice(this.start[i], this.end[i]));
+        if (this.rewritten(i)) return this.values.get(i) as number;
+        return smallInteger(this.text, this.start[i], this.end[i]) ?? Number(this.text.slice(this.start[i], this.end[i]));
       }
       case TRUE: return true;
       case FALSE: return false;
@@ -368,6 +368,18 @@ function onTape(doc: JsonDoc, n: Building): void {
     case 'boolean': return literal(n.value === true ? TRUE : FALSE, n.offset, n.length, n.value);
     default: return literal(NULL, n.offset, n.length, null);
   }
+}
+
+/** The value of a number token of at most 9 digits and no sign, fraction or exponent (a priority, a port), without slicing it; else undefined. */
+function smallInteger(text: string, start: number, end: number): number | undefined {
+  if (end - start > 9) return undefined;
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return undefined;
+    n = n * 10 + d;
+  }
+  return n;
 }
 
 /** Thrown by the fast scanner when the text is not plain JSON (with comments and trailing commas): jsonc-parser reads it then. */
