@@ -81,9 +81,6 @@ function firstPresent(a: Located, b: Located, c?: Located): Located | undefined 
   return c?.node !== undefined ? c : undefined;
 }
 
-/** The span of a property when the template writes it (or an expression that made it). */
-const writtenAt = writtenSpan;
-
 /** The property names of one side of a rule, written out (so that no name is built per rule). */
 interface SideKeys {
   readonly prefix: string;
@@ -164,7 +161,7 @@ function ports(single: Located, plural: Located, keys: SideKeys): Maybe<readonly
 /** Where merged properties are written: the first spelling that has a value, else the first written. */
 function mergedSpan(file: string, a: Located, b: Located, c?: Located): SourceSpan | undefined {
   const loc = firstPresent(a, b, c);
-  return loc && writtenAt(file, loc);
+  return loc && writtenSpan(file, loc);
 }
 
 /**
@@ -185,7 +182,7 @@ export function ruleFromProperties(
   const sourcePorts = ports(found[10], found[11], SOURCE);
   const destinationPorts = ports(found[12], found[13], DESTINATION);
   const spans = ruleSpans(
-    nameSpan, writtenAt(file, priority), writtenAt(file, direction), writtenAt(file, access), writtenAt(file, protocol),
+    nameSpan, writtenSpan(file, priority), writtenSpan(file, direction), writtenSpan(file, access), writtenSpan(file, protocol),
     mergedSpan(file, found[4], found[5], found[6]), mergedSpan(file, found[7], found[8], found[9]),
     mergedSpan(file, found[10], found[11]), mergedSpan(file, found[12], found[13]),
   );
@@ -245,7 +242,7 @@ export function inlineRule(loc: Located, index: number, fallback: SourceSpan, fi
   }
   const nameLoc = at(loc, 'name');
   const name = displayText(nameLoc.value) ?? (nameLoc.node ? sourceText(file, nameLoc.node) : `securityRules[${index}]`);
-  return ruleFromProperties(name, writtenAt(file.path, nameLoc), at(loc, 'properties'), span, 'inline', file.path);
+  return ruleFromProperties(name, writtenSpan(file.path, nameLoc), at(loc, 'properties'), span, 'inline', file.path);
 }
 
 /** A list of strings (address prefixes), known as a whole or not at all. */
@@ -256,7 +253,7 @@ export function stringList(locs: readonly Located[], what: string, file: string,
   for (const loc of locs) {
     if (!present(loc)) continue;
     given = true;
-    span ??= writtenAt(file, loc);
+    span ??= writtenSpan(file, loc);
     const v = loc.value;
     const list: readonly (Value | undefined)[] = Array.isArray(v) ? v as readonly Value[] : [v];
     for (const e of list) {
@@ -269,7 +266,7 @@ export function stringList(locs: readonly Located[], what: string, file: string,
 }
 
 export function readOf<T>(loc: Located, m: Maybe<T>, file: string, fallback: SourceSpan): Read<T> {
-  return { value: m, span: writtenAt(file, loc) ?? fallback };
+  return { value: m, span: writtenSpan(file, loc) ?? fallback };
 }
 
 /**
