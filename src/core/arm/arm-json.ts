@@ -1023,42 +1023,22 @@ export function at(loc: Located, name: string): Located {
       value = p instanceof AccessError ? new UnknownValue(p.message) : p;
     }
   }
-  if (deferred >= 0) {
-    const where = writtenProperty(loc, name);
-    return step(loc as Deferred, deferred, where.node, where.each);
-  }
-  return new Lookup(value, loc, name);
-}
-
-/** Where property `name` of a located value is written: in the object it is written as, else in that object's property copy. */
-function writtenProperty(loc: Located, name: string): { node?: Node; each?: Node } {
-  const node = loc.node;
+  // Where the property is written.
+  let node = loc.node;
+  let each: Node | undefined;
   if (node !== undefined && node.doc.kind[node.index] === OBJECT) {
-    const written = child(node, name);
-    if (written !== undefined) return { node: written };
-    const copy = copyEntry(node, name);
-    return copy ? { each: child(copy, 'input') ?? copy } : {};
+    node = child(node, name);
+    if (node === undefined) {
+      const copy = copyEntry(loc.node!, name);
+      if (copy) each = child(copy, 'input') ?? copy;
+    }
+  } else if (loc.each) {
+    node = undefined;
   }
-  return loc.each ? {} : { node };
-}
-
-/**
- * A property of an evaluated value, and where it is written, looked up when first asked for:
- * many properties are read for their value alone (and one not written at all means looking
- * for a property copy too).
- */
-class Lookup implements Located {
-  private where: { node?: Node; each?: Node } | undefined;
-
-  constructor(readonly value: Value | undefined, private readonly parent: Located, private readonly name: string) {}
-
-  get node(): Node | undefined {
-    return (this.where ??= writtenProperty(this.parent, this.name)).node;
+  if (deferred >= 0) {
+    return step(loc as Deferred, deferred, node, each);
   }
-
-  get each(): Node | undefined {
-    return (this.where ??= writtenProperty(this.parent, this.name)).each;
-  }
+  return each ? { value, each } : { value, node };
 }
 
 /** Property names looked up together (`atAll`), indexed by length so that one scan of an object finds them all. */
