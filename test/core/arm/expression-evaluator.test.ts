@@ -316,6 +316,14 @@ describe('arm expression evaluator: limits', () => {
     const scope = ArmScope.forTemplate({ variables: { ...variables, ...arrays } });
     const started = Date.now();
     assertUnknown(scope.variable('v60'), /amlnet stops at/);
+    // format() counts its known text the same with or without symbolic pieces.
+    const formats: Record<string, string> = { f0: 'ab' };
+    for (let i = 1; i <= 30; i++) formats[`f${i}`] = `[format('{0}{1}', variables('f${i - 1}'), variables('f${i - 1}'))]`;
+    formats.g = "[format('{0}{1}{0}', variables('f19'), resourceGroup().location)]";
+    const f = ArmScope.forTemplate({ variables: formats });
+    assertUnknown(f.variable('f30'), /the result would be 2097152 characters long; amlnet stops at 1048576/);
+    assertUnknown(f.variable('g'), /the result would be 2097152 characters long/);
+    assert.equal((f.variable('f19') as string).length, 1 << 20);
     // Shared structure is cheap to build but exponential to compare or print: the budget ends it.
     assertUnknown(scope.evaluate("[string(variables('a60'))]"), /evaluation steps|longer than/);
     assertUnknown(scope.evaluate("[equals(variables('a60'), variables('b60'))]"), /evaluation steps/);
