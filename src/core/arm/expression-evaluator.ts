@@ -40,7 +40,12 @@ const STEP_BUDGET = 20_000_000;
 const MAX_DEPTH = 500;
 /** ARM's own limit on a copy loop's count. */
 const MAX_COPY_COUNT = 800;
-const PARSE_CACHE_SIZE = 50_000;
+/**
+ * Parsed expressions kept per generation (see ParseCache). A template repeats an expression
+ * close by (a copy loop's iterations, one resource's properties); its repeats across the whole
+ * template are mostly in the template's own scope, whose results are kept by text anyway.
+ */
+const PARSE_CACHE_SIZE = 256;
 
 interface ParameterDecl {
   readonly name: string;
@@ -97,6 +102,38 @@ function snippet(source: string, node: ArmExpression): string {
   return shorten(source.slice(node.start, node.end));
 }
 
+/**
+ * Parse trees by expression text, the recently used ones: two generations of up to
+ * PARSE_CACHE_SIZE; when the young one is full it becomes the old one (the old one is dropped),
+ * and an old entry used again moves to the young one. Trees that are not used again die young,
+ * rather than staying alive (and being copied by the garbage collector) until the read ends.
+ */
+export class ParseCache {
+  private young = new Map<string, ParseResult>();
+  private old = new Map<string, ParseResult>();
+
+  get(text: string): ParseResult | undefined {
+    const hit = this.young.get(text);
+    if (hit !== undefined || this.old.size === 0) return hit;
+    const old = this.old.get(text);
+    if (old !== undefined) this.set(text, old);
+    return old;
+  }
+
+  set(text: string, parsed: ParseResult): void {
+    if (this.young.size >= PARSE_CACHE_SIZE) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(text, parsed);
+  }
+
+  /** How many trees are kept. */
+  get size(): number {
+    return this.young.size + this.old.size;
+  }
+}
+
 /** Whether a function name is `name` (function names are case-insensitive). */
 function isName(written: string, name: string): boolean {
   return written === name || (written.length === name.length && written.toLowerCase() === name.toLowerCase());
@@ -112,7 +149,7 @@ class TemplateState {
   readonly variableMemo = new Map<string, Value>();
   readonly variableStack: string[] = [];
   readonly functions = new Map<string, FunctionDecl>();
-  readonly parseCache = new Map<string, ParseResult>();
+  readonly parseCache = new ParseCache();
   readonly budget = new Budget(STEP_BUDGET);
   readonly context: DeploymentContext;
   /** Public entry points currently running; the outermost one owns the budget. */
@@ -334,11 +371,11 @@ export class ArmScope implements ScopeServices {
     let parsed = cache.get(text);
     if (parsed === undefined) {
       parsed = parseExpression(text);
-      if (cache.size >= PARSE_CACHE_SIZE) cache.clear();
       cache.set(text, parsed);
     }
     return parsed;
   }
+
 
   /** For `Call`: a node of an expression, inside an evaluation already guarded. */
   evalNode(node: ArmExpression, source: string): Value {

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { ArmScope, evaluateExpression, evaluateTemplateValue } from '../../../src/core/arm/expression-evaluator';
+import { ArmScope, ParseCache, evaluateExpression, evaluateTemplateValue } from '../../../src/core/arm/expression-evaluator';
+import { parseExpression } from '../../../src/core/arm/expression-parser';
 import { parameterFileValues } from '../../../src/core/arm/parameter-file';
 import { SymbolicValue, TemplateString, UnknownValue, type Value } from '../../../src/core/template/value';
 import { assertSymbolic, assertUnknown, plain } from './arm-test-helpers';
@@ -300,6 +301,30 @@ describe('arm expression evaluator: template values', () => {
     assert.deepEqual(evaluateTemplateValue({ a: [1, 'b', false, null] }, scope), { a: [1, 'b', false, null] });
     for (const weird of [null, 5, [], { parameters: 5, variables: [], functions: {} }, { functions: [null, { namespace: 1 }] }]) {
       assert.equal(ArmScope.forTemplate(weird).evaluate("[concat('a', 'b')]"), 'ab');
+    }
+  });
+});
+
+describe('arm expression evaluator: parse cache', () => {
+  it('keeps the recently used trees, a bounded number, each under its own text', () => {
+    const cache = new ParseCache();
+    const text = (i: number): string => `[concat('e', ${i})]`;
+    const first = parseExpression(text(0));
+    cache.set(text(0), first);
+    for (let i = 1; i < 2000; i++) {
+      if (i % 100 === 0) assert.equal(cache.get(text(0)), first, `a tree used again stays (${i})`);
+      cache.set(text(i), parseExpression(text(i)));
+      assert.ok(cache.size <= 512, String(cache.size));
+    }
+    assert.equal(cache.get(text(1)), undefined, 'one not used again is dropped');
+    assert.deepEqual(cache.get(text(1999)), parseExpression(text(1999)));
+  });
+
+  it('evaluates many distinct expressions, in scopes of different copy indexes, as each alone', () => {
+    const scope = ArmScope.forTemplate({ parameters: { p: { type: 'string', defaultValue: 'v' } } });
+    const texts = Array.from({ length: 1500 }, (_, i) => `[concat(parameters('p'), '-${i % 700}-', copyIndex('n'))]`);
+    for (let round = 0; round < 2; round++) {
+      texts.forEach((t, i) => assert.equal(scope.inCopy('n', i % 3).evaluate(t), `v-${i % 700}-${i % 3}`, t));
     }
   });
 });
