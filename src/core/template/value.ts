@@ -46,11 +46,8 @@ export class TemplateString {
   #text: string | undefined;
 
   get text(): string {
-    if (this.#text === undefined) {
-      let out = '';
-      for (const p of this.parts) out += typeof p === 'string' ? p : `{${p.text}}`;
-      this.#text = out;
-    }
+    // Joined (a flat string, quick to compare and hash), not concatenated piece by piece.
+    this.#text ??= this.parts.map((p) => (typeof p === 'string' ? p : `{${p.text}}`)).join('');
     return this.#text;
   }
 }
