@@ -34,6 +34,11 @@ export interface CallEnv {
   readonly context: DeploymentContext;
   /** A fresh identity for each `newGuid()`: two calls are two different values. */
   newGuidId(): string;
+  /**
+   * Optional: every argument evaluated in order, or the first unknown one (evaluation stops
+   * there), as `arg` would give them; an environment that keeps its arguments returns its own list.
+   */
+  allArgs?(): readonly Value[] | UnknownValue;
 }
 
 type StringPart = string | SymbolicValue | TemplateString;
@@ -136,6 +141,7 @@ export function callBuiltin(env: CallEnv): Value {
 
 /** All arguments, or the first unknown one: an unknown argument makes an eager function's result unknown. */
 function evalAll(env: CallEnv): readonly Value[] | UnknownValue {
+  if (env.allArgs !== undefined) return env.allArgs();
   const n = env.argCount;
   // Sized once (a list grown by push keeps room for 17).
   const args = new Array<Value>(n);
@@ -389,7 +395,8 @@ def('format', 1, Infinity, (f, args) => {
   const fmt = args[0];
   if (isPartial(fmt)) return f.check([fmt], ['string'], 'string') ?? f.symbolic(args, 'string');
   if (typeof fmt !== 'string') return f.fail(`the format must be a string, not ${describeType(fmt)}`);
-  const parts: StringPart[] = [];
+  // Text since the last symbolic piece; `parts` only once a piece is symbolic (most results are plain strings).
+  let parts: StringPart[] | undefined;
   let literal = '';
   let length = 0;
   let i = 0;
@@ -424,13 +431,18 @@ def('format', 1, Infinity, (f, args) => {
       if (Math.abs(align) > MAX_STRING_LENGTH) return f.fail(`alignment ${align} is too wide`);
       piece = align > 0 ? piece.padStart(align) : piece.padEnd(-align);
     }
-    parts.push(literal, piece);
-    length += literal.length + (typeof piece === 'string' ? piece.length : 0);
-    literal = '';
-    const over = tooLong(f, length);
+    if (typeof piece === 'string') {
+      literal += piece;
+    } else {
+      (parts ??= []).push(literal, piece);
+      length += literal.length;
+      literal = '';
+    }
+    const over = tooLong(f, length + literal.length);
     if (over) return over;
     i = close + 1;
   }
+  if (parts === undefined) return literal;
   parts.push(literal);
   return joinParts(parts);
 });

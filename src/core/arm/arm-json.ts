@@ -40,6 +40,11 @@ export class JsonDoc {
   count = 0;
   /** Strings and numbers whose value is not their source text as written (escapes; jsonc-parser's recovery). */
   readonly values = new Map<number, string | number>();
+
+  /** Whether entry `i` has a value other than its source text (most documents have none: no map lookup then). */
+  rewritten(i: number): boolean {
+    return this.values.size !== 0 && this.values.has(i);
+  }
   private readonly elementIndex = new Map<number, Int32Array>();
 
   constructor(readonly text: string, capacity: number) {
@@ -114,8 +119,8 @@ export class JsonDoc {
     switch (this.kind[i]) {
       case STRING: case KEY: return this.string(i);
       case NUMBER: {
-        const v = this.values.get(i);
-        return typeof v === 'number' ? v : Number(this.text.slice(this.start[i], this.end[i]));
+        if (this.rewritten(i)) return this.values.get(i) as number;
+        return smallInteger(this.text, this.start[i], this.end[i]) ?? Number(this.text.slice(this.start[i], this.end[i]));
       }
       case TRUE: return true;
       case FALSE: return false;
@@ -129,7 +134,7 @@ export class JsonDoc {
    * Compares against the source text, so that looking a property up allocates nothing.
    */
   keyMatch(k: number, name: string): number {
-    if (this.values.has(k)) {
+    if (this.rewritten(k)) {
       const s = this.string(k);
       return s === name ? 2 : s.length === name.length && sameLower(s, name) ? 1 : 0;
     }
@@ -363,6 +368,18 @@ function onTape(doc: JsonDoc, n: Building): void {
     case 'boolean': return literal(n.value === true ? TRUE : FALSE, n.offset, n.length, n.value);
     default: return literal(NULL, n.offset, n.length, null);
   }
+}
+
+/** The value of a number token of at most 9 digits and no sign, fraction or exponent (a priority, a port), without slicing it; else undefined. */
+function smallInteger(text: string, start: number, end: number): number | undefined {
+  if (end - start > 9) return undefined;
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return undefined;
+    n = n * 10 + d;
+  }
+  return n;
 }
 
 /** Thrown by the fast scanner when the text is not plain JSON (with comments and trailing commas): jsonc-parser reads it then. */
@@ -959,6 +976,26 @@ function step(parent: Deferred, entry: number, node: Node | undefined, each: Nod
   return each ? { value, each } : { value, node };
 }
 
+/**
+ * A literal or an expression written where it is read (a property of an object written out in
+ * the template), evaluated: its node is made only when asked for (`writtenSpan` needs none).
+ */
+class Written implements Located {
+  constructor(readonly value: Value | undefined, readonly doc: JsonDoc, readonly entry: number) {}
+
+  get node(): Node {
+    return this.doc.node(this.entry);
+  }
+}
+
+/** `step` into an entry that is also where the value is written. */
+function stepWritten(parent: Deferred, entry: number): Located {
+  const doc = parent.doc;
+  const kind = doc.kind[entry];
+  if (kind === OBJECT || kind === ARRAY) return new Deferred(parent.scope, doc, entry, parent.depth + 1, doc.node(entry), undefined);
+  return new Written(evaluateEntry(parent.scope, doc, entry, parent.depth + 1), doc, entry);
+}
+
 /** A property neither written nor evaluated. */
 const NOTHING: Located = Object.freeze({ value: undefined });
 
@@ -973,7 +1010,7 @@ export function at(loc: Located, name: string): Located {
       // The object is written where it is evaluated from, without a property copy: an exact
       // name is both where the property is written and its value; no name, neither.
       if (deferred < 0) return NOTHING;
-      if (loc.doc.keyMatch(deferred - 1, name) === 2) return step(loc, deferred, loc.doc.node(deferred), undefined);
+      if (loc.doc.keyMatch(deferred - 1, name) === 2) return stepWritten(loc, deferred);
     }
   } else {
     const v = loc.value;
@@ -1016,7 +1053,7 @@ export class PropertyNames {
 
   /** The indexes of the names as long as key entry `k` of `doc` (its value: a key with escapes is shorter than written). */
   ofLength(doc: JsonDoc, k: number): readonly number[] | undefined {
-    return this.byLength[doc.values.has(k) ? doc.string(k).length : doc.end[k] - doc.start[k] - 2];
+    return this.byLength[doc.rewritten(k) ? doc.string(k).length : doc.end[k] - doc.start[k] - 2];
   }
 }
 
@@ -1051,9 +1088,41 @@ export function atAll(loc: Located, names: PropertyNames): Located[] {
   }
   for (let j = 0; j < n; j++) {
     const e = exact[j];
-    if (e >= 0) out[j] = step(loc, e, doc.node(e), undefined);
+    if (e >= 0) out[j] = stepWritten(loc, e);
     else out[j] = loose?.[j] ? at(loc, names.names[j]) : NOTHING;
   }
+  return out;
+}
+
+/**
+ * `names.names.map((n) => child(node, n))` from one scan of the object's names: each name's value
+ * node as `child` finds it (the last property of the exact name, else the last in another case).
+ */
+export function children(node: JsonNode, names: PropertyNames): (JsonNode | undefined)[] {
+  const n = names.names.length;
+  if (n > 31) return names.names.map((name) => child(node, name));
+  const out = new Array<JsonNode | undefined>(n).fill(undefined);
+  const { doc, index } = node;
+  if (doc.kind[index] !== OBJECT) return out;
+  // Each name's entry so far; a bit per name once it is an exact match (no other case replaces that).
+  const found = new Array<number>(n).fill(-1);
+  let exact = 0;
+  const end = doc.next[index];
+  for (let k = index + 1; k < end; k = doc.next[k + 1]) {
+    if (doc.kind[k + 1] === MISSING) continue;
+    const candidates = names.ofLength(doc, k);
+    if (candidates === undefined) continue;
+    for (const j of candidates) {
+      const m = doc.keyMatch(k, names.names[j]);
+      if (m === 2) {
+        found[j] = k + 1;
+        exact |= 1 << j;
+      } else if (m === 1 && (exact & (1 << j)) === 0) {
+        found[j] = k + 1;
+      }
+    }
+  }
+  for (let j = 0; j < n; j++) if (found[j] >= 0) out[j] = doc.node(found[j]);
   return out;
 }
 
@@ -1118,8 +1187,14 @@ export function copyEntry(node: Node, name: string): Node | undefined {
 
 /** Where a located value is written, else the fallback. */
 export function locSpan(file: string, loc: Located, fallback: SourceSpan): SourceSpan {
+  return writtenSpan(file, loc) ?? fallback;
+}
+
+/** Where a located value is written (its node, else the input of its property copy), if anywhere. */
+export function writtenSpan(file: string, loc: Located): SourceSpan | undefined {
+  if (loc instanceof Written) return { file, start: loc.doc.start[loc.entry], end: loc.doc.end[loc.entry] };
   const node = loc.node ?? loc.each;
-  return node ? spanOf(file, node) : fallback;
+  return node ? spanOf(file, node) : undefined;
 }
 
 /**

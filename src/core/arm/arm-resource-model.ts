@@ -10,7 +10,7 @@ import type { AddressEntry } from '../nsg';
 import { type Region, regionNamed, regionSymbol } from '../region';
 import { SymbolicValue, TemplateString, UnknownValue, type Value } from '../template/value';
 import type { RuleProperty } from '../validate-rules';
-import { type JsonFile, type Located, PropertyNames, at, atAll, displayText, isGiven, isObjectValue, item, sourceText, spanOf } from './arm-json';
+import { type JsonFile, type Located, PropertyNames, at, atAll, displayText, isGiven, isObjectValue, item, sourceText, spanOf, writtenSpan } from './arm-json';
 import { armTypeOf, describeType } from './arm-values';
 
 /** Why a value is not what was wanted, as the model's `unknown` reason. */
@@ -81,12 +81,6 @@ function firstPresent(a: Located, b: Located, c?: Located): Located | undefined 
   return c?.node !== undefined ? c : undefined;
 }
 
-/** The span of a property when the template writes it (or an expression that made it). */
-function writtenAt(file: string, loc: Located): SourceSpan | undefined {
-  const node = loc.node ?? loc.each;
-  return node ? spanOf(file, node) : undefined;
-}
-
 /** The property names of one side of a rule, written out (so that no name is built per rule). */
 interface SideKeys {
   readonly prefix: string;
@@ -112,14 +106,8 @@ const RULE_PROPERTIES = new PropertyNames([
   SOURCE.portRange, SOURCE.portRanges, DESTINATION.portRange, DESTINATION.portRanges,
 ]);
 
-/** A merged list and where it is written. */
-interface Merged<T> {
-  readonly value: Maybe<readonly T[]>;
-  readonly span?: SourceSpan;
-}
-
 /** `xPrefix` + `xPrefixes` + `xApplicationSecurityGroups`, merged into one list. */
-function addresses(single: Located, plural: Located, asgs: Located, keys: SideKeys, file: string): Merged<AddressEntry> {
+function addresses(single: Located, plural: Located, asgs: Located, keys: SideKeys): Maybe<readonly AddressEntry[]> {
   const pluralList = Array.isArray(plural.value) ? (plural.value as readonly Value[]) : undefined;
   const asgList = Array.isArray(asgs.value) ? (asgs.value as readonly Value[]) : undefined;
   // Exported templates write "" beside a filled list.
@@ -144,8 +132,7 @@ function addresses(single: Located, plural: Located, asgs: Located, keys: SideKe
     }
     out = out.slice();
   }
-  const spanLoc = firstPresent(single, plural, asgs);
-  return { value: out, span: spanLoc && writtenAt(file, spanLoc) };
+  return out;
 }
 
 function portEntry(v: Value | undefined, what: string): Maybe<string> {
@@ -155,7 +142,7 @@ function portEntry(v: Value | undefined, what: string): Maybe<string> {
 }
 
 /** `xPortRange` + `xPortRanges`, merged. */
-function ports(single: Located, plural: Located, keys: SideKeys, file: string): Merged<Maybe<string>> {
+function ports(single: Located, plural: Located, keys: SideKeys): Maybe<readonly Maybe<string>[]> {
   const list = Array.isArray(plural.value) ? (plural.value as readonly Value[]) : undefined;
   const withSingle = present(single) && !(single.value === '' && (list?.length ?? 0) > 0);
   let out: Maybe<string>[];
@@ -168,8 +155,13 @@ function ports(single: Located, plural: Located, keys: SideKeys, file: string): 
     else if (present(plural)) out.push(unknown(reasonOf(plural.value, keys.portRanges, 'a list')));
     out = out.slice();
   }
-  const spanLoc = firstPresent(single, plural);
-  return { value: out, span: spanLoc && writtenAt(file, spanLoc) };
+  return out;
+}
+
+/** Where merged properties are written: the first spelling that has a value, else the first written. */
+function mergedSpan(file: string, a: Located, b: Located, c?: Located): SourceSpan | undefined {
+  const loc = firstPresent(a, b, c);
+  return loc && writtenSpan(file, loc);
 }
 
 /**
@@ -185,13 +177,14 @@ export function ruleFromProperties(
   const direction = found[1];
   const access = found[2];
   const protocol = found[3];
-  const source = addresses(found[4], found[5], found[6], SOURCE, file);
-  const destination = addresses(found[7], found[8], found[9], DESTINATION, file);
-  const sourcePorts = ports(found[10], found[11], SOURCE, file);
-  const destinationPorts = ports(found[12], found[13], DESTINATION, file);
+  const source = addresses(found[4], found[5], found[6], SOURCE);
+  const destination = addresses(found[7], found[8], found[9], DESTINATION);
+  const sourcePorts = ports(found[10], found[11], SOURCE);
+  const destinationPorts = ports(found[12], found[13], DESTINATION);
   const spans = ruleSpans(
-    nameSpan, writtenAt(file, priority), writtenAt(file, direction), writtenAt(file, access), writtenAt(file, protocol),
-    source.span, destination.span, sourcePorts.span, destinationPorts.span,
+    nameSpan, writtenSpan(file, priority), writtenSpan(file, direction), writtenSpan(file, access), writtenSpan(file, protocol),
+    mergedSpan(file, found[4], found[5], found[6]), mergedSpan(file, found[7], found[8], found[9]),
+    mergedSpan(file, found[10], found[11]), mergedSpan(file, found[12], found[13]),
   );
   const notObject = !isObjectValue(props) && props.value !== undefined ? unknown(reasonOf(props.value, 'the rule\'s properties', 'an object')) : undefined;
   return {
@@ -200,10 +193,10 @@ export function ruleFromProperties(
     direction: notObject ?? maybeString(direction.value, 'the direction'),
     access: notObject ?? maybeString(access.value, 'the access'),
     protocol: notObject ?? maybeString(protocol.value, 'the protocol'),
-    sourceAddresses: notObject ?? source.value,
-    sourcePorts: notObject ?? sourcePorts.value,
-    destinationAddresses: notObject ?? destination.value,
-    destinationPorts: notObject ?? destinationPorts.value,
+    sourceAddresses: notObject ?? source,
+    sourcePorts: notObject ?? sourcePorts,
+    destinationAddresses: notObject ?? destination,
+    destinationPorts: notObject ?? destinationPorts,
     origin: { span, style, properties: spans },
   };
 }
@@ -249,7 +242,7 @@ export function inlineRule(loc: Located, index: number, fallback: SourceSpan, fi
   }
   const nameLoc = at(loc, 'name');
   const name = displayText(nameLoc.value) ?? (nameLoc.node ? sourceText(file, nameLoc.node) : `securityRules[${index}]`);
-  return ruleFromProperties(name, writtenAt(file.path, nameLoc), at(loc, 'properties'), span, 'inline', file.path);
+  return ruleFromProperties(name, writtenSpan(file.path, nameLoc), at(loc, 'properties'), span, 'inline', file.path);
 }
 
 /** A list of strings (address prefixes), known as a whole or not at all. */
@@ -260,7 +253,7 @@ export function stringList(locs: readonly Located[], what: string, file: string,
   for (const loc of locs) {
     if (!present(loc)) continue;
     given = true;
-    span ??= writtenAt(file, loc);
+    span ??= writtenSpan(file, loc);
     const v = loc.value;
     const list: readonly (Value | undefined)[] = Array.isArray(v) ? v as readonly Value[] : [v];
     for (const e of list) {
@@ -273,7 +266,7 @@ export function stringList(locs: readonly Located[], what: string, file: string,
 }
 
 export function readOf<T>(loc: Located, m: Maybe<T>, file: string, fallback: SourceSpan): Read<T> {
-  return { value: m, span: writtenAt(file, loc) ?? fallback };
+  return { value: m, span: writtenSpan(file, loc) ?? fallback };
 }
 
 /**

@@ -7,7 +7,6 @@
  */
 import { createScanner, SyntaxKind } from 'jsonc-parser';
 import { isUnknown, type Maybe, unknown } from '../maybe';
-import { linkModel } from '../model/link-model';
 import type {
   AmlComputeModel, AmlWorkspaceModel, FirewallModel, Link, NicModel, NsgModel, Read, ReadProblem, RouteModel, RouteTableModel, RuleModel,
   SourceSpan, SubnetModel, VnetModel, WorkspaceModel,
@@ -17,7 +16,7 @@ import { joinPath } from '../read/read-workspace';
 import type { Region } from '../region';
 import { SymbolicValue, TemplateString, UnknownValue, type Value, isPlainObject } from '../template/value';
 import {
-  type JsonDoc, type JsonFile, type Located, type Node, at, child, copyEntry, displayText, elements, entries, evaluateNode, firstKeyOffset, item, keyNode,
+  type JsonDoc, type JsonFile, type Located, type Node, PropertyNames, at, child, children, copyEntry, displayText, elements, entries, evaluateNode, firstKeyOffset, item, keyNode,
   lengthOf, located, markOffsets, parseJsonFile, properties, sourceText, spanOf, stringOf, toJson,
 } from './arm-json';
 import {
@@ -39,6 +38,17 @@ const MAX_NESTING = 16;
 const MAX_CHILD_DEPTH = 32;
 /** Read problems one entry reports at most. */
 const MAX_PROBLEMS = 500;
+
+/** The properties of a resource the reader looks at, found in one scan of its names (indexes below). */
+const RESOURCE_FIELDS = new PropertyNames(['type', 'copy', 'condition', 'name', 'existing', 'resources', 'properties', 'location']);
+const TYPE = 0;
+const COPY = 1;
+const CONDITION = 2;
+const NAME = 3;
+const EXISTING = 4;
+const RESOURCES = 5;
+const PROPERTIES = 6;
+const LOCATION = 7;
 
 const SCHEMA = /\/(subscription|managementGroup|tenant)?DeploymentTemplate\.json/i;
 
@@ -117,7 +127,8 @@ export const armTemplateReader: Reader = {
     }
     let model: WorkspaceModel;
     try {
-      model = linkModel(session.model());
+      // Links are left as type and name: the dispatcher (`combineResults`) links every file's model at once.
+      model = session.model();
     } catch (e) {
       model = { vnets: [], subnets: [], nsgs: [], nics: [], routeTables: [], workspaces: [], computes: [], firewalls: [], problems: [...session.problems, { file: file.path, severity: 'error', message: `amlnet could not build the model of this file: ${String(e)}` }] };
     }
@@ -149,6 +160,8 @@ interface Parent {
 interface Instance {
   readonly t: TemplateCtx;
   readonly node: Node;
+  /** The node's RESOURCE_FIELDS. */
+  readonly fields: readonly (Node | undefined)[];
   readonly scope: ArmScope;
   /** Full type, as written: `Microsoft.Network/virtualNetworks/subnets`. */
   readonly type: string;
@@ -502,12 +515,13 @@ class ArmRead {
       this.problem(path, 'warning', `child resources nest more than ${MAX_CHILD_DEPTH} levels deep; amlnet does not read deeper ones`, spanOf(path, node));
       return;
     }
-    const typeValue = this.evaluate(scope, child(node, 'type'));
+    const fields = children(node, RESOURCE_FIELDS);
+    const typeValue = this.evaluate(scope, fields[TYPE]);
     if (typeof typeValue !== 'string' || typeValue === '') return;
     const type = parent ? composeType(parent.type, typeValue) : typeValue;
-    const copy = child(node, 'copy');
+    const copy = fields[COPY];
     if (copy?.type !== 'object') {
-      this.readInstance(ctx, node, scope, type, parent, symbolicName, keyOffset);
+      this.readInstance(ctx, node, fields, scope, type, parent, symbolicName, keyOffset);
       return;
     }
     const loop = displayText(this.evaluate(scope, child(copy, 'name'))) ?? 'copy';
@@ -516,7 +530,7 @@ class ArmRead {
     if (typeof count === 'number' && Number.isInteger(count) && count >= 0) {
       if (count > MAX_COPY) this.problem(path, 'warning', `the copy loop '${loop}' has count ${count}, over ARM's limit of ${MAX_COPY}; amlnet reads the first ${MAX_COPY}`, copySpan);
       const n = Math.min(count, MAX_COPY);
-      for (let i = 0; i < n; i++) this.readInstance(ctx, node, scope.inCopy(loop, i, 'resource'), type, parent, symbolicName, keyOffset);
+      for (let i = 0; i < n; i++) this.readInstance(ctx, node, fields, scope.inCopy(loop, i, 'resource'), type, parent, symbolicName, keyOffset);
       return;
     }
     const why = reasonOf(count ?? null, `the count of the copy loop '${loop}'`, 'a non-negative integer');
@@ -524,14 +538,14 @@ class ArmRead {
       // Rules of an unknown count may or may not exist: one rule of unknown priority stands for them.
       this.problem(path, 'warning', `the copy loop '${loop}' runs an unknown number of times (${why}); its rules are read as one rule that may or may not exist`, copySpan);
       const index = symbolic(`copyIndex('${loop.toLowerCase()}')`, `copyIndex('${loop}')`, 'int');
-      this.readInstance(ctx, node, scope.inCopy(loop, index, 'resource'), type, parent, symbolicName, keyOffset, why);
+      this.readInstance(ctx, node, fields, scope.inCopy(loop, index, 'resource'), type, parent, symbolicName, keyOffset, why);
       return;
     }
     this.problem(path, 'warning', `the copy loop '${loop}' runs an unknown number of times (${why}); amlnet does not read the ${type} resources it declares`, copySpan);
   }
 
   private readInstance(
-    ctx: TemplateCtx, node: Node, scope: ArmScope, type: string, parent: Parent | undefined, symbolicName: string | undefined, keyOffset: number | undefined,
+    ctx: TemplateCtx, node: Node, fields: readonly (Node | undefined)[], scope: ArmScope, type: string, parent: Parent | undefined, symbolicName: string | undefined, keyOffset: number | undefined,
     unknownCount?: string,
   ): void {
     const path = ctx.file.path;
@@ -539,7 +553,7 @@ class ArmRead {
       this.problem(path, 'warning', `the template declares more than ${MAX_INSTANCES} resources (copies included); amlnet reads the first ${MAX_INSTANCES}`);
       return;
     }
-    const conditionNode = child(node, 'condition');
+    const conditionNode = fields[CONDITION];
     if (conditionNode) {
       const condition = this.evaluate(scope, conditionNode);
       if (condition === false) return;
@@ -547,18 +561,18 @@ class ArmRead {
         this.problem(path, 'warning', `the condition ${sourceText(ctx.file, conditionNode)} of this ${type} resource cannot be told before deployment (${reasonOf(condition, 'the condition', 'a boolean')}); amlnet reads the resource as if it is deployed`, spanOf(path, conditionNode));
       }
     }
-    const nameNode = child(node, 'name');
+    const nameNode = fields[NAME];
     const nameValue = this.evaluate(scope, nameNode);
     let segments = nameSegments(nameValue) ?? [nameNode ? sourceText(ctx.file, nameNode) : '?'];
     const wanted = slashes(type);
     if (parent && segments.length < wanted) segments = [...parent.segments, ...segments].slice(-wanted);
     const inst: Instance = {
-      t: ctx, node, scope, type, segments, span: spanOf(path, node), nameSpan: nameNode && spanOf(path, nameNode), symbolicName, keyOffset, unknownCount,
+      t: ctx, node, fields, scope, type, segments, span: spanOf(path, node), nameSpan: nameNode && spanOf(path, nameNode), symbolicName, keyOffset, unknownCount,
     };
-    const existing = this.evaluate(scope, child(node, 'existing')) === true;
+    const existing = this.evaluate(scope, fields[EXISTING]) === true;
     if (!existing) this.declare(inst);
     // Nested child resources: short type and name, composed with this resource's.
-    for (const { node: c, keyOffset: k } of this.resourcesOf(child(node, 'resources'))) {
+    for (const { node: c, keyOffset: k } of this.resourcesOf(fields[RESOURCES])) {
       this.readResource(ctx, c, scope, { type, segments, level: (parent?.level ?? 0) + 1 }, undefined, k);
     }
   }
@@ -588,6 +602,10 @@ class ArmRead {
 
   private key(inst: Instance, segments: readonly string[] = inst.segments, type = inst.type): string {
     const base = `${inst.t.file.path}#${type}/${segments.join('/')}`;
+    // Added first and then checked by size: one lookup for the usual new key rather than two.
+    const size = this.keys.size;
+    this.keys.add(base);
+    if (this.keys.size > size) return base;
     let key = base;
     for (let n = 2; this.keys.has(key); n++) key = `${base}[${n}]`;
     this.keys.add(key);
@@ -595,7 +613,7 @@ class ArmRead {
   }
 
   private properties(inst: Instance): Located {
-    return located(inst.scope, child(inst.node, 'properties'));
+    return located(inst.scope, inst.fields[PROPERTIES]);
   }
 
   private last(inst: Instance): string {
@@ -622,7 +640,7 @@ class ArmRead {
   }
 
   private location(inst: Instance): Maybe<Region> | undefined {
-    const node = child(inst.node, 'location');
+    const node = inst.fields[LOCATION];
     return node ? regionOf(this.evaluate(inst.scope, node)) : undefined;
   }
 
@@ -649,7 +667,7 @@ class ArmRead {
     const rules = at(props, 'securityRules');
     const count = lengthOf(rules);
     const given = count !== undefined || rules.value !== undefined;
-    const propsNode = child(inst.node, 'properties');
+    const propsNode = inst.fields[PROPERTIES];
     const copy = propsNode?.type === 'object' ? copyEntry(propsNode, 'securityRules') : undefined;
     const keyAt = (copy ? child(copy, 'name') : undefined) ?? keyNode(propsNode, 'securityRules')
       ?? (given && propsNode?.type === 'string' ? propsNode : undefined);
@@ -828,7 +846,7 @@ class ArmRead {
     const path = inst.t.file.path;
     const props = this.properties(inst);
     const hbi = at(props, 'hbiWorkspace');
-    const locationNode = child(inst.node, 'location');
+    const locationNode = inst.fields[LOCATION];
     this.workspaces.push({
       kind: 'aml-workspace',
       key: this.key(inst),

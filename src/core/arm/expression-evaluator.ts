@@ -40,7 +40,12 @@ const STEP_BUDGET = 20_000_000;
 const MAX_DEPTH = 500;
 /** ARM's own limit on a copy loop's count. */
 const MAX_COPY_COUNT = 800;
-const PARSE_CACHE_SIZE = 50_000;
+/**
+ * Parsed expressions kept per generation (see ParseCache). A template repeats an expression
+ * close by (a copy loop's iterations, one resource's properties); its repeats across the whole
+ * template are mostly in the template's own scope, whose results are kept by text anyway.
+ */
+const PARSE_CACHE_SIZE = 256;
 
 interface ParameterDecl {
   readonly name: string;
@@ -97,6 +102,43 @@ function snippet(source: string, node: ArmExpression): string {
   return shorten(source.slice(node.start, node.end));
 }
 
+/**
+ * Parse trees by expression text, the recently used ones: two generations of up to
+ * PARSE_CACHE_SIZE; when the young one is full it becomes the old one (the old one is dropped),
+ * and an old entry used again moves to the young one. Trees that are not used again die young,
+ * rather than staying alive (and being copied by the garbage collector) until the read ends.
+ */
+export class ParseCache {
+  private young = new Map<string, ParseResult>();
+  private old = new Map<string, ParseResult>();
+
+  get(text: string): ParseResult | undefined {
+    const hit = this.young.get(text);
+    if (hit !== undefined || this.old.size === 0) return hit;
+    const old = this.old.get(text);
+    if (old !== undefined) this.set(text, old);
+    return old;
+  }
+
+  set(text: string, parsed: ParseResult): void {
+    if (this.young.size >= PARSE_CACHE_SIZE) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(text, parsed);
+  }
+
+  /** How many trees are kept. */
+  get size(): number {
+    return this.young.size + this.old.size;
+  }
+}
+
+/** Whether a function name is `name` (function names are case-insensitive). */
+function isName(written: string, name: string): boolean {
+  return written === name || (written.length === name.length && written.toLowerCase() === name.toLowerCase());
+}
+
 /** What is shared by every scope of one template: declarations, memos, the budget. */
 class TemplateState {
   readonly parameters = new Map<string, ParameterDecl>();
@@ -107,7 +149,7 @@ class TemplateState {
   readonly variableMemo = new Map<string, Value>();
   readonly variableStack: string[] = [];
   readonly functions = new Map<string, FunctionDecl>();
-  readonly parseCache = new Map<string, ParseResult>();
+  readonly parseCache = new ParseCache();
   readonly budget = new Budget(STEP_BUDGET);
   readonly context: DeploymentContext;
   /** Public entry points currently running; the outermost one owns the budget. */
@@ -329,11 +371,11 @@ export class ArmScope implements ScopeServices {
     let parsed = cache.get(text);
     if (parsed === undefined) {
       parsed = parseExpression(text);
-      if (cache.size >= PARSE_CACHE_SIZE) cache.clear();
       cache.set(text, parsed);
     }
     return parsed;
   }
+
 
   /** For `Call`: a node of an expression, inside an evaluation already guarded. */
   evalNode(node: ArmExpression, source: string): Value {
@@ -355,11 +397,29 @@ export class ArmScope implements ScopeServices {
           return r instanceof AccessError ? new UnknownValue(`${snippet(source, node)}: ${r.message}`) : r;
         }
         case 'call':
-          return node.namespace !== undefined ? this.callUserFunction(node, node.namespace, source) : callBuiltin(this.callEnv(node, source));
+          if (node.namespace !== undefined) return this.callUserFunction(node, node.namespace, source);
+          return this.lookupCall(node, source) ?? callBuiltin(this.callEnv(node, source));
       }
     } finally {
       this.leave();
     }
+  }
+
+  /**
+   * `parameters('x')`, `variables('x')` and `copyIndex('x')` with a name written out (most of a
+   * template's calls) as their built-ins evaluate them, without a call object; undefined for any
+   * other call, and for a copyIndex whose loop is not found (its built-in says why).
+   */
+  private lookupCall(node: FunctionCall, source: string): Value | undefined {
+    if (node.args.length !== 1 || node.args[0].kind !== 'string') return undefined;
+    const fn = node.name;
+    if (isName(fn, 'parameters')) return this.lookupParameter(this.evalNode(node.args[0], source) as string);
+    if (isName(fn, 'variables')) return this.lookupVariable(this.evalNode(node.args[0], source) as string);
+    if (isName(fn, 'copyIndex')) {
+      const index = this.copyIndex(this.evalNode(node.args[0], source) as string);
+      return typeof index === 'string' ? new UnknownValue(`${snippet(source, node)}: ${index}`) : index;
+    }
+    return undefined;
   }
 
   private callEnv(node: FunctionCall, source: string): CallEnv {
@@ -507,6 +567,16 @@ class Call implements CallEnv {
       this.memo[i] = v;
     }
     return v;
+  }
+
+  allArgs(): readonly Value[] | UnknownValue {
+    const n = this.node.args.length;
+    for (let i = 0; i < n; i++) {
+      const a = this.arg(i);
+      if (a instanceof UnknownValue) return a;
+    }
+    // Every argument is evaluated now: the memo is the list of them (a call's arguments are not changed).
+    return this.memo as readonly Value[];
   }
 
   argSnippet(i: number): string { return snippet(this.source, this.node.args[i]); }

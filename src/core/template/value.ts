@@ -29,12 +29,12 @@ export class TemplateString {
   /** Joins adjacent literal parts; a single literal becomes a plain string. */
   static of(parts: readonly (string | SymbolicValue | TemplateString)[]): string | TemplateString {
     const flat: (string | SymbolicValue)[] = [];
-    for (const p of parts) {
-      const items = p instanceof TemplateString ? p.parts : [p];
-      for (const item of items) {
-        const last = flat[flat.length - 1];
-        if (typeof item === 'string' && typeof last === 'string') flat[flat.length - 1] = last + item;
-        else if (item !== '') flat.push(item);
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i];
+      if (p instanceof TemplateString) {
+        for (let j = 0; j < p.parts.length; j++) append(flat, p.parts[j]);
+      } else {
+        append(flat, p);
       }
     }
     if (flat.length === 0) return '';
@@ -42,9 +42,21 @@ export class TemplateString {
     return new TemplateString(flat);
   }
 
+  /** `text`, made on first use (a template string is often shown many times: one per rule it is the address of). */
+  #text: string | undefined;
+
   get text(): string {
-    return this.parts.map((p) => (typeof p === 'string' ? p : `{${p.text}}`)).join('');
+    // Joined (a flat string, quick to compare and hash), not concatenated piece by piece.
+    this.#text ??= this.parts.map((p) => (typeof p === 'string' ? p : `{${p.text}}`)).join('');
+    return this.#text;
   }
+}
+
+/** Appends one part, joined to a literal part before it; empty literals are dropped. */
+function append(flat: (string | SymbolicValue)[], item: string | SymbolicValue): void {
+  const last = flat.length === 0 ? undefined : flat[flat.length - 1];
+  if (typeof item === 'string' && typeof last === 'string') flat[flat.length - 1] = last + item;
+  else if (item !== '') flat.push(item);
 }
 
 export type Value =

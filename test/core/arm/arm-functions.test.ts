@@ -72,6 +72,10 @@ describe('arm functions: strings', () => {
     // A lone symbolic part is the symbolic value itself.
     assertSymbolic(run('[concat(resourceGroup().location)]'), 'resourceGroup().location');
     assertSymbolic(run("[format('{0}', resourceGroup().location)]"), 'resourceGroup().location');
+    // Known pieces before and after symbolic ones join the literal text around them.
+    assert.deepEqual(plain(run("[format('a{0}b{1}{{c}}{2}d{3}', 'x', resourceGroup().location, 'y', resourceGroup().location)]")),
+      { template: ['axb', { sym: 'resourceGroup().location' }, '{c}yd', { sym: 'resourceGroup().location' }] });
+    assert.deepEqual(plain(run("[format('{0}{1}', resourceGroup().location, '')]")), { sym: 'resourceGroup().location' });
     assert.equal(run("[equals(concat('', resourceGroup().location), resourceGroup().location)]"), true);
     // An argument without a type among arrays could be either: the result is the call itself.
     assertSymbolic(run("[concat(parameters('names'), createArray('x'))]"), "concat(param:names, ['x'])");

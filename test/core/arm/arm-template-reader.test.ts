@@ -9,6 +9,7 @@ import {
 import { armTemplateReader, templateScopeOf, topLevelSchema } from '../../../src/core/arm/arm-template-reader';
 import { ArmScope } from '../../../src/core/arm/expression-evaluator';
 import { isUnknown } from '../../../src/core/maybe';
+import { linkModel } from '../../../src/core/model/link-model';
 import type { NsgModel, RuleModel, RuleOrigin, SourceSpan, WorkspaceModel } from '../../../src/core/model/workspace-model';
 import type { SourceFile } from '../../../src/core/read/read-workspace';
 import { readWorkspace } from '../../../src/core/read/read-workspace';
@@ -30,7 +31,9 @@ function read(template: string | object, opts: ReadOptions = {}) {
   const file = { path: opts.path ?? 'infra/main.json', text };
   const reads: string[] = [];
   const files = opts.files ?? {};
-  const result = armTemplateReader.read(file, { readFile: (p) => { reads.push(p); return files[p]; } }, opts.workspace ?? [file]);
+  const read = armTemplateReader.read(file, { readFile: (p) => { reads.push(p); return files[p]; } }, opts.workspace ?? [file]);
+  // Linked as the dispatcher links every reader's model.
+  const result = { ...read, model: linkModel(read.model) };
   const texts: Record<string, string> = { ...files, [file.path]: text };
   const slice = (span: SourceSpan | undefined): string => (span ? texts[span.file].slice(span.start, span.end) : '<no span>');
   return { ...result, text, reads, slice };

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { ArmScope, evaluateExpression, evaluateTemplateValue } from '../../../src/core/arm/expression-evaluator';
+import { ArmScope, ParseCache, evaluateExpression, evaluateTemplateValue } from '../../../src/core/arm/expression-evaluator';
+import { parseExpression } from '../../../src/core/arm/expression-parser';
 import { parameterFileValues } from '../../../src/core/arm/parameter-file';
 import { SymbolicValue, TemplateString, UnknownValue, type Value } from '../../../src/core/template/value';
 import { assertSymbolic, assertUnknown, plain } from './arm-test-helpers';
@@ -224,6 +225,23 @@ describe('arm expression evaluator: copy loops', () => {
     assertUnknown(scope.inCopy('vms', 0).evaluate('[copyIndex(1, 2)]'), /loop name must be a string/);
   });
 
+  it('parameters, variables and copyIndex of a name written out give what the built-ins give for a computed name', () => {
+    const t = ArmScope.forTemplate({ parameters: { p: { type: 'string', defaultValue: 'pv' }, q: { type: 'int' } }, variables: { v: '[parameters(\'p\')]' } });
+    const inLoop = t.inCopy('vms', 3);
+    for (const [written, computed] of [
+      ["[parameters('p')]", "[parameters(concat('', 'p'))]"], ["[PARAMETERS('Q')]", "[parameters(toLower('Q'))]"], ["[parameters('none')]", "[parameters(concat('none'))]"],
+      ["[variables('V')]", "[variables(concat('V'))]"], ["[Variables('none')]", "[variables(concat('none'))]"],
+      ["[copyIndex('VMS')]", "[copyIndex(concat('VMS'))]"],
+    ]) {
+      assert.deepEqual(plain(inLoop.evaluate(written)), plain(inLoop.evaluate(computed)), written);
+    }
+    assert.equal(inLoop.evaluate("[copyIndex('vms')]"), 3);
+    // A loop not found: the message quotes the call as written.
+    assertUnknown(inLoop.evaluate("[copyIndex('disks')]"), /^copyIndex\('disks'\): no enclosing copy loop is named 'disks'/);
+    assertUnknown(t.evaluate("[copyIndex('disks')]"), /^copyIndex\('disks'\): copyIndex\(\) is used outside any copy loop/);
+    assertUnknown(ArmScope.forTemplate({}).evaluate("[parameters('x')]"), /the template declares no parameter 'x'/);
+  });
+
   it('an iteration whose index is known only at deployment gives symbolic indexes', () => {
     const i = new SymbolicValue('copyIndex(rules)', "copyIndex('rules')");
     const inLoop = scope.inCopy('rules', i);
@@ -287,6 +305,30 @@ describe('arm expression evaluator: template values', () => {
   });
 });
 
+describe('arm expression evaluator: parse cache', () => {
+  it('keeps the recently used trees, a bounded number, each under its own text', () => {
+    const cache = new ParseCache();
+    const text = (i: number): string => `[concat('e', ${i})]`;
+    const first = parseExpression(text(0));
+    cache.set(text(0), first);
+    for (let i = 1; i < 2000; i++) {
+      if (i % 100 === 0) assert.equal(cache.get(text(0)), first, `a tree used again stays (${i})`);
+      cache.set(text(i), parseExpression(text(i)));
+      assert.ok(cache.size <= 512, String(cache.size));
+    }
+    assert.equal(cache.get(text(1)), undefined, 'one not used again is dropped');
+    assert.deepEqual(cache.get(text(1999)), parseExpression(text(1999)));
+  });
+
+  it('evaluates many distinct expressions, in scopes of different copy indexes, as each alone', () => {
+    const scope = ArmScope.forTemplate({ parameters: { p: { type: 'string', defaultValue: 'v' } } });
+    const texts = Array.from({ length: 1500 }, (_, i) => `[concat(parameters('p'), '-${i % 700}-', copyIndex('n'))]`);
+    for (let round = 0; round < 2; round++) {
+      texts.forEach((t, i) => assert.equal(scope.inCopy('n', i % 3).evaluate(t), `v-${i % 700}-${i % 3}`, t));
+    }
+  });
+});
+
 describe('arm expression evaluator: limits', () => {
   it('stops exponential growth through variables quickly, with a reason', () => {
     const variables: Record<string, string> = { v0: "['ab']" };
@@ -299,6 +341,14 @@ describe('arm expression evaluator: limits', () => {
     const scope = ArmScope.forTemplate({ variables: { ...variables, ...arrays } });
     const started = Date.now();
     assertUnknown(scope.variable('v60'), /amlnet stops at/);
+    // format() counts its known text the same with or without symbolic pieces.
+    const formats: Record<string, string> = { f0: 'ab' };
+    for (let i = 1; i <= 30; i++) formats[`f${i}`] = `[format('{0}{1}', variables('f${i - 1}'), variables('f${i - 1}'))]`;
+    formats.g = "[format('{0}{1}{0}', variables('f19'), resourceGroup().location)]";
+    const f = ArmScope.forTemplate({ variables: formats });
+    assertUnknown(f.variable('f30'), /the result would be 2097152 characters long; amlnet stops at 1048576/);
+    assertUnknown(f.variable('g'), /the result would be 2097152 characters long/);
+    assert.equal((f.variable('f19') as string).length, 1 << 20);
     // Shared structure is cheap to build but exponential to compare or print: the budget ends it.
     assertUnknown(scope.evaluate("[string(variables('a60'))]"), /evaluation steps|longer than/);
     assertUnknown(scope.evaluate("[equals(variables('a60'), variables('b60'))]"), /evaluation steps/);
