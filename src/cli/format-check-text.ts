@@ -12,7 +12,10 @@ function option<T>(name: string, o: ReportOption<T>, show: (v: T) => string): st
   const from = o.origin === 'template'
     ? `from ${o.from}${at(o.file, o.line)}${o.reason ? `: ${o.reason}` : ''}`
     : `${o.origin}${o.reason ? `, as ${o.from}${at(o.file, o.line)} does not tell: ${o.reason}` : ''}`;
-  return `${name} ${o.value === null ? 'unknown' : show(o.value)} [${from}]`;
+  // A symbolic NSG location the user's region stands for: `region location = eastus [...]`.
+  const taken = o.takenAs !== undefined ? ` = ${o.takenAs}` : '';
+  const takenFrom = o.takenAs !== undefined ? `; ${o.takenAs} from the ${o.takenAsOrigin === 'flag' ? '--region flag' : o.takenAsOrigin}` : '';
+  return `${name} ${o.value === null ? 'unknown' : show(o.value)}${taken} [${from}${takenFrom}]`;
 }
 
 /** Where the user rules that decided something are written: " [main.bicep:12, main.bicep:30]". */

@@ -47,6 +47,19 @@ describe('amlnet check', () => {
     assert.match(r.stdout, /Result: FAIL/);
   });
 
+  it('says when --region stands for an NSG location known only at deployment', () => {
+    const dir2 = join(dir, 'region');
+    mkdirSync(dir2);
+    writeFileSync(join(dir2, 'main.bicep'), GOOD);
+    const withFlag = amlnet(['.', '--region', 'eastus'], dir2);
+    assert.match(withFlag.stdout, /region resourceGroup\(\)\.location = eastus \[from nsg-good \(main\.bicep:\d+\); eastus from the --region flag\]/);
+    const json = JSON.parse(amlnet(['.', '--region', 'eastus', '--format', 'json'], dir2).stdout) as CheckReport;
+    assert.deepEqual([json.nsgs[0].options.region.value, json.nsgs[0].options.region.takenAs, json.nsgs[0].options.region.takenAsOrigin], ['resourceGroup().location', 'eastus', 'flag']);
+    // Without the flag the location stays symbolic and nothing is taken.
+    const plain = JSON.parse(amlnet(['.', '--format', 'json'], dir2).stdout) as CheckReport;
+    assert.equal(plain.nsgs[0].options.region.takenAs, undefined);
+  });
+
   it('says which entry template deployed an NSG written in a module that two entries call', () => {
     const folder = 'test/fixtures/templates/bicep-entries-shared-module';
     const text = amlnet([folder]);

@@ -67,6 +67,11 @@ export interface OptionValue<T> {
    * with one (a flag, `.amlnet.json`, a setting), the user's value stands in for it.
    */
   readonly unknown?: OptionUnknown;
+  /**
+   * The region only: the NSG's location is symbolic (`location`, `resourceGroup().location`) and
+   * the user gave a region, which the check takes it to be.
+   */
+  readonly takenAs?: { readonly value: string; readonly origin: OptionOrigin };
 }
 
 /**
@@ -571,8 +576,11 @@ function checkNsg(nsg: NsgModel, scope: CheckScope): NsgCheck {
   const publicIp = optionFor('publicIp', declared(computes, 'enableNodePublicIp', (c) => c.publicIp), settings);
   const hbi = optionFor('hbi', declared(hbiSources, 'hbiWorkspace', (w) => w.hbi), settings);
   const location = nsg.location !== undefined && !isUnknown(nsg.location) ? nsg.location : undefined;
+  const takenAs = location && location.kind !== 'name' && settings.options.region
+    ? { takenAs: { value: settings.options.region, origin: userOrigin('region', settings) } }
+    : {};
   const region: OptionValue<Region | undefined> = location
-    ? { value: location, origin: { kind: 'template', element: nsg.name, span: nsg.span } }
+    ? { value: location, origin: { kind: 'template', element: nsg.name, span: nsg.span }, ...takenAs }
     : { value: settings.options.region ? regionNamed(settings.options.region) : undefined, origin: userOrigin('region', settings) };
   const options: NsgOptions = { publicIp: publicIp.option, hbi: hbi.option, region };
 

@@ -68,6 +68,12 @@ export interface ReportOption<T> {
    * value is then `null`; with a user origin the user's value stood in for it.
    */
   readonly reason?: string;
+  /**
+   * The region only: the NSG's location is known only at deployment (`value` is its text, e.g.
+   * `location`) and the user's region, from `takenAsOrigin`, is taken as its value.
+   */
+  readonly takenAs?: string;
+  readonly takenAsOrigin?: OptionOrigin['kind'];
 }
 
 export interface ReportFinding {
@@ -153,7 +159,8 @@ function option<T, U>(o: OptionValue<T>, show: (v: T) => U, locate: Locate): Rep
   const base = { value: show(o.value), origin: o.origin.kind };
   const reason = o.unknown ? { reason: o.unknown.reason } : {};
   if (o.origin.kind !== 'template') return o.unknown ? { ...base, from: o.unknown.element, ...where(o.unknown.span, locate), ...reason } : base;
-  return { ...base, from: o.origin.element, ...where(o.origin.span, locate), ...reason };
+  const takenAs = o.takenAs ? { takenAs: o.takenAs.value, takenAsOrigin: o.takenAs.origin.kind } : {};
+  return { ...base, from: o.origin.element, ...where(o.origin.span, locate), ...reason, ...takenAs };
 }
 
 function nsgReport(n: NsgCheck, locate: Locate): ReportNsg {
