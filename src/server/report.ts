@@ -18,13 +18,16 @@ export function folderReport(check: FolderCheck, positions: Positions, toolVersi
   return buildReport(check.result, locate, toolVersion);
 }
 
-/** A copy of a JSON value with every `file` string property replaced by `uriOf(file)`. */
+/**
+ * A copy of a JSON value with every `file` string property (and an NSG's `deployment`, the path of
+ * its entry template) replaced by `uriOf(file)`.
+ */
 export function withUris<T>(value: T, uriOf: (file: string) => string): T {
   const walk = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(walk);
     if (typeof v !== 'object' || v === null) return v;
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = k === 'file' && typeof x === 'string' ? uriOf(x) : walk(x);
+    for (const [k, x] of Object.entries(v)) out[k] = (k === 'file' || k === 'deployment') && typeof x === 'string' ? uriOf(x) : walk(x);
     return out;
   };
   return walk(value) as T;

@@ -70,6 +70,8 @@ describe('server/code-actions, diagnostics and report (pure)', () => {
     const report = withUris(folderReport(check, positions, '1.2.3'), uriOf);
     assert.ok(JSON.stringify(report).includes('"file":"mem:///arm/azuredeploy.json"'));
     assert.ok(!/"file":"(?!mem:)/.test(JSON.stringify(report)));
+    // The folder holds two entry templates: each NSG names its entry, as a URI too.
+    assert.deepEqual([...new Set(report.nsgs.map((n) => n.deployment))].sort(), ['mem:///arm/azuredeploy.json', 'mem:///bicep/main.bicepparam']);
     const merged = mergeReports([report, report], '1.2.3', '2022-09');
     assert.equal(merged.nsgs.length, report.nsgs.length * 2);
     assert.equal(merged.summary.blocked, report.summary.blocked * 2);

@@ -26,7 +26,7 @@ export function relativized<T>(value: T, dir: string): T {
     if (Array.isArray(v)) return v.map(walk);
     if (typeof v !== 'object' || v === null) return v;
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = k === 'file' && typeof x === 'string' ? relative(dir, fileURLToPath(x)).split(sep).join('/') : walk(x);
+    for (const [k, x] of Object.entries(v)) out[k] = (k === 'file' || k === 'deployment') && typeof x === 'string' ? relative(dir, fileURLToPath(x)).split(sep).join('/') : walk(x);
     return out;
   };
   return walk(value) as T;
