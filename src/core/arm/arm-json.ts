@@ -903,7 +903,7 @@ export interface Located {
  * out in the template without evaluating it whole, so the model evaluates only what it reads.
  * (Evaluating one expression twice in a scope gives the same value: see ArmScope.evaluate.)
  */
-class Deferred implements Located {
+class Deferred implements Located, WrittenObject {
   private done = false;
   private result: Value | undefined;
   private stepKind: number | undefined;
@@ -921,6 +921,38 @@ class Deferred implements Located {
     return this.result;
   }
 
+  findExact(names: PropertyNames, out: Int32Array): boolean {
+    const doc = this.doc;
+    const n = names.names.length;
+    for (let j = 0; j < n; j++) out[j] = -1;
+    const end = doc.next[this.entry];
+    for (let k = this.entry + 1; k < end; k = doc.next[k + 1]) {
+      if (doc.kind[k + 1] === MISSING) continue;
+      const candidates = names.ofLength(doc, k);
+      if (candidates === undefined) continue;
+      for (const j of candidates) {
+        const m = doc.keyMatch(k, names.names[j]);
+        // The last property of an exact name gives the value, as in `atAll`.
+        if (m === 2) out[j] = k + 1;
+        else if (m === 1) return false;
+      }
+    }
+    return true;
+  }
+
+  isScalar(e: number): boolean {
+    const kind = this.doc.kind[e];
+    return kind !== OBJECT && kind !== ARRAY && kind !== MISSING;
+  }
+
+  valueAt(e: number): Value {
+    return evaluateEntry(this.scope, this.doc, e, this.depth + 1);
+  }
+
+  spanAt(file: string, e: number): SourceSpan {
+    return { file, start: this.doc.start[e], end: this.doc.end[e] };
+  }
+
   /** The entry's kind when stepping into it can wait: an object without a property copy, or an array, not yet evaluated. */
   steppable(): number {
     if (this.done) return -1;
@@ -932,6 +964,32 @@ class Deferred implements Located {
     }
     return kind;
   }
+}
+
+/**
+ * An object written out in the template where it is evaluated, without a property copy (a rule's
+ * `properties`): its properties read straight from the tape, each as `at` would give it when it
+ * is a literal or an expression, without a located value per property.
+ */
+export interface WrittenObject {
+  /**
+   * The entry of each name's value into `out` (-1 when the object does not have it), found as
+   * `atAll` finds them; false when a name is written only in another case (then use `atAll`).
+   */
+  findExact(names: PropertyNames, out: Int32Array): boolean;
+  /** Whether entry `e` is a literal or an expression string (not an object or array). */
+  isScalar(e: number): boolean;
+  /** The value of scalar entry `e`, as `at(...).value` gives it. */
+  valueAt(e: number): Value;
+  /** Where entry `e` is written, as `writtenSpan(file, at(...))` gives it. */
+  spanAt(file: string, e: number): SourceSpan;
+}
+
+/** `loc` as a written object (see WrittenObject), or undefined. */
+export function writtenObject(loc: Located): WrittenObject | undefined {
+  if (!(loc instanceof Deferred) || loc.steppable() !== OBJECT) return undefined;
+  const node = loc.node;
+  return node !== undefined && node.doc === loc.doc && node.index === loc.entry ? loc : undefined;
 }
 
 /** A node's value in a scope, located at the node, evaluated when first read. */

@@ -10,7 +10,9 @@ import type { AddressEntry } from '../nsg';
 import { type Region, regionNamed, regionSymbol } from '../region';
 import { SymbolicValue, TemplateString, UnknownValue, type Value } from '../template/value';
 import type { RuleProperty } from '../validate-rules';
-import { type JsonFile, type Located, PropertyNames, at, atAll, displayText, isGiven, isObjectValue, item, sourceText, spanOf, writtenSpan } from './arm-json';
+import {
+  type JsonFile, type Located, PropertyNames, type WrittenObject, at, atAll, displayText, isGiven, isObjectValue, item, sourceText, spanOf, writtenObject, writtenSpan,
+} from './arm-json';
 import { armTypeOf, describeType } from './arm-values';
 
 /** Why a value is not what was wanted, as the model's `unknown` reason. */
@@ -171,6 +173,11 @@ function mergedSpan(file: string, a: Located, b: Located, c?: Located): SourceSp
 export function ruleFromProperties(
   name: string, nameSpan: SourceSpan | undefined, props: Located, span: SourceSpan, style: RuleOrigin['style'], file: string,
 ): RuleModel {
+  const written = writtenObject(props);
+  if (written !== undefined && written.findExact(RULE_PROPERTIES, ruleEntries)) {
+    const rule = singleValuedRule(name, nameSpan, written, span, style, file);
+    if (rule !== undefined) return rule;
+  }
   // By index rather than destructured (which goes through the iterator protocol).
   const found = atAll(props, RULE_PROPERTIES);
   const priority = found[0];
@@ -200,6 +207,51 @@ export function ruleFromProperties(
     origin: { span, style, properties: spans },
   };
 }
+
+/** Scratch for the entries of a rule's properties (numbers only; filled and read within one call). */
+const ruleEntries = new Int32Array(RULE_PROPERTIES.names.length);
+
+/**
+ * `ruleFromProperties` for the usual rule, read straight from the tape: its properties written out
+ * as literals or expressions, one address prefix and one port range a side (no plural or
+ * application-security-group property). The same rule as the general path, without a located
+ * value per property; undefined (nothing evaluated) when the rule is not of that form.
+ */
+function singleValuedRule(
+  name: string, nameSpan: SourceSpan | undefined, props: WrittenObject, span: SourceSpan, style: RuleOrigin['style'], file: string,
+): RuleModel | undefined {
+  const e = ruleEntries;
+  // The plural and application-security-group spellings (indexes 5, 6, 8, 9, 11, 13) are absent.
+  if (e[5] >= 0 || e[6] >= 0 || e[8] >= 0 || e[9] >= 0 || e[11] >= 0 || e[13] >= 0) return undefined;
+  for (const j of SINGLE_VALUED) if (e[j] >= 0 && !props.isScalar(e[j])) return undefined;
+  // Evaluated in the general path's order (an expression may count, as newGuid() does).
+  const priority = e[0] >= 0 ? props.valueAt(e[0]) : undefined;
+  const direction = e[1] >= 0 ? props.valueAt(e[1]) : undefined;
+  const access = e[2] >= 0 ? props.valueAt(e[2]) : undefined;
+  const protocol = e[3] >= 0 ? props.valueAt(e[3]) : undefined;
+  const sourceAddress = e[4] >= 0 ? props.valueAt(e[4]) : undefined;
+  const destinationAddress = e[7] >= 0 ? props.valueAt(e[7]) : undefined;
+  const sourcePort = e[10] >= 0 ? props.valueAt(e[10]) : undefined;
+  const destinationPort = e[12] >= 0 ? props.valueAt(e[12]) : undefined;
+  const where = (j: number): SourceSpan | undefined => (e[j] >= 0 ? props.spanAt(file, e[j]) : undefined);
+  // A property written as null (or as an expression giving null) is not given: no entry, but its span.
+  const given = (v: Value | undefined): boolean => v !== undefined && v !== null;
+  return {
+    name,
+    priority: maybeNumber(priority, 'the priority'),
+    direction: maybeString(direction, 'the direction'),
+    access: maybeString(access, 'the access'),
+    protocol: maybeString(protocol, 'the protocol'),
+    sourceAddresses: given(sourceAddress) ? [addressEntry(sourceAddress)] : [],
+    sourcePorts: given(sourcePort) ? [portEntry(sourcePort, SOURCE.portRange)] : [],
+    destinationAddresses: given(destinationAddress) ? [addressEntry(destinationAddress)] : [],
+    destinationPorts: given(destinationPort) ? [portEntry(destinationPort, DESTINATION.portRange)] : [],
+    origin: { span, style, properties: ruleSpans(nameSpan, where(0), where(1), where(2), where(3), where(4), where(7), where(10), where(12)) },
+  };
+}
+
+/** The indexes in RULE_PROPERTIES of the properties `singleValuedRule` reads. */
+const SINGLE_VALUED = [0, 1, 2, 3, 4, 7, 10, 12];
 
 /** Where each rule property is written, in this order, leaving out those not written. */
 function ruleSpans(

@@ -6,6 +6,7 @@ import {
   PropertyNames, at, atAll, child, elements, evaluateNode, entries, isGiven, isObjectValue, item, lengthOf, type Located, located, parseJsonFile, toJson,
   type Node,
 } from '../../../src/core/arm/arm-json';
+import { ruleFromProperties } from '../../../src/core/arm/arm-resource-model';
 import { armTemplateReader, templateScopeOf, topLevelSchema } from '../../../src/core/arm/arm-template-reader';
 import { ArmScope } from '../../../src/core/arm/expression-evaluator';
 import { isUnknown } from '../../../src/core/maybe';
@@ -777,6 +778,44 @@ describe('arm-template-reader', () => {
         "Direction": "x", "c": {"copy": [{"name": "d", "count": 2, "input": "[copyIndex('d')]"}]}}}, {"properties": {"PRIORITY": 1, "Priority": 2}},
         {"properties": {"a": 1, "copy": [{"name": "b", "count": 1, "input": 2}]}}, {"properties": "[createObject('priority', 7)]"}]}`);
       assert.ok(compared > 300, String(compared));
+    });
+
+    it('reads a rule straight from the tape as through located values (ruleFromProperties)', () => {
+      let fast = 0;
+      const check = (name: string, text: string): void => {
+        const { root } = parseJsonFile(name, text, []);
+        const scope = ArmScope.forTemplate({ parameters: toJson(child(root, 'parameters')), variables: toJson(child(root, 'variables')) });
+        const rules: Node[] = [];
+        const visit = (n: Node | undefined): void => {
+          if (n?.type === 'object') {
+            const props = child(n, 'properties');
+            if (props?.type === 'object' && child(props, 'priority') !== undefined) rules.push(props);
+            for (const [, v] of entries(n)) visit(v);
+          } else if (n?.type === 'array') {
+            elements(n).forEach(visit);
+          }
+        };
+        visit(root);
+        for (const props of rules) {
+          const span = { file: name, start: 0, end: 1 };
+          const onTape = ruleFromProperties('r', undefined, located(scope, props), span, 'inline', name);
+          // A located value that is not on the tape takes the general path.
+          const evaluated: Located = { value: evaluateNode(scope, props), node: props };
+          const general = ruleFromProperties('r', undefined, evaluated, span, 'inline', name);
+          assert.deepEqual(onTape, general, `${name} at ${props.offset}`);
+          if (!props.keys!.some((k) => /(Prefixes|Ranges|Groups)$/.test(k) || !/^[a-z]/.test(k))) fast++;
+        }
+      };
+      const dir = 'test/fixtures/templates';
+      for (const n of fs.readdirSync(path.join(REPO_ROOT, dir)).filter((x) => /^arm-.*\.json$/.test(x))) check(n, fs.readFileSync(path.join(REPO_ROOT, dir, n), 'utf8'));
+      check('odd.json', `{"parameters": {"p": {"type": "string"}, "n": {"type": "int", "defaultValue": 300}}, "resources": [
+        {"properties": {"priority": "[parameters('n')]", "direction": null, "access": "[null()]", "protocol": 6, "sourceAddressPrefix": "[concat('Storage.', parameters('p'))]",
+          "destinationAddressPrefix": "", "sourcePortRange": 80, "destinationPortRange": "[parameters('p')]"}},
+        {"properties": {"priority": "100", "direction": "Inbound", "access": "Allow", "sourceAddressPrefix": "[createArray('a')]", "destinationPortRange": true}},
+        {"properties": {"priority": 5, "sourceAddressPrefix": null, "destinationAddressPrefix": "[null()]", "sourcePortRange": null}},
+        {"properties": {"priority": 1, "Priority": 2, "sourceAddressPrefix": {"a": 1}}},
+        {"properties": {"priority": 1, "sourceAddressPrefix": "", "sourceAddressPrefixes": ["10.0.0.0/8", "[parameters('p')]"], "destinationPortRanges": "x"}}]}`);
+      assert.ok(fast > 50, String(fast));
     });
 
     it('never throws, and answers with a problem, on templates that are not templates', () => {
