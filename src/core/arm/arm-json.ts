@@ -1188,8 +1188,9 @@ export function children(node: JsonNode, names: PropertyNames): (JsonNode | unde
 function lookupKey(obj: { readonly [key: string]: Value }, name: string): string | undefined {
   if (hasOwn(obj, name)) return name;
   if (!isAscii(name)) return findKey(obj, name);
-  // An ASCII name's lowercase equals only that of a key of the same length.
-  for (const k of Object.keys(obj)) if (k.length === name.length && sameLower(k, name)) return k;
+  // An ASCII name's lowercase equals only that of a key of the same length. (`for...in` lists an
+  // evaluated object's own keys, in Object.keys order, without making a list of them.)
+  for (const k in obj) if (k.length === name.length && hasOwn(obj, k) && sameLower(k, name)) return k;
   return undefined;
 }
 

@@ -41,20 +41,34 @@ function elementsOf(model: WorkspaceModel, kind: ModelElement['kind']): readonly
  * type `microsoft.network/virtualnetworks/subnets`, name `compute`, parent `vnet`.
  */
 export function parseResourceId(id: string): { type: string; name: string; parent?: string } | undefined {
-  const i = id.toLowerCase().lastIndexOf('/providers/');
-  const tail = (i >= 0 ? id.slice(i + '/providers/'.length) : id).replace(/^\/+/, '');
-  const parts = tail.split('/');
-  if (parts.length < 3 || parts.length % 2 === 0) return undefined;
-  const namespace = parts[0];
-  const types = [namespace];
-  const names: string[] = [];
-  for (let k = 1; k < parts.length; k += 2) {
-    types.push(parts[k]);
-    names.push(parts[k + 1]);
+  // After the last `/providers/` (in any case), leading slashes left out.
+  let from = 0;
+  for (let j = id.indexOf('/'); j >= 0; j = id.indexOf('/', j + 1)) {
+    if (isProviders(id, j)) from = j + PROVIDERS.length;
   }
-  if (names.some((n) => n === '')) return undefined;
-  const type = [types[0], ...types.slice(1)].join('/').toLowerCase();
-  return { type, name: names[names.length - 1], parent: names.length > 1 ? names[names.length - 2] : undefined };
+  while (id.charCodeAt(from) === 47) from++;
+  const parts = (from === 0 ? id : id.slice(from)).split('/');
+  const n = parts.length;
+  if (n < 3 || n % 2 === 0) return undefined;
+  // namespace/type/name(/type/name)*: the type is the namespace and every type segment.
+  let type = parts[0];
+  for (let k = 1; k < n; k += 2) {
+    if (parts[k + 1] === '') return undefined;
+    type = `${type}/${parts[k]}`;
+  }
+  return { type: type.toLowerCase(), name: parts[n - 1], parent: n > 3 ? parts[n - 3] : undefined };
+}
+
+const PROVIDERS = '/providers/';
+
+/** Whether `/providers/` (in any case) starts at offset `at` of `id`. */
+function isProviders(id: string, at: number): boolean {
+  if (id.length - at < PROVIDERS.length) return false;
+  // The letters in either case (ASCII: `| 32` lowercases them), then the closing slash.
+  for (let k = 1; k < PROVIDERS.length - 1; k++) {
+    if ((id.charCodeAt(at + k) | 32) !== PROVIDERS.charCodeAt(k)) return false;
+  }
+  return id.charCodeAt(at + PROVIDERS.length - 1) === 47;
 }
 
 /** One element as a link by name can find it: its key, its VNet's name (lowercase) for a subnet, and its deployment. */

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as fc from 'fast-check';
 import { linkModel, parseResourceId } from '../../../src/core/model/link-model';
 import type { NsgModel, SubnetModel, WorkspaceModel } from '../../../src/core/model/workspace-model';
 
@@ -16,6 +17,27 @@ describe('link-model', () => {
     assert.deepEqual(parseResourceId('Microsoft.Network/networkSecurityGroups/nsg-a'), { type: 'microsoft.network/networksecuritygroups', name: 'nsg-a', parent: undefined });
     assert.equal(parseResourceId('/subscriptions/s/resourceGroups/rg'), undefined);
     assert.equal(parseResourceId(''), undefined);
+  });
+
+  it('reads any id as a plain split of it would (random ids)', () => {
+    // The plain reading: lowercase to find the last `/providers/`, split the rest, types and names alternate.
+    const reference = (id: string): ReturnType<typeof parseResourceId> => {
+      const i = id.toLowerCase().lastIndexOf('/providers/');
+      const parts = (i >= 0 ? id.slice(i + 11) : id).replace(/^\/+/, '').split('/');
+      if (parts.length < 3 || parts.length % 2 === 0) return undefined;
+      const types = parts.filter((_, k) => k === 0 || k % 2 === 1);
+      const names = parts.filter((_, k) => k > 0 && k % 2 === 0);
+      if (names.includes('')) return undefined;
+      return { type: types.join('/').toLowerCase(), name: names[names.length - 1], parent: names.length > 1 ? names[names.length - 2] : undefined };
+    };
+    const segment = fc.constantFrom('', 'providers', 'Providers', 'PROVIDERS', 'provider', 'Microsoft.Network', 'subnets', 'a', 'x\x0f', 'vnet-1');
+    fc.assert(fc.property(fc.array(segment, { maxLength: 12 }), fc.boolean(), (segments, lead) => {
+      const id = (lead ? '/' : '') + segments.join('/');
+      assert.deepEqual(parseResourceId(id), reference(id), id);
+    }), { numRuns: 3000, seed: 11 });
+    assert.deepEqual(parseResourceId('/a/PROVIDERS/x/Providers//Microsoft.Network/virtualNetworks/v/subnets/s'), { type: 'microsoft.network/virtualnetworks/subnets', name: 's', parent: 'v' });
+    // Not `/providers/`: the character after the word is not a slash.
+    assert.equal(parseResourceId('/providers\x0fMicrosoft.Network/networkSecurityGroups/n')?.type, 'providers\x0fmicrosoft.network/networksecuritygroups');
   });
 
   it('links a subnet to an NSG declared in another file, by type and name, without case', () => {
