@@ -233,21 +233,27 @@ function singleValuedRule(
   const destinationAddress = e[7] >= 0 ? props.valueAt(e[7]) : undefined;
   const sourcePort = e[10] >= 0 ? props.valueAt(e[10]) : undefined;
   const destinationPort = e[12] >= 0 ? props.valueAt(e[12]) : undefined;
-  const where = (j: number): SourceSpan | undefined => (e[j] >= 0 ? props.spanAt(file, e[j]) : undefined);
   // A property written as null (or as an expression giving null) is not given: no entry, but its span.
-  const given = (v: Value | undefined): boolean => v !== undefined && v !== null;
   return {
     name,
     priority: maybeNumber(priority, 'the priority'),
     direction: maybeString(direction, 'the direction'),
     access: maybeString(access, 'the access'),
     protocol: maybeString(protocol, 'the protocol'),
-    sourceAddresses: given(sourceAddress) ? [addressEntry(sourceAddress)] : [],
-    sourcePorts: given(sourcePort) ? [portEntry(sourcePort, SOURCE.portRange)] : [],
-    destinationAddresses: given(destinationAddress) ? [addressEntry(destinationAddress)] : [],
-    destinationPorts: given(destinationPort) ? [portEntry(destinationPort, DESTINATION.portRange)] : [],
-    origin: { span, style, properties: ruleSpans(nameSpan, where(0), where(1), where(2), where(3), where(4), where(7), where(10), where(12)) },
+    sourceAddresses: sourceAddress !== undefined && sourceAddress !== null ? [addressEntry(sourceAddress)] : [],
+    sourcePorts: sourcePort !== undefined && sourcePort !== null ? [portEntry(sourcePort, SOURCE.portRange)] : [],
+    destinationAddresses: destinationAddress !== undefined && destinationAddress !== null ? [addressEntry(destinationAddress)] : [],
+    destinationPorts: destinationPort !== undefined && destinationPort !== null ? [portEntry(destinationPort, DESTINATION.portRange)] : [],
+    origin: { span, style, properties: ruleSpans(
+      nameSpan, entrySpan(props, file, e[0]), entrySpan(props, file, e[1]), entrySpan(props, file, e[2]), entrySpan(props, file, e[3]),
+      entrySpan(props, file, e[4]), entrySpan(props, file, e[7]), entrySpan(props, file, e[10]), entrySpan(props, file, e[12]),
+    ) },
   };
+}
+
+/** Where entry `e` of a written object is written (none for -1). */
+function entrySpan(props: WrittenObject, file: string, e: number): SourceSpan | undefined {
+  return e >= 0 ? props.spanAt(file, e) : undefined;
 }
 
 /** The indexes in RULE_PROPERTIES of the properties `singleValuedRule` reads. */
