@@ -69,19 +69,28 @@ export function unescapeTemplateLiteral(text: string): string {
 
 /** Parses a whole template string such as `[concat('a', 'b')]`; never throws. */
 export function parseExpression(text: string): ParseResult {
-  if (!isTemplateExpression(text)) {
+  return parseExpressionIn(text, 0, text.length);
+}
+
+/**
+ * Parses the template string `source.slice(from, to)` as `parseExpression` would, offsets
+ * included, but reading `source` itself: a slice of a larger text reads more slowly, character
+ * by character, than the text it is cut from.
+ */
+export function parseExpressionIn(source: string, from: number, to: number): ParseResult {
+  if (!(to - from >= 2 && source.charCodeAt(from) === 0x5b && source.charCodeAt(from + 1) !== 0x5b && source.charCodeAt(to - 1) === 0x5d)) {
     return { ok: false, error: "an expression starts with '[' and ends with ']'", offset: 0 };
   }
-  const parser = new Parser(text);
+  const parser = new Parser(source, from, to);
   try {
     const expr = parser.parseExpression(0);
     parser.skipWhitespace();
-    if (parser.pos < parser.end) parser.fail(`unexpected ${describeChar(text, parser.pos)} after the expression`, parser.pos);
+    if (parser.pos < parser.end) parser.fail(`unexpected ${describeChar(source, parser.pos)} after the expression`, parser.pos);
     return { ok: true, expr };
   } catch (e) {
     if (e instanceof ParseError) return { ok: false, error: e.message, offset: e.offset };
     // Only a defect could get here; report it as a parse error rather than throw.
-    return { ok: false, error: `internal parser error: ${String(e)}`, offset: parser.pos };
+    return { ok: false, error: `internal parser error: ${String(e)}`, offset: parser.pos - from };
   }
 }
 
@@ -126,23 +135,31 @@ function isWhitespace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 }
 
+/** Reads `text` from `base` (the `[`); offsets in nodes and errors are relative to `base`. */
 class Parser {
-  pos = 1;
+  pos: number;
   /** Whether the argument `parseArgument` read last ended its call (a `)`, not a `,`). */
   private closed = false;
   /** The closing `]` of the template string; nothing at or after it belongs to the expression. */
   readonly end: number;
 
-  constructor(private readonly text: string) {
-    this.end = text.length - 1;
+  constructor(private readonly text: string, private readonly base: number, to: number) {
+    this.pos = base + 1;
+    this.end = to - 1;
   }
 
+  /** `offset` is a position in `text`. */
   fail(message: string, offset: number): never {
-    throw new ParseError(message, offset);
+    throw new ParseError(message, offset - this.base);
   }
 
   skipWhitespace(): void {
-    while (this.pos < this.end && isWhitespace(this.text.charCodeAt(this.pos))) this.pos++;
+    // In locals: the loops over characters are most of the parser's time.
+    const text = this.text;
+    const end = this.end;
+    let pos = this.pos;
+    while (pos < end && isWhitespace(text.charCodeAt(pos))) pos++;
+    this.pos = pos;
   }
 
   private peek(): number {
@@ -166,15 +183,15 @@ class Parser {
         const nameStart = this.pos;
         if (isDigit(this.peek())) this.fail('decimal numbers are not allowed in expressions; write json(\'1.5\')', nameStart);
         const name = this.parseIdentifier('a property name after \'.\'');
-        expr = { kind: 'property', target: expr, name, start: expr.start, end: this.pos };
+        expr = { kind: 'property', target: expr, name, start: expr.start, end: this.pos - this.base };
       } else if (c === 0x5b) { // '['
         const open = this.pos;
         this.pos++;
         const index = this.parseExpression(level);
         this.skipWhitespace();
-        if (this.peek() !== 0x5d) this.fail(`expected ']' to close the '[' at ${open}, found ${describeChar(this.text, this.pos)}`, this.pos);
+        if (this.peek() !== 0x5d) this.fail(`expected ']' to close the '[' at ${open - this.base}, found ${describeChar(this.text, this.pos)}`, this.pos);
         this.pos++;
-        expr = { kind: 'index', target: expr, index, start: expr.start, end: this.pos };
+        expr = { kind: 'index', target: expr, index, start: expr.start, end: this.pos - this.base };
       } else {
         return expr;
       }
@@ -206,16 +223,18 @@ class Parser {
         this.fail(`expected '(' after '${written}': names are only functions (write true(), false() or null() for those values)`, this.pos);
       }
       this.pos++;
-      const args = this.parseArguments(depth, start);
+      const callStart = start - this.base;
+      const args = this.parseArguments(depth, callStart);
       const call: FunctionCall = namespace !== undefined
-        ? { kind: 'call', namespace, name, args, start, end: this.pos }
-        : { kind: 'call', name, args, start, end: this.pos };
+        ? { kind: 'call', namespace, name, args, start: callStart, end: this.pos - this.base }
+        : { kind: 'call', name, args, start: callStart, end: this.pos - this.base };
       return call;
     }
     if (c === -1) this.fail('expected an expression, found the end of it', this.pos);
     return this.fail(`expected a function call, a string or an integer, found ${describeChar(this.text, this.pos)}`, this.pos);
   }
 
+  /** `callStart` is relative to `base`, as in messages. */
   private parseArguments(depth: number, callStart: number): ArmExpression[] {
     this.skipWhitespace();
     if (this.peek() === 0x29) {
@@ -260,9 +279,12 @@ class Parser {
   private parseIdentifier(what: string): string {
     const start = this.pos;
     if (!isIdentStart(this.peek())) this.fail(`expected ${what}, found ${describeChar(this.text, this.pos)}`, this.pos);
-    this.pos++;
-    while (isIdentPart(this.peek())) this.pos++;
-    return this.text.slice(start, this.pos);
+    const text = this.text;
+    const end = this.end;
+    let pos = start + 1;
+    while (pos < end && isIdentPart(text.charCodeAt(pos))) pos++;
+    this.pos = pos;
+    return text.slice(start, pos);
   }
 
   private parseString(): StringLiteral {
@@ -280,7 +302,7 @@ class Parser {
         continue;
       }
       this.pos = quote + 1;
-      return { kind: 'string', value, start, end: this.pos };
+      return { kind: 'string', value, start: start - this.base, end: this.pos - this.base };
     }
   }
 
@@ -294,6 +316,6 @@ class Parser {
     const value = Number(this.text.slice(start, this.pos));
     // Beyond 2^53 a JavaScript number would silently change the value; refuse instead of guessing.
     if (!Number.isSafeInteger(value)) this.fail(`integer ${this.text.slice(start, this.pos)} is too large to evaluate exactly`, start);
-    return { kind: 'integer', value: value === 0 ? 0 : value, start, end: this.pos };
+    return { kind: 'integer', value: value === 0 ? 0 : value, start: start - this.base, end: this.pos - this.base };
   }
 }

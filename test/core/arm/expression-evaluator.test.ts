@@ -253,6 +253,15 @@ describe('arm expression evaluator: copy loops', () => {
 });
 
 describe('arm expression evaluator: template values', () => {
+  it('evaluates a template string written inside a larger text as the string itself', () => {
+    const template = { parameters: { p: { type: 'string', defaultValue: 'x' } }, variables: { v: [{ n: 'a' }] } };
+    const texts = ["[concat(parameters('p'), '-', variables('v')[0].n)]", "[variables('v')[1]]", "[f(1,]", '[[x]', 'plain', "[toLower('A')]"];
+    for (const text of texts) {
+      const source = `{ "a": "${text}" }`;
+      assert.deepEqual(ArmScope.forTemplate(template).evaluateIn(text, source, source.indexOf(text)), ArmScope.forTemplate(template).evaluate(text), text);
+    }
+  });
+
   it('walks JSON, evaluating every expression and keeping structure', () => {
     const scope = ArmScope.forTemplate({ parameters: { location: { type: 'string', defaultValue: '[resourceGroup().location]' } } });
     const resource = {
