@@ -77,6 +77,11 @@ function isCopyEntry(v: unknown): v is CopyEntry {
   return isObject(v) && typeof v.name === 'string' && hasOwn(v, 'count') && hasOwn(v, 'input');
 }
 
+/** Whether a property name is `copy` in any case; other names are told apart without lower-casing them (`name`). */
+function isCopyKey(k: string): boolean {
+  return k.length === 4 && (k.charCodeAt(0) | 0x20) === 0x63 && k.toLowerCase() === 'copy';
+}
+
 /** A `copy` array of `{name, count, input}`: property (or variable) iteration. */
 function isCopyArray(v: unknown): v is readonly CopyEntry[] {
   return Array.isArray(v) && v.length > 0 && v.every(isCopyEntry);
@@ -136,7 +141,10 @@ export class ParseCache {
 
 /** Whether a function name is `name` (function names are case-insensitive). */
 function isName(written: string, name: string): boolean {
-  return written === name || (written.length === name.length && written.toLowerCase() === name.toLowerCase());
+  if (written === name) return true;
+  // Names of one length and different first letters (copyIndex, variables) differ without lower-casing both.
+  return written.length === name.length && (written.charCodeAt(0) | 0x20) === (name.charCodeAt(0) | 0x20)
+    && written.toLowerCase() === name.toLowerCase();
 }
 
 /** What is shared by every scope of one template: declarations, memos, the budget. */
@@ -336,7 +344,7 @@ export class ArmScope implements ScopeServices {
     const keys = Object.keys(obj);
     let copyKey: string | undefined;
     for (const k of keys) {
-      if (k.length === 4 && k.toLowerCase() === 'copy' && isCopyArray(obj[k])) {
+      if (isCopyKey(k) && isCopyArray(obj[k])) {
         copyKey = k;
         break;
       }
@@ -530,9 +538,11 @@ export class ArmScope implements ScopeServices {
     const frames = this.frames;
     if (frames.length === 0) return 'copyIndex() is used outside any copy loop';
     if (loop !== undefined) {
-      const lower = loop.toLowerCase();
+      let lower: string | undefined;
       for (let i = frames.length - 1; i >= 0; i--) {
-        if (frames[i].name?.toLowerCase() === lower) return frames[i].index;
+        const name = frames[i].name;
+        // Nearly always written as the loop's name is: no lower-casing then.
+        if (name !== undefined && (name === loop || name.toLowerCase() === (lower ??= loop.toLowerCase()))) return frames[i].index;
       }
       const names = frames.map((f) => (f.name === undefined ? '(unnamed)' : `'${f.name}'`)).join(', ');
       return `no enclosing copy loop is named '${loop}' (the enclosing loops are ${names})`;
