@@ -342,15 +342,11 @@ export class ArmScope implements ScopeServices {
   private walkObject(obj: Readonly<Record<string, unknown>>): Record<string, Value> {
     const out: Record<string, Value> = {};
     const keys = Object.keys(obj);
+    // The first `copy` key holding copy entries is expanded after the other keys.
     let copyKey: string | undefined;
     for (const k of keys) {
-      if (isCopyKey(k) && isCopyArray(obj[k])) {
-        copyKey = k;
-        break;
-      }
-    }
-    for (const k of keys) {
-      if (k !== copyKey) setKey(out, k, this.walk(obj[k]));
+      if (copyKey === undefined && isCopyKey(k) && isCopyArray(obj[k])) copyKey = k;
+      else setKey(out, k, this.walk(obj[k]));
     }
     if (copyKey !== undefined) {
       for (const entry of obj[copyKey] as readonly CopyEntry[]) setKey(out, entry.name, this.expandCopy(entry, 'property'));
