@@ -153,13 +153,16 @@ class Parser {
     throw new ParseError(message, offset - this.base);
   }
 
-  skipWhitespace(): void {
+  /** Skips whitespace; the character after it, as `peek` gives it. */
+  skipWhitespace(): number {
     // In locals: the loops over characters are most of the parser's time.
     const text = this.text;
     const end = this.end;
     let pos = this.pos;
-    while (pos < end && isWhitespace(text.charCodeAt(pos))) pos++;
+    let c = pos < end ? text.charCodeAt(pos) : -1;
+    while (isWhitespace(c)) c = ++pos < end ? text.charCodeAt(pos) : -1;
     this.pos = pos;
+    return c;
   }
 
   private peek(): number {
@@ -172,8 +175,7 @@ class Parser {
     let expr = this.parsePrimary(depth);
     // Each '.name' or '[i]' nests the tree one level more, so a long chain counts as nesting too.
     for (let level = depth + 1; ; level++) {
-      this.skipWhitespace();
-      const c = this.peek();
+      const c = this.skipWhitespace();
       if ((c === 0x2e || c === 0x5b) && level > MAX_EXPRESSION_NESTING) {
         this.fail(`expression nested more than ${MAX_EXPRESSION_NESTING} levels deep`, this.pos);
       }
@@ -188,8 +190,7 @@ class Parser {
         const open = this.pos;
         this.pos++;
         const index = this.parseExpression(level);
-        this.skipWhitespace();
-        if (this.peek() !== 0x5d) this.fail(`expected ']' to close the '[' at ${open - this.base}, found ${describeChar(this.text, this.pos)}`, this.pos);
+        if (this.skipWhitespace() !== 0x5d) this.fail(`expected ']' to close the '[' at ${open - this.base}, found ${describeChar(this.text, this.pos)}`, this.pos);
         this.pos++;
         expr = { kind: 'index', target: expr, index, start: expr.start, end: this.pos - this.base };
       } else {
@@ -209,8 +210,7 @@ class Parser {
       const first = this.parseIdentifier('a function name');
       let namespace: string | undefined;
       let name = first;
-      this.skipWhitespace();
-      if (this.peek() === 0x2e) {
+      if (this.skipWhitespace() === 0x2e) {
         // A name followed by '.' can only be a user-defined function's namespace: bare names are not values.
         this.pos++;
         this.skipWhitespace();
@@ -236,8 +236,7 @@ class Parser {
 
   /** `callStart` is relative to `base`, as in messages. */
   private parseArguments(depth: number, callStart: number): ArmExpression[] {
-    this.skipWhitespace();
-    if (this.peek() === 0x29) {
+    if (this.skipWhitespace() === 0x29) {
       this.pos++;
       return [];
     }
@@ -258,12 +257,10 @@ class Parser {
   /** One argument and the `,` or `)` after it; `closed` tells which. */
   private parseArgument(depth: number, callStart: number): ArmExpression {
     const expr = this.parseExpression(depth + 1);
-    this.skipWhitespace();
-    const c = this.peek();
+    const c = this.skipWhitespace();
     if (c === 0x2c) {
       this.pos++;
-      this.skipWhitespace();
-      if (this.peek() === 0x29) this.fail("expected an argument after ','", this.pos);
+      if (this.skipWhitespace() === 0x29) this.fail("expected an argument after ','", this.pos);
       this.closed = false;
       return expr;
     }
