@@ -123,8 +123,12 @@ function isIdentStart(c: number): boolean {
   return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
 }
 
+/** ASCII letters, digits and `_`, by character code: one look-up per character of a name, not up to seven comparisons. */
+const IDENT_PART = new Uint8Array(128);
+for (let c = 0; c < 128; c++) IDENT_PART[c] = isIdentStart(c) || isDigit(c) ? 1 : 0;
+
 function isIdentPart(c: number): boolean {
-  return isIdentStart(c) || isDigit(c);
+  return c < 128 && IDENT_PART[c] === 1;
 }
 
 function isDigit(c: number): boolean {
@@ -171,8 +175,7 @@ class Parser {
 
   parseExpression(depth: number): ArmExpression {
     if (depth > MAX_EXPRESSION_NESTING) this.fail(`expression nested more than ${MAX_EXPRESSION_NESTING} levels deep`, this.pos);
-    this.skipWhitespace();
-    let expr = this.parsePrimary(depth);
+    let expr = this.parsePrimary(depth, this.skipWhitespace());
     // Each '.name' or '[i]' nests the tree one level more, so a long chain counts as nesting too.
     for (let level = depth + 1; ; level++) {
       const c = this.skipWhitespace();
@@ -199,9 +202,9 @@ class Parser {
     }
   }
 
-  private parsePrimary(depth: number): ArmExpression {
+  /** `c` is the character at `pos`, as `peek` gives it. */
+  private parsePrimary(depth: number, c: number): ArmExpression {
     const start = this.pos;
-    const c = this.peek();
     if (c === 0x27) return this.parseString();
     if (isDigit(c) || (c === 0x2d && isDigit(this.pos + 1 < this.end ? this.text.charCodeAt(this.pos + 1) : -1))) {
       return this.parseInteger();
