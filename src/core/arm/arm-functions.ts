@@ -120,12 +120,11 @@ function def(name: string, min: number, max: number, fn: Builtin['fn'], lazy = f
 
 /** Evaluates a call of a built-in function (names are case-insensitive). */
 export function callBuiltin(env: CallEnv): Value {
-  const b = BUILTINS.get(env.name) ?? BUILTINS.get(env.name.toLowerCase());
+  let b = BUILTINS.get(env.name);
   if (b === undefined) {
     const lower = env.name.toLowerCase();
-    if (lower.startsWith('list')) return referenceLike(new Fn(env, lower), evalAll(env));
-    if (UNSUPPORTED.has(lower)) return new UnknownValue(`${env.snippet}: amlnet does not evaluate ${env.name}()`);
-    return new UnknownValue(`${env.snippet}: unknown function '${env.name}'`);
+    b = BUILTINS.get(lower);
+    if (b === undefined) return notBuiltin(env, lower);
   }
   const f = new Fn(env, b.name);
   if (env.argCount < b.min || env.argCount > b.max) {
@@ -137,6 +136,13 @@ export function callBuiltin(env: CallEnv): Value {
   const args = evalAll(env);
   if (!Array.isArray(args)) return args as UnknownValue;
   return b.fn(f, args);
+}
+
+/** A call of a function that is not a built-in amlnet evaluates; `lower` is its name in lower case. */
+function notBuiltin(env: CallEnv, lower: string): Value {
+  if (lower.startsWith('list')) return referenceLike(new Fn(env, lower), evalAll(env));
+  if (UNSUPPORTED.has(lower)) return new UnknownValue(`${env.snippet}: amlnet does not evaluate ${env.name}()`);
+  return new UnknownValue(`${env.snippet}: unknown function '${env.name}'`);
 }
 
 /** All arguments, or the first unknown one: an unknown argument makes an eager function's result unknown. */
@@ -408,7 +414,11 @@ def('format', 1, Infinity, (f, args) => {
     if (ch !== '{') {
       // The run of text up to the next brace, in one piece.
       let j = i + 1;
-      while (j < fmt.length && fmt[j] !== '{' && fmt[j] !== '}') j++;
+      while (j < fmt.length) {
+        const c = fmt.charCodeAt(j);
+        if (c === 0x7b || c === 0x7d) break; // { }
+        j++;
+      }
       literal += fmt.slice(i, j);
       i = j;
       continue;
@@ -996,17 +1006,27 @@ function asPart(f: Fn, v: Value, what: string): StringPart | UnknownValue {
 /** `/providers/<namespace>/<type>/<name>[/<type>/<name>...]` for a resource type and its names. */
 function providerPath(f: Fn, type: Value, names: readonly Value[]): StringPart[] | UnknownValue {
   if (typeof type !== 'string') return f.fail(`the resource type must be a known string, not ${describeType(type)}`);
-  const segments = type.split('/');
-  if (segments.length < 2 || segments.some((s) => s === '')) return f.fail(`'${type}' is not a resource type such as 'Microsoft.Network/virtualNetworks'`);
-  const types = segments.slice(1);
-  if (names.length !== types.length) {
-    return f.fail(`the resource type '${type}' needs ${types.length} name${types.length === 1 ? '' : 's'}, not ${names.length}`);
+  // The segments are found with indexOf: split() made a list and a string per segment on every resourceId().
+  let types = 0;
+  let empty = false;
+  let last = -1;
+  for (let at = type.indexOf('/'); at >= 0; at = type.indexOf('/', at + 1)) {
+    if (at === last + 1) empty = true;
+    last = at;
+    types++;
   }
-  const parts: StringPart[] = ['/providers/', segments[0]];
-  for (let i = 0; i < types.length; i++) {
+  if (types === 0 || empty || last === type.length - 1) return f.fail(`'${type}' is not a resource type such as 'Microsoft.Network/virtualNetworks'`);
+  if (names.length !== types) {
+    return f.fail(`the resource type '${type}' needs ${types} name${types === 1 ? '' : 's'}, not ${names.length}`);
+  }
+  let from = type.indexOf('/');
+  const parts: StringPart[] = ['/providers/', type.slice(0, from)];
+  for (let i = 0; i < types; i++) {
     const name = asPart(f, names[i], `resource name ${i + 1}`);
     if (name instanceof UnknownValue) return name;
-    parts.push('/', types[i], '/', name);
+    const to = i === types - 1 ? type.length : type.indexOf('/', from + 1);
+    parts.push('/', type.slice(from + 1, to), '/', name);
+    from = to;
   }
   return parts;
 }

@@ -11,7 +11,7 @@ import {
 } from './arm-values';
 import type { DeploymentContext } from './deployment-context';
 import {
-  type ArmExpression, type FunctionCall, type ParseResult, isTemplateExpression, parseExpression, unescapeTemplateLiteral,
+  type ArmExpression, type FunctionCall, type ParseResult, isTemplateExpression, parseExpressionIn, unescapeTemplateLiteral,
 } from './expression-parser';
 
 export type { ScopeKind } from './arm-functions';
@@ -77,6 +77,11 @@ function isCopyEntry(v: unknown): v is CopyEntry {
   return isObject(v) && typeof v.name === 'string' && hasOwn(v, 'count') && hasOwn(v, 'input');
 }
 
+/** Whether a property name is `copy` in any case; other names are told apart without lower-casing them (`name`). */
+function isCopyKey(k: string): boolean {
+  return k.length === 4 && (k.charCodeAt(0) | 0x20) === 0x63 && k.toLowerCase() === 'copy';
+}
+
 /** A `copy` array of `{name, count, input}`: property (or variable) iteration. */
 function isCopyArray(v: unknown): v is readonly CopyEntry[] {
   return Array.isArray(v) && v.length > 0 && v.every(isCopyEntry);
@@ -136,7 +141,10 @@ export class ParseCache {
 
 /** Whether a function name is `name` (function names are case-insensitive). */
 function isName(written: string, name: string): boolean {
-  return written === name || (written.length === name.length && written.toLowerCase() === name.toLowerCase());
+  if (written === name) return true;
+  // Names of one length and different first letters (copyIndex, variables) differ without lower-casing both.
+  return written.length === name.length && (written.charCodeAt(0) | 0x20) === (name.charCodeAt(0) | 0x20)
+    && written.toLowerCase() === name.toLowerCase();
 }
 
 /** What is shared by every scope of one template: declarations, memos, the budget. */
@@ -256,14 +264,23 @@ export class ArmScope implements ScopeServices {
 
   /** Evaluates a template string: an expression `[...]`, or a literal (with `[[` unescaped). */
   evaluate(text: string): Value {
+    return this.evaluateIn(text, text, 0);
+  }
+
+  /**
+   * Evaluates `text` as `evaluate` does, where `text` is written at offset `from` of `source`
+   * (`source.slice(from, from + text.length) === text`): the expression is parsed from `source`,
+   * which reads faster than a slice of it.
+   */
+  evaluateIn(text: string, source: string, from: number): Value {
     // An outermost evaluation depends only on the scope and on memos that never change once set,
     // so a template's many copies of one expression (`[parameters('location')]`) evaluate once.
     const cacheable = this.state.active === 0 && this.kind === 'template' && isTemplateExpression(text);
-    if (!cacheable) return this.guard(() => this.evalString(text));
+    if (!cacheable) return this.guard(() => this.evalString(text, source, from));
     const results = this.results ??= new Map();
     let value = results.get(text);
     if (value === undefined) {
-      value = this.guard(() => this.evalString(text));
+      value = this.guard(() => this.evalString(text, source, from));
       results.set(text, value);
     }
     return value;
@@ -301,45 +318,40 @@ export class ArmScope implements ScopeServices {
     this.state.depth++;
   }
 
-  private leave(): void {
-    this.state.depth--;
-  }
-
   private walk(json: unknown): Value {
     this.state.budget.spend();
-    if (typeof json === 'string') return this.evalString(json);
+    if (typeof json === 'string') return this.evalString(json, json, 0);
     if (json === null || typeof json === 'boolean') return json;
     if (typeof json === 'number') return Number.isFinite(json) ? json : new UnknownValue(`${json} is not a JSON number`);
     if (typeof json !== 'object') return new UnknownValue(`a ${typeof json} is not a template value`);
     // Too deep a JSON value is unknown by itself; the rest of the template still evaluates.
     if (this.state.depth >= MAX_DEPTH) return new UnknownValue(`the value nests more than ${MAX_DEPTH} levels`);
-    this.enter();
-    try {
-      if (Array.isArray(json)) {
-        const out = new Array<Value>(json.length);
-        for (let i = 0; i < json.length; i++) out[i] = this.walk(json[i]);
-        return out;
-      }
-      const obj = json as Readonly<Record<string, unknown>>;
-      const out: Record<string, Value> = {};
-      const keys = Object.keys(obj);
-      let copyKey: string | undefined;
-      for (const k of keys) {
-        if (k.length === 4 && k.toLowerCase() === 'copy' && isCopyArray(obj[k])) {
-          copyKey = k;
-          break;
-        }
-      }
-      for (const k of keys) {
-        if (k !== copyKey) setKey(out, k, this.walk(obj[k]));
-      }
-      if (copyKey !== undefined) {
-        for (const entry of obj[copyKey] as readonly CopyEntry[]) setKey(out, entry.name, this.expandCopy(entry, 'property'));
-      }
-      return out;
-    } finally {
-      this.leave();
+    // Depth is restored without try/finally (see `memoized`): a throw ends the evaluation anyway.
+    this.state.depth++;
+    const out = Array.isArray(json) ? this.walkArray(json) : this.walkObject(json as Readonly<Record<string, unknown>>);
+    this.state.depth--;
+    return out;
+  }
+
+  private walkArray(json: readonly unknown[]): Value[] {
+    const out = new Array<Value>(json.length);
+    for (let i = 0; i < json.length; i++) out[i] = this.walk(json[i]);
+    return out;
+  }
+
+  private walkObject(obj: Readonly<Record<string, unknown>>): Record<string, Value> {
+    const out: Record<string, Value> = {};
+    const keys = Object.keys(obj);
+    // The first `copy` key holding copy entries is expanded after the other keys.
+    let copyKey: string | undefined;
+    for (const k of keys) {
+      if (copyKey === undefined && isCopyKey(k) && isCopyArray(obj[k])) copyKey = k;
+      else setKey(out, k, this.walk(obj[k]));
     }
+    if (copyKey !== undefined) {
+      for (const entry of obj[copyKey] as readonly CopyEntry[]) setKey(out, entry.name, this.expandCopy(entry, 'property'));
+    }
+    return out;
   }
 
   /** A property or variable copy loop: the array of its inputs, one per iteration. */
@@ -359,49 +371,50 @@ export class ArmScope implements ScopeServices {
     return out;
   }
 
-  private evalString(text: string): Value {
+  /** `text` is written at offset `from` of `source` (see `evaluateIn`). */
+  private evalString(text: string, source: string, from: number): Value {
     if (!isTemplateExpression(text)) return unescapeTemplateLiteral(text);
-    const parsed = this.parse(text);
-    if (!parsed.ok) return new UnknownValue(`cannot read the expression ${shorten(text)}: ${parsed.error} (at character ${parsed.offset})`);
-    return this.evalNode(parsed.expr, text);
-  }
-
-  private parse(text: string): ParseResult {
     const cache = this.state.parseCache;
     let parsed = cache.get(text);
     if (parsed === undefined) {
-      parsed = parseExpression(text);
+      parsed = parseExpressionIn(source, from, from + text.length);
       cache.set(text, parsed);
     }
-    return parsed;
+    if (!parsed.ok) return new UnknownValue(`cannot read the expression ${shorten(text)}: ${parsed.error} (at character ${parsed.offset})`);
+    return this.evalNode(parsed.expr, text);
   }
 
 
   /** For `Call`: a node of an expression, inside an evaluation already guarded. */
   evalNode(node: ArmExpression, source: string): Value {
-    this.state.budget.spend();
+    const s = this.state;
+    s.budget.spend();
+    // Depth is restored without try/finally, which costs on every node: a throw ends the
+    // outermost evaluation (`guard` resets the depth), and `memoized` restores its own.
     this.enter();
-    try {
-      switch (node.kind) {
-        case 'string':
-        case 'integer':
-          return node.value;
-        case 'property': {
-          const r = getProperty(this.evalNode(node.target, source), node.name);
-          return r instanceof AccessError ? new UnknownValue(`${snippet(source, node)}: ${r.message}`) : r;
-        }
-        case 'index': {
-          const target = this.evalNode(node.target, source);
-          if (target instanceof UnknownValue) return target;
-          const r = getIndex(target, this.evalNode(node.index, source), this.state.budget);
-          return r instanceof AccessError ? new UnknownValue(`${snippet(source, node)}: ${r.message}`) : r;
-        }
-        case 'call':
-          if (node.namespace !== undefined) return this.callUserFunction(node, node.namespace, source);
-          return this.lookupCall(node, source) ?? callBuiltin(this.callEnv(node, source));
+    const value = this.evalKind(node, source);
+    s.depth--;
+    return value;
+  }
+
+  private evalKind(node: ArmExpression, source: string): Value {
+    switch (node.kind) {
+      case 'string':
+      case 'integer':
+        return node.value;
+      case 'property': {
+        const r = getProperty(this.evalNode(node.target, source), node.name);
+        return r instanceof AccessError ? new UnknownValue(`${snippet(source, node)}: ${r.message}`) : r;
       }
-    } finally {
-      this.leave();
+      case 'index': {
+        const target = this.evalNode(node.target, source);
+        if (target instanceof UnknownValue) return target;
+        const r = getIndex(target, this.evalNode(node.index, source), this.state.budget);
+        return r instanceof AccessError ? new UnknownValue(`${snippet(source, node)}: ${r.message}`) : r;
+      }
+      case 'call':
+        if (node.namespace !== undefined) return this.callUserFunction(node, node.namespace, source);
+        return this.lookupCall(node, source) ?? callBuiltin(this.callEnv(node, source));
     }
   }
 
@@ -500,6 +513,7 @@ export class ArmScope implements ScopeServices {
 
   /** Runs one declaration's evaluation on the cycle-detection stack; a limit hit becomes its value. */
   private memoized(stack: string[], key: string, what: string, run: () => Value): Value {
+    const depth = this.state.depth;
     this.enter();
     stack.push(key);
     try {
@@ -509,7 +523,8 @@ export class ArmScope implements ScopeServices {
       return new UnknownValue(`${what}: ${e.message}`);
     } finally {
       stack.pop();
-      this.leave();
+      // Also undoes the levels that a limit hit deeper in left entered (they restore no depth on a throw).
+      this.state.depth = depth;
     }
   }
 
@@ -519,9 +534,11 @@ export class ArmScope implements ScopeServices {
     const frames = this.frames;
     if (frames.length === 0) return 'copyIndex() is used outside any copy loop';
     if (loop !== undefined) {
-      const lower = loop.toLowerCase();
+      let lower: string | undefined;
       for (let i = frames.length - 1; i >= 0; i--) {
-        if (frames[i].name?.toLowerCase() === lower) return frames[i].index;
+        const name = frames[i].name;
+        // Nearly always written as the loop's name is: no lower-casing then.
+        if (name !== undefined && (name === loop || name.toLowerCase() === (lower ??= loop.toLowerCase()))) return frames[i].index;
       }
       const names = frames.map((f) => (f.name === undefined ? '(unnamed)' : `'${f.name}'`)).join(', ');
       return `no enclosing copy loop is named '${loop}' (the enclosing loops are ${names})`;

@@ -69,19 +69,28 @@ export function unescapeTemplateLiteral(text: string): string {
 
 /** Parses a whole template string such as `[concat('a', 'b')]`; never throws. */
 export function parseExpression(text: string): ParseResult {
-  if (!isTemplateExpression(text)) {
+  return parseExpressionIn(text, 0, text.length);
+}
+
+/**
+ * Parses the template string `source.slice(from, to)` as `parseExpression` would, offsets
+ * included, but reading `source` itself: a slice of a larger text reads more slowly, character
+ * by character, than the text it is cut from.
+ */
+export function parseExpressionIn(source: string, from: number, to: number): ParseResult {
+  if (!(to - from >= 2 && source.charCodeAt(from) === 0x5b && source.charCodeAt(from + 1) !== 0x5b && source.charCodeAt(to - 1) === 0x5d)) {
     return { ok: false, error: "an expression starts with '[' and ends with ']'", offset: 0 };
   }
-  const parser = new Parser(text);
+  const parser = new Parser(source, from, to);
   try {
     const expr = parser.parseExpression(0);
     parser.skipWhitespace();
-    if (parser.pos < parser.end) parser.fail(`unexpected ${describeChar(text, parser.pos)} after the expression`, parser.pos);
+    if (parser.pos < parser.end) parser.fail(`unexpected ${describeChar(source, parser.pos)} after the expression`, parser.pos);
     return { ok: true, expr };
   } catch (e) {
     if (e instanceof ParseError) return { ok: false, error: e.message, offset: e.offset };
     // Only a defect could get here; report it as a parse error rather than throw.
-    return { ok: false, error: `internal parser error: ${String(e)}`, offset: parser.pos };
+    return { ok: false, error: `internal parser error: ${String(e)}`, offset: parser.pos - from };
   }
 }
 
@@ -114,8 +123,12 @@ function isIdentStart(c: number): boolean {
   return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
 }
 
+/** ASCII letters, digits and `_`, by character code: one look-up per character of a name, not up to seven comparisons. */
+const IDENT_PART = new Uint8Array(128);
+for (let c = 0; c < 128; c++) IDENT_PART[c] = isIdentStart(c) || isDigit(c) ? 1 : 0;
+
 function isIdentPart(c: number): boolean {
-  return isIdentStart(c) || isDigit(c);
+  return c < 128 && IDENT_PART[c] === 1;
 }
 
 function isDigit(c: number): boolean {
@@ -126,23 +139,34 @@ function isWhitespace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 }
 
+/** Reads `text` from `base` (the `[`); offsets in nodes and errors are relative to `base`. */
 class Parser {
-  pos = 1;
+  pos: number;
   /** Whether the argument `parseArgument` read last ended its call (a `)`, not a `,`). */
   private closed = false;
   /** The closing `]` of the template string; nothing at or after it belongs to the expression. */
   readonly end: number;
 
-  constructor(private readonly text: string) {
-    this.end = text.length - 1;
+  constructor(private readonly text: string, private readonly base: number, to: number) {
+    this.pos = base + 1;
+    this.end = to - 1;
   }
 
+  /** `offset` is a position in `text`. */
   fail(message: string, offset: number): never {
-    throw new ParseError(message, offset);
+    throw new ParseError(message, offset - this.base);
   }
 
-  skipWhitespace(): void {
-    while (this.pos < this.end && isWhitespace(this.text.charCodeAt(this.pos))) this.pos++;
+  /** Skips whitespace; the character after it, as `peek` gives it. */
+  skipWhitespace(): number {
+    // In locals: the loops over characters are most of the parser's time.
+    const text = this.text;
+    const end = this.end;
+    let pos = this.pos;
+    let c = pos < end ? text.charCodeAt(pos) : -1;
+    while (isWhitespace(c)) c = ++pos < end ? text.charCodeAt(pos) : -1;
+    this.pos = pos;
+    return c;
   }
 
   private peek(): number {
@@ -151,12 +175,10 @@ class Parser {
 
   parseExpression(depth: number): ArmExpression {
     if (depth > MAX_EXPRESSION_NESTING) this.fail(`expression nested more than ${MAX_EXPRESSION_NESTING} levels deep`, this.pos);
-    this.skipWhitespace();
-    let expr = this.parsePrimary(depth);
+    let expr = this.parsePrimary(depth, this.skipWhitespace());
     // Each '.name' or '[i]' nests the tree one level more, so a long chain counts as nesting too.
     for (let level = depth + 1; ; level++) {
-      this.skipWhitespace();
-      const c = this.peek();
+      const c = this.skipWhitespace();
       if ((c === 0x2e || c === 0x5b) && level > MAX_EXPRESSION_NESTING) {
         this.fail(`expression nested more than ${MAX_EXPRESSION_NESTING} levels deep`, this.pos);
       }
@@ -166,24 +188,23 @@ class Parser {
         const nameStart = this.pos;
         if (isDigit(this.peek())) this.fail('decimal numbers are not allowed in expressions; write json(\'1.5\')', nameStart);
         const name = this.parseIdentifier('a property name after \'.\'');
-        expr = { kind: 'property', target: expr, name, start: expr.start, end: this.pos };
+        expr = { kind: 'property', target: expr, name, start: expr.start, end: this.pos - this.base };
       } else if (c === 0x5b) { // '['
         const open = this.pos;
         this.pos++;
         const index = this.parseExpression(level);
-        this.skipWhitespace();
-        if (this.peek() !== 0x5d) this.fail(`expected ']' to close the '[' at ${open}, found ${describeChar(this.text, this.pos)}`, this.pos);
+        if (this.skipWhitespace() !== 0x5d) this.fail(`expected ']' to close the '[' at ${open - this.base}, found ${describeChar(this.text, this.pos)}`, this.pos);
         this.pos++;
-        expr = { kind: 'index', target: expr, index, start: expr.start, end: this.pos };
+        expr = { kind: 'index', target: expr, index, start: expr.start, end: this.pos - this.base };
       } else {
         return expr;
       }
     }
   }
 
-  private parsePrimary(depth: number): ArmExpression {
+  /** `c` is the character at `pos`, as `peek` gives it. */
+  private parsePrimary(depth: number, c: number): ArmExpression {
     const start = this.pos;
-    const c = this.peek();
     if (c === 0x27) return this.parseString();
     if (isDigit(c) || (c === 0x2d && isDigit(this.pos + 1 < this.end ? this.text.charCodeAt(this.pos + 1) : -1))) {
       return this.parseInteger();
@@ -192,8 +213,7 @@ class Parser {
       const first = this.parseIdentifier('a function name');
       let namespace: string | undefined;
       let name = first;
-      this.skipWhitespace();
-      if (this.peek() === 0x2e) {
+      if (this.skipWhitespace() === 0x2e) {
         // A name followed by '.' can only be a user-defined function's namespace: bare names are not values.
         this.pos++;
         this.skipWhitespace();
@@ -206,19 +226,20 @@ class Parser {
         this.fail(`expected '(' after '${written}': names are only functions (write true(), false() or null() for those values)`, this.pos);
       }
       this.pos++;
-      const args = this.parseArguments(depth, start);
+      const callStart = start - this.base;
+      const args = this.parseArguments(depth, callStart);
       const call: FunctionCall = namespace !== undefined
-        ? { kind: 'call', namespace, name, args, start, end: this.pos }
-        : { kind: 'call', name, args, start, end: this.pos };
+        ? { kind: 'call', namespace, name, args, start: callStart, end: this.pos - this.base }
+        : { kind: 'call', name, args, start: callStart, end: this.pos - this.base };
       return call;
     }
     if (c === -1) this.fail('expected an expression, found the end of it', this.pos);
     return this.fail(`expected a function call, a string or an integer, found ${describeChar(this.text, this.pos)}`, this.pos);
   }
 
+  /** `callStart` is relative to `base`, as in messages. */
   private parseArguments(depth: number, callStart: number): ArmExpression[] {
-    this.skipWhitespace();
-    if (this.peek() === 0x29) {
+    if (this.skipWhitespace() === 0x29) {
       this.pos++;
       return [];
     }
@@ -239,12 +260,10 @@ class Parser {
   /** One argument and the `,` or `)` after it; `closed` tells which. */
   private parseArgument(depth: number, callStart: number): ArmExpression {
     const expr = this.parseExpression(depth + 1);
-    this.skipWhitespace();
-    const c = this.peek();
+    const c = this.skipWhitespace();
     if (c === 0x2c) {
       this.pos++;
-      this.skipWhitespace();
-      if (this.peek() === 0x29) this.fail("expected an argument after ','", this.pos);
+      if (this.skipWhitespace() === 0x29) this.fail("expected an argument after ','", this.pos);
       this.closed = false;
       return expr;
     }
@@ -260,9 +279,12 @@ class Parser {
   private parseIdentifier(what: string): string {
     const start = this.pos;
     if (!isIdentStart(this.peek())) this.fail(`expected ${what}, found ${describeChar(this.text, this.pos)}`, this.pos);
-    this.pos++;
-    while (isIdentPart(this.peek())) this.pos++;
-    return this.text.slice(start, this.pos);
+    const text = this.text;
+    const end = this.end;
+    let pos = start + 1;
+    while (pos < end && isIdentPart(text.charCodeAt(pos))) pos++;
+    this.pos = pos;
+    return text.slice(start, pos);
   }
 
   private parseString(): StringLiteral {
@@ -280,7 +302,7 @@ class Parser {
         continue;
       }
       this.pos = quote + 1;
-      return { kind: 'string', value, start, end: this.pos };
+      return { kind: 'string', value, start: start - this.base, end: this.pos - this.base };
     }
   }
 
@@ -294,6 +316,6 @@ class Parser {
     const value = Number(this.text.slice(start, this.pos));
     // Beyond 2^53 a JavaScript number would silently change the value; refuse instead of guessing.
     if (!Number.isSafeInteger(value)) this.fail(`integer ${this.text.slice(start, this.pos)} is too large to evaluate exactly`, start);
-    return { kind: 'integer', value: value === 0 ? 0 : value, start, end: this.pos };
+    return { kind: 'integer', value: value === 0 ? 0 : value, start: start - this.base, end: this.pos - this.base };
   }
 }

@@ -200,6 +200,38 @@ describe('arm expression evaluator: user-defined functions', () => {
     assertUnknown(scope.evaluate('[broken.bad()]'), /not a list of \{name, type\}/);
     assertUnknown(scope.evaluate('[contoso.recurse()]'), /nests more than/);
   });
+
+  it('after variables too deeply nested to evaluate, the same evaluation goes on at its own depth', () => {
+    const chain = (variables: Record<string, string>, name: string, length: number): void => {
+      for (let i = 0; i < length; i++) variables[`${name}${i}`] = `[variables('${name}${i + 1}')]`;
+      variables[`${name}${length}`] = 'end';
+    };
+    const evaluates = (length: number): boolean => {
+      const variables: Record<string, string> = {};
+      chain(variables, 'u', length);
+      const v = ArmScope.forTemplate({ variables }).evaluate("[createArray(variables('u0'))]");
+      return Array.isArray(v) && v[0] === 'end';
+    };
+    // The longest chain of variables the evaluator follows (where the test uses it), found rather than assumed.
+    let ok = 1;
+    let tooDeep = 1000;
+    assert.ok(evaluates(ok) && !evaluates(tooDeep));
+    while (tooDeep - ok > 1) {
+      const mid = Math.floor((ok + tooDeep) / 2);
+      if (evaluates(mid)) ok = mid;
+      else tooDeep = mid;
+    }
+    // Ten chains too deep, each stopped by the limit, then the longest one that fits: it must not
+    // inherit any of the levels the others had entered when they stopped.
+    const variables: Record<string, string> = {};
+    const deep = 'abcdefghij'.split('');
+    for (const name of deep) chain(variables, name, tooDeep);
+    chain(variables, 'u', ok);
+    const v = ArmScope.forTemplate({ variables }).evaluate(`[createArray(${[...deep, 'u'].map((n) => `variables('${n}0')`).join(', ')})]`);
+    assert.ok(Array.isArray(v));
+    for (const e of (v as Value[]).slice(0, deep.length)) assertUnknown(e, /nests more than/);
+    assert.equal((v as Value[])[deep.length], 'end');
+  });
 });
 
 describe('arm expression evaluator: copy loops', () => {
@@ -253,6 +285,15 @@ describe('arm expression evaluator: copy loops', () => {
 });
 
 describe('arm expression evaluator: template values', () => {
+  it('evaluates a template string written inside a larger text as the string itself', () => {
+    const template = { parameters: { p: { type: 'string', defaultValue: 'x' } }, variables: { v: [{ n: 'a' }] } };
+    const texts = ["[concat(parameters('p'), '-', variables('v')[0].n)]", "[variables('v')[1]]", "[f(1,]", '[[x]', 'plain', "[toLower('A')]"];
+    for (const text of texts) {
+      const source = `{ "a": "${text}" }`;
+      assert.deepEqual(ArmScope.forTemplate(template).evaluateIn(text, source, source.indexOf(text)), ArmScope.forTemplate(template).evaluate(text), text);
+    }
+  });
+
   it('walks JSON, evaluating every expression and keeping structure', () => {
     const scope = ArmScope.forTemplate({ parameters: { location: { type: 'string', defaultValue: '[resourceGroup().location]' } } });
     const resource = {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import {
-  type ArmExpression, MAX_EXPRESSION_NESTING, isTemplateExpression, parseExpression, printExpression, unescapeTemplateLiteral,
+  type ArmExpression, MAX_EXPRESSION_NESTING, isTemplateExpression, parseExpression, parseExpressionIn, printExpression, unescapeTemplateLiteral,
 } from '../../../src/core/arm/expression-parser';
 import { stripOffsets } from './arm-test-helpers';
 
@@ -25,6 +25,18 @@ describe('arm expression parser', () => {
     // Only a string that would otherwise be an expression is unescaped.
     assert.equal(unescapeTemplateLiteral('[[no closing bracket'), '[[no closing bracket');
     assert.equal(unescapeTemplateLiteral('plain'), 'plain');
+  });
+
+  it('parses a template string inside a larger text as it parses the string itself, offsets included', () => {
+    const texts = [
+      "[concat('a', toLower(parameters('b')))]", "[variables('m')[copyIndex('x')].name]", "[ns.f(-1, 'it''s')]", '[f(1, 2]',
+      "['open]", '[a.b()', '[1.5]', '[f(1,)]', '[x]', '[[x]', '[]', '[', '',
+    ];
+    for (const text of texts) {
+      const source = `{"k": "${text}", "j": 1}`;
+      const from = source.indexOf(text);
+      assert.deepEqual(parseExpressionIn(source, from, from + text.length), parseExpression(text), text);
+    }
   });
 
   it('parses calls, nested calls and namespaced user functions', () => {
