@@ -144,7 +144,10 @@ function optionText<T>(name: string, o: ReportOption<T>, show: (v: T) => string,
   const from = o.origin === 'template'
     ? `from ${element}${o.reason ? `: ${o.reason}` : ''}`
     : `${o.origin === 'default' ? 'default' : `from the ${o.origin}`}${o.reason ? `, as ${element} does not tell: ${o.reason}` : ''}`;
-  return `${name} ${o.value === null ? 'unknown' : show(o.value)} ${from}`;
+  // A symbolic NSG location the user's region stands for: "region resourceGroup().location = eastus ...".
+  const taken = o.takenAs !== undefined ? ` = ${o.takenAs}` : '';
+  const takenFrom = o.takenAs !== undefined ? `; ${o.takenAs} from the ${o.takenAsOrigin ?? 'setting'}` : '';
+  return `${name} ${o.value === null ? 'unknown' : show(o.value)}${taken} ${from}${takenFrom}`;
 }
 
 export function requirementTooltip(nsg: ReportNsg, req: ReportRequirement, strict: boolean, displayPath: DisplayPath = defaultDisplayPath): string {

@@ -229,6 +229,16 @@ describe('client tree model: verdicts, filters and edge cases', () => {
     assert.match(finding.tooltip ?? '', /Did you mean Storage\?/);
   });
 
+  it('says in the NSG tooltip when the user\'s region stands for a location known only at deployment', () => {
+    const region = { value: 'resourceGroup().location', origin: 'template' as const, from: 'nsg-a', file: FILE, line: 10, takenAs: 'eastus', takenAsOrigin: 'setting' as const };
+    const withRegion = nsg('nsg-a', [requirement('aml-out-storage', 'allowed')], { options: { ...nsg('x', []).options, region } });
+    const node = findNsgNodes(buildWorkspaceTree(ready(report([withRegion])), ALL), { uri: FILE, name: 'nsg-a', line: 10 })[0];
+    assert.match(node.tooltip ?? '', /region resourceGroup\(\)\.location = eastus from nsg-a \(.*:10\); eastus from the setting/);
+    const plain = findNsgNodes(buildWorkspaceTree(ready(report([nsg('nsg-a', [requirement('aml-out-storage', 'allowed')])])), ALL), { uri: FILE, name: 'nsg-a', line: 10 })[0];
+    assert.match(plain.tooltip ?? '', /region westeurope from the setting\./);
+    assert.doesNotMatch(plain.tooltip ?? '', / = /);
+  });
+
   it('escapes names and explanations in Markdown tooltips', () => {
     const evil = nsg('nsg-[x](javascript:alert(1))*', [requirement('aml-out-storage', 'blocked', { explanation: '<img src=x> **bold** | pipe' })]);
     const roots = buildWorkspaceTree(ready(report([evil])), ALL);
