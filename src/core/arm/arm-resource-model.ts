@@ -171,11 +171,11 @@ function mergedSpan(file: string, a: Located, b: Located, c?: Located): SourceSp
  * property is its value or why it is unknown, with where it is written.
  */
 export function ruleFromProperties(
-  name: string, nameSpan: SourceSpan | undefined, props: Located, span: SourceSpan, style: RuleOrigin['style'], file: string,
+  name: string, nameSpan: SourceSpan | undefined, props: Located, span: SourceSpan, style: RuleOrigin['style'], file: string, shared = new SharedValues(),
 ): RuleModel {
   const written = writtenObject(props);
   if (written !== undefined && written.findExact(RULE_PROPERTIES, ruleEntries)) {
-    const rule = singleValuedRule(name, nameSpan, written, span, style, file);
+    const rule = singleValuedRule(name, nameSpan, written, span, style, file, shared);
     if (rule !== undefined) return rule;
   }
   // By index rather than destructured (which goes through the iterator protocol).
@@ -208,6 +208,64 @@ export function ruleFromProperties(
   };
 }
 
+/**
+ * What one read's rules share: the one-entry lists and the short strings most rules repeat
+ * (`['*']`, `['VirtualNetwork']`, `'Tcp'`, `'Allow'`, a port). The model is never changed once
+ * read, so equal lists can be one list: a large template's rules then hold far fewer objects, and
+ * the garbage collector copies far less while the model is built and checked. Per read (a reader
+ * keeps one while it reads), bounded by the template's own texts and by `MAX_SHARED`.
+ */
+export class SharedValues {
+  private readonly lists = new Map<string, readonly string[]>();
+  private readonly strings = new Map<string, string>();
+  private readonly byValue = new Map<object, readonly AddressEntry[]>();
+
+  /** `[text]`, the same list for the same text. */
+  list(text: string): readonly string[] {
+    let list = this.lists.get(text);
+    if (list === undefined) {
+      list = [text];
+      if (this.lists.size < MAX_SHARED) this.lists.set(text, list);
+    }
+    return list;
+  }
+
+  /**
+   * The list of one address entry, as `addresses` makes it. An evaluated value that is not a
+   * string (a regional tag over a symbolic location, `Storage.{location}`) is the same object
+   * wherever its expression is (an expression evaluates once per scope): one list for it too.
+   */
+  addressList(v: Value): readonly AddressEntry[] {
+    if (typeof v === 'string') return this.list(v);
+    if (typeof v !== 'object' || v === null) return [addressEntry(v)];
+    let list = this.byValue.get(v);
+    if (list === undefined) {
+      list = [addressEntry(v)];
+      if (this.byValue.size < MAX_SHARED) this.byValue.set(v, list);
+    }
+    return list;
+  }
+
+  /** The list of one port entry, as `ports` makes it. */
+  portList(v: Value, what: string): readonly Maybe<string>[] {
+    if (typeof v === 'string') return this.list(v);
+    if (typeof v === 'number') return this.list(String(v));
+    return [portEntry(v, what)];
+  }
+
+  /** `maybeString`, the same string for the same text. */
+  maybeString(v: Value | undefined, what: string): Maybe<string> {
+    if (typeof v !== 'string') return maybeString(v, what);
+    const known = this.strings.get(v);
+    if (known !== undefined) return known;
+    if (this.strings.size < MAX_SHARED) this.strings.set(v, v);
+    return v;
+  }
+}
+
+/** Distinct texts a read shares, at most (beyond them, values are made per rule as before). */
+const MAX_SHARED = 4096;
+
 /** Scratch for the entries of a rule's properties (numbers only; filled and read within one call). */
 const ruleEntries = new Int32Array(RULE_PROPERTIES.names.length);
 
@@ -218,7 +276,7 @@ const ruleEntries = new Int32Array(RULE_PROPERTIES.names.length);
  * value per property; undefined (nothing evaluated) when the rule is not of that form.
  */
 function singleValuedRule(
-  name: string, nameSpan: SourceSpan | undefined, props: WrittenObject, span: SourceSpan, style: RuleOrigin['style'], file: string,
+  name: string, nameSpan: SourceSpan | undefined, props: WrittenObject, span: SourceSpan, style: RuleOrigin['style'], file: string, shared: SharedValues,
 ): RuleModel | undefined {
   const e = ruleEntries;
   // The plural and application-security-group spellings (indexes 5, 6, 8, 9, 11, 13) are absent.
@@ -237,13 +295,13 @@ function singleValuedRule(
   return {
     name,
     priority: maybeNumber(priority, 'the priority'),
-    direction: maybeString(direction, 'the direction'),
-    access: maybeString(access, 'the access'),
-    protocol: maybeString(protocol, 'the protocol'),
-    sourceAddresses: sourceAddress !== undefined && sourceAddress !== null ? [addressEntry(sourceAddress)] : [],
-    sourcePorts: sourcePort !== undefined && sourcePort !== null ? [portEntry(sourcePort, SOURCE.portRange)] : [],
-    destinationAddresses: destinationAddress !== undefined && destinationAddress !== null ? [addressEntry(destinationAddress)] : [],
-    destinationPorts: destinationPort !== undefined && destinationPort !== null ? [portEntry(destinationPort, DESTINATION.portRange)] : [],
+    direction: shared.maybeString(direction, 'the direction'),
+    access: shared.maybeString(access, 'the access'),
+    protocol: shared.maybeString(protocol, 'the protocol'),
+    sourceAddresses: sourceAddress === undefined || sourceAddress === null ? [] : shared.addressList(sourceAddress),
+    sourcePorts: sourcePort === undefined || sourcePort === null ? [] : shared.portList(sourcePort, SOURCE.portRange),
+    destinationAddresses: destinationAddress === undefined || destinationAddress === null ? [] : shared.addressList(destinationAddress),
+    destinationPorts: destinationPort === undefined || destinationPort === null ? [] : shared.portList(destinationPort, DESTINATION.portRange),
     origin: { span, style, properties: ruleSpans(
       nameSpan, entrySpan(props, file, e[0]), entrySpan(props, file, e[1]), entrySpan(props, file, e[2]), entrySpan(props, file, e[3]),
       entrySpan(props, file, e[4]), entrySpan(props, file, e[7]), entrySpan(props, file, e[10]), entrySpan(props, file, e[12]),
@@ -292,7 +350,7 @@ export function unknownRule(name: string, reason: string, span: SourceSpan, styl
 }
 
 /** An inline rule `{ name, properties }` (or an expression that yields one). */
-export function inlineRule(loc: Located, index: number, fallback: SourceSpan, file: JsonFile): RuleModel {
+export function inlineRule(loc: Located, index: number, fallback: SourceSpan, file: JsonFile, shared?: SharedValues): RuleModel {
   const node = loc.node ?? loc.each;
   const span = node ? spanOf(file.path, node) : fallback;
   if (!isObjectValue(loc)) {
@@ -300,7 +358,7 @@ export function inlineRule(loc: Located, index: number, fallback: SourceSpan, fi
   }
   const nameLoc = at(loc, 'name');
   const name = displayText(nameLoc.value) ?? (nameLoc.node ? sourceText(file, nameLoc.node) : `securityRules[${index}]`);
-  return ruleFromProperties(name, writtenSpan(file.path, nameLoc), at(loc, 'properties'), span, 'inline', file.path);
+  return ruleFromProperties(name, writtenSpan(file.path, nameLoc), at(loc, 'properties'), span, 'inline', file.path, shared);
 }
 
 /** A list of strings (address prefixes), known as a whole or not at all. */

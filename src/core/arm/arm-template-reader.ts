@@ -20,7 +20,7 @@ import {
   lengthOf, located, markOffsets, parseJsonFile, properties, sourceText, spanOf, stringOf, toJson,
 } from './arm-json';
 import {
-  inlineRule, linkOf, maybeBoolean, maybeNumber, maybeString, nameSegments, readOf, reasonOf, regionOf, ruleFromProperties, stringList,
+  inlineRule, linkOf, maybeBoolean, maybeNumber, maybeString, nameSegments, readOf, reasonOf, regionOf, ruleFromProperties, SharedValues, stringList,
   unknownRule,
 } from './arm-resource-model';
 import { joinParts, setKey, symbolic } from './arm-values';
@@ -361,6 +361,8 @@ class ArmRead {
   private readonly firewalls: FirewallEntry[] = [];
   private readonly childCollections: Pending<FirewallModel['ruleCollections'][number]>[] = [];
   private readonly keys = new Set<string>();
+  /** Lists and strings the rules of this read share. */
+  private readonly shared = new SharedValues();
   /** Why `reference()`s to nested deployments were not followed, to name them where a link depends on one. */
   private readonly unfollowed = new Set<string>();
   private readonly marks = new Map<string, ReadonlySet<number>>();
@@ -686,7 +688,7 @@ class ArmRead {
     };
     const rulesSpan = entry.securityRulesSpan ?? inst.span;
     if (count !== undefined) {
-      for (let i = 0; i < count; i++) entry.inline.push(inlineRule(item(rules, i), i, rulesSpan, inst.t.file));
+      for (let i = 0; i < count; i++) entry.inline.push(inlineRule(item(rules, i), i, rulesSpan, inst.t.file, this.shared));
     } else if (rules.value !== undefined && rules.value !== null) {
       const why = reasonOf(rules.value, 'securityRules', 'a list');
       this.problem(path, 'warning', `the security rules of NSG ${entry.name} are not known before deployment (${why}); every verdict that a rule could change is unknown`, rulesSpan);
@@ -698,7 +700,7 @@ class ArmRead {
   private readChildRule(inst: Instance): void {
     const parent = this.parentOf(inst, 'security rule');
     if (parent === undefined) return;
-    let rule = ruleFromProperties(this.last(inst), inst.nameSpan, this.properties(inst), inst.span, 'child', inst.t.file.path);
+    let rule = ruleFromProperties(this.last(inst), inst.nameSpan, this.properties(inst), inst.span, 'child', inst.t.file.path, this.shared);
     if (inst.unknownCount !== undefined) {
       rule = { ...rule, priority: unknown(`the copy loop that declares ${rule.name} runs an unknown number of times (${inst.unknownCount}), so this rule may or may not exist`) };
     }

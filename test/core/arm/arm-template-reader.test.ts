@@ -780,6 +780,29 @@ describe('arm-template-reader', () => {
       assert.ok(compared > 300, String(compared));
     });
 
+    it('gives the rules of one read the same list and string for the same text, never another read\'s', () => {
+      const regional = "[concat('Storage.', resourceGroup().location)]";
+      const rules = [allowOut('a', 100, 'Storage'), allowOut('b', 110, 'Storage', 443), allowOut('c', 120, 'AzureMonitor', '443'), allowOut('d', 130, regional), allowOut('e', 140, regional)];
+      const first = onlyNsg(read(template([nsg('n', rules)])).model).rules;
+      assert.deepEqual(first.map((r) => [r.direction, r.sourceAddresses, r.sourcePorts, r.destinationAddresses, r.destinationPorts]), [
+        ['Outbound', ['VirtualNetwork'], ['*'], ['Storage'], ['443']],
+        ['Outbound', ['VirtualNetwork'], ['*'], ['Storage'], ['443']],
+        ['Outbound', ['VirtualNetwork'], ['*'], ['AzureMonitor'], ['443']],
+        ['Outbound', ['VirtualNetwork'], ['*'], [{ tag: 'Storage', region: { kind: 'symbol', symbol: 'resourceGroup().location', text: 'resourceGroup().location' }, text: 'Storage.{resourceGroup().location}' }], ['443']],
+        ['Outbound', ['VirtualNetwork'], ['*'], [{ tag: 'Storage', region: { kind: 'symbol', symbol: 'resourceGroup().location', text: 'resourceGroup().location' }, text: 'Storage.{resourceGroup().location}' }], ['443']],
+      ]);
+      // A regional tag over a symbolic location: one expression, one value, one list.
+      assert.equal(first[3].destinationAddresses, first[4].destinationAddresses);
+      // One list per text (a number port and its text alike), shared by the rules and by both sides.
+      assert.equal(first[0].sourcePorts, first[2].sourcePorts);
+      assert.equal(first[0].destinationAddresses, first[1].destinationAddresses);
+      assert.equal(first[0].destinationPorts, first[1].destinationPorts);
+      assert.equal(first[1].destinationPorts, first[2].destinationPorts);
+      assert.notEqual(first[0].destinationAddresses, first[2].destinationAddresses);
+      const second = onlyNsg(read(template([nsg('n', rules)])).model).rules;
+      assert.notEqual(second[0].sourcePorts, first[0].sourcePorts);
+    });
+
     it('reads a rule straight from the tape as through located values (ruleFromProperties)', () => {
       let fast = 0;
       const check = (name: string, text: string): void => {
