@@ -603,7 +603,9 @@ class ArmRead {
   // Helpers
 
   private key(inst: Instance, segments: readonly string[] = inst.segments, type = inst.type): string {
-    const base = `${inst.t.file.path}#${type}/${segments.join('/')}`;
+    // Joined rather than concatenated: one flat string, where `+` and template strings leave a
+    // chain of pieces that every element, link and index holding the key keeps alive.
+    const base = [inst.t.file.path, '#', type, '/', segments.join('/')].join('');
     // Added first and then checked by size: one lookup for the usual new key rather than two.
     const size = this.keys.size;
     this.keys.add(base);
