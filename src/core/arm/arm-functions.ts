@@ -163,7 +163,7 @@ function evalAll(env: CallEnv): readonly Value[] | UnknownValue {
 const UNSUPPORTED = new Set([
   'base64tojson', 'datauri', 'datauritostring', 'uri', 'datetimeadd', 'datetimefromepoch', 'datetimetoepoch',
   'pickzones', 'providers', 'filter', 'map', 'reduce', 'sort', 'toobject', 'groupby', 'mapvalues', 'lambda',
-  'lambdavariables', 'parsecidr', 'cidrsubnet', 'cidrhost', 'shallowmerge', 'indexfromend', 'trygetsecret',
+  'lambdavariables', 'parsecidr', 'cidrhost', 'shallowmerge', 'indexfromend', 'trygetsecret',
   'loadtextcontent', 'loadjsoncontent', 'loadfileasbase64', 'externalinput', 'deployer', 'float',
 ]);
 
@@ -329,6 +329,31 @@ function minMax(isMin: boolean): Builtin['fn'] {
 }
 def('min', 1, Infinity, minMax(true));
 def('max', 1, Infinity, minMax(false));
+
+/**
+ * `cidrSubnet(network, newCIDR, subnetIndex)`: the block of index `subnetIndex` when an IPv4
+ * network is cut into /newCIDR blocks (`cidrSubnet('10.144.0.0/20', 24, 1)` is `10.144.1.0/24`),
+ * as templates write subnet prefixes. An IPv6 network stays unknown (amlnet does not write IPv6
+ * text as Azure does), and so does a network with host bits set, which the docs leave open.
+ */
+def('cidrSubnet', 3, 3, (f, args) => {
+  const early = f.check(args, ['string', 'int', 'int'], 'string');
+  if (early !== undefined) return early;
+  const [network, size, index] = args as [string, number, number];
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(network);
+  if (!m) {
+    return f.fail(network.includes(':') ? 'amlnet evaluates cidrSubnet() of IPv4 networks only' : `'${network}' is not a network in CIDR notation`);
+  }
+  const octets = [m[1], m[2], m[3], m[4]].map(Number);
+  const bits = Number(m[5]);
+  if (octets.some((o) => o > 255) || bits > 32) return f.fail(`'${network}' is not a network in CIDR notation`);
+  const base = octets[0] * 2 ** 24 + octets[1] * 2 ** 16 + octets[2] * 2 ** 8 + octets[3];
+  if (base % 2 ** (32 - bits) !== 0) return f.fail(`amlnet does not evaluate cidrSubnet() of '${network}', whose host bits are set`);
+  if (size < bits || size > 32) return f.fail(`the new CIDR ${size} must be from ${bits} to 32`);
+  if (index < 0 || index >= 2 ** (size - bits)) return f.fail(`subnet index ${index} is outside 0 to ${2 ** (size - bits) - 1}`);
+  const start = base + index * 2 ** (32 - size);
+  return `${Math.floor(start / 2 ** 24)}.${Math.floor(start / 2 ** 16) % 256}.${Math.floor(start / 2 ** 8) % 256}.${start % 256}/${size}`;
+});
 
 def('range', 2, 2, (f, args) => {
   const early = f.check(args, ['int'], 'array');

@@ -564,6 +564,30 @@ describe('arm functions: deployment and resources', () => {
     assert.deepEqual(calls, ["reference('known')", "reference('other')"]);
   });
 
+  it('cidrSubnet cuts an IPv4 network into blocks (the ARM reference\'s example), and says why it cannot', () => {
+    check([
+      ["[cidrSubnet('10.144.0.0/20', 24, 0)]", '10.144.0.0/24'],
+      ["[cidrSubnet('10.144.0.0/20', 24, 1)]", '10.144.1.0/24'],
+      ["[cidrSubnet('10.144.0.0/20', 24, 15)]", '10.144.15.0/24'],
+      ["[cidrSubnet('10.0.0.0/8', 27, 3)]", '10.0.0.96/27'],
+      ["[cidrSubnet('192.168.4.0/22', 22, 0)]", '192.168.4.0/22'],
+      ["[cidrSubnet('0.0.0.0/0', 1, 1)]", '128.0.0.0/1'],
+      ["[cidrSubnet('255.255.255.0/24', 32, 255)]", '255.255.255.255/32'],
+      ["[cidrSubnet('10.1.0.0/16', 24, 2)]", '10.1.2.0/24'],
+    ]);
+    unknowns([
+      ["[cidrSubnet('10.144.0.0/20', 24, 16)]", /subnet index 16 is outside 0 to 15/],
+      ["[cidrSubnet('10.144.0.0/20', 19, 0)]", /the new CIDR 19 must be from 20 to 32/],
+      ["[cidrSubnet('10.144.0.0/20', 33, 0)]", /the new CIDR 33 must be from 20 to 32/],
+      ["[cidrSubnet('10.144.0.1/20', 24, 0)]", /host bits are set/],
+      ["[cidrSubnet('fdad:3236:5555::/48', 52, 0)]", /IPv4 networks only/],
+      ["[cidrSubnet('10.300.0.0/16', 24, 0)]", /is not a network in CIDR notation/],
+      ["[cidrSubnet('10.0.0.0', 24, 0)]", /is not a network in CIDR notation/],
+      ["[cidrSubnet(10, 24, 0)]", /argument 1 must be a string/],
+    ]);
+    assertSymbolic(run("[cidrSubnet(parameters('location'), 24, 0)]"), 'cidrSubnet(param:location, 24, 0)');
+  });
+
   it('unknown and unsupported functions, wrong argument counts', () => {
     unknowns([
       ["[noSuchFunction('a')]", /noSuchFunction\('a'\): unknown function 'noSuchFunction'/],

@@ -69,6 +69,12 @@ describe('Bicep evaluator', () => {
   });
 
   describe('strings', () => {
+    it('cuts subnet prefixes with cidrSubnet, in a loop too', () => {
+      assert.equal(evalVar("cidrSubnet('10.20.0.0/16', 24, 3)"), '10.20.3.0/24');
+      assert.deepEqual(evalVar("[for i in range(0, 2): cidrSubnet(space, 26, i)]", "var space = '192.168.1.0/24'"), ['192.168.1.0/26', '192.168.1.64/26']);
+      assert.match(unknownReason(evalVar("cidrSubnet('fd00::/48', 64, 0)")), /IPv4 networks only/);
+    });
+
     it('interpolates known values', () => {
       assert.equal(evalVar("'nsg-${env}-${n}-${b}'", "var env = 'dev'\nvar n = 2\nvar b = true"), 'nsg-dev-2-True');
     });
