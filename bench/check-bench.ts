@@ -237,11 +237,12 @@ export function measure(runs: number, f: () => void, warmups = 2): number {
 
 /**
  * Warm-up runs before a measured steady state: on a 1 MB file V8 is still compiling the reader and
- * engine in the first runs (Bicep: 200, 150, 85, then ~45 ms; ARM settles only after about ten),
- * so fewer warm-ups measure the compiler, not the check. The cold first run is printed beside the
- * median; the baselines (native parsers) need no warm-up and get the same runs.
+ * engine in the first runs (Bicep: 200, 150, 85, then ~45 ms; ARM, the median over six fresh
+ * processes of runs 1-5, 6-10, ... 56-60: 59, 24, 14.6, 13.7, 13.4, then 12.3-13.2 from run 26
+ * on), so fewer warm-ups measure the compiler, not the check. The cold first run is printed beside
+ * the median; the baselines (native parsers) need no warm-up and get the same runs.
  */
-const JIT_WARMUPS = 12;
+const JIT_WARMUPS = 30;
 
 /** Interleaves two measurements so drift affects both alike; medians in ms. */
 function measurePair(runs: number, a: () => void, b: () => void, warmups = 2): [number, number] {
