@@ -91,10 +91,25 @@ function readPorts(entries: Maybe<readonly Maybe<string>[]>, what: string): Port
   return { known, unknown };
 }
 
+// Most address lists are one written entry ("VirtualNetwork", "10.0.1.0/24"): their terms depend
+// only on the text, so the list of terms is made once per text and shared (term lists are never
+// changed), and so is what the engine works out per term list (see envFreeRelations there).
+// Bounded, as the parse memos.
+const singleTerms = new Map<string, readonly AddressTerm[]>();
+
 function readAddresses(entries: SecurityRule['sourceAddresses'], what: string): Maybe<readonly AddressTerm[]> {
   if (isUnknown(entries)) return entries;
   if (entries.length === 0) return { unknown: `the rule has no ${what}` } satisfies Unknown;
-  return entries.length === 1 ? [parseAddressEntry(entries[0])] : entries.map(parseAddressEntry);
+  if (entries.length > 1) return entries.map(parseAddressEntry);
+  const entry = entries[0];
+  if (typeof entry !== 'string') return [parseAddressEntry(entry)];
+  let terms = singleTerms.get(entry);
+  if (terms === undefined) {
+    if (singleTerms.size >= 20_000) singleTerms.clear();
+    terms = [parseAddressEntry(entry)];
+    singleTerms.set(entry, terms);
+  }
+  return terms;
 }
 
 function readPriority(p: Maybe<number>): Maybe<number> {

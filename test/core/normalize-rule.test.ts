@@ -13,6 +13,17 @@ describe('normalize-rule', () => {
     assert.equal(normalizeRule(rule('b', 100, { protocol: 'Any' }), 'nsg').protocol, '*');
   });
 
+  it('reads one written address the same for every rule, into one shared list of terms', () => {
+    const a = normalizeRule(rule('a', 100, { destinationAddresses: ['Storage.WestEurope'] }), 'nsg');
+    const b = normalizeRule(rule('b', 110, { destinationAddresses: ['Storage.WestEurope'], sourceAddresses: ['10.0.0.0/8'] }), 'nsg');
+    assert.equal(a.destination, b.destination);
+    assert.deepEqual(a.destination, [{ kind: 'tag', base: 'Storage', region: { kind: 'name', name: 'westeurope' }, known: true, text: 'Storage.WestEurope' }]);
+    assert.notEqual(a.source, b.source);
+    assert.deepEqual((b.source as readonly { kind: string; text: string }[]).map((t) => [t.kind, t.text]), [['cidr', '10.0.0.0/8']]);
+    const two = normalizeRule(rule('c', 120, { destinationAddresses: ['Storage.WestEurope', 'AzureMonitor'] }), 'nsg');
+    assert.deepEqual((two.destination as readonly { text: string }[]).map((t) => t.text), ['Storage.WestEurope', 'AzureMonitor']);
+  });
+
   it('takes names of Object.prototype properties as invalid values, not as the properties', () => {
     for (const text of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
       const n = normalizeRule(rule(`r-${text}`, 100, { direction: text, access: text, protocol: text }), 'nsg');
