@@ -340,20 +340,52 @@ def('cidrSubnet', 3, 3, (f, args) => {
   const early = f.check(args, ['string', 'int', 'int'], 'string');
   if (early !== undefined) return early;
   const [network, size, index] = args as [string, number, number];
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(network);
-  if (!m) {
+  const parsed = ipv4Cidr(network);
+  if (parsed === undefined) {
     return f.fail(network.includes(':') ? 'amlnet evaluates cidrSubnet() of IPv4 networks only' : `'${network}' is not a network in CIDR notation`);
   }
-  const octets = [m[1], m[2], m[3], m[4]].map(Number);
-  const bits = Number(m[5]);
-  if (octets.some((o) => o > 255) || bits > 32) return f.fail(`'${network}' is not a network in CIDR notation`);
-  const base = octets[0] * 2 ** 24 + octets[1] * 2 ** 16 + octets[2] * 2 ** 8 + octets[3];
+  const [base, bits] = parsed;
   if (base % 2 ** (32 - bits) !== 0) return f.fail(`amlnet does not evaluate cidrSubnet() of '${network}', whose host bits are set`);
   if (size < bits || size > 32) return f.fail(`the new CIDR ${size} must be from ${bits} to 32`);
   if (index < 0 || index >= 2 ** (size - bits)) return f.fail(`subnet index ${index} is outside 0 to ${2 ** (size - bits) - 1}`);
   const start = base + index * 2 ** (32 - size);
-  return `${Math.floor(start / 2 ** 24)}.${Math.floor(start / 2 ** 16) % 256}.${Math.floor(start / 2 ** 8) % 256}.${start % 256}/${size}`;
+  // Joined: one flat string (the model keeps it), where a template string leaves a chain of pieces.
+  return [Math.floor(start / 16777216), '.', Math.floor(start / 65536) % 256, '.', Math.floor(start / 256) % 256, '.', start % 256, '/', size].join('');
 });
+
+/** `a.b.c.d/n` as its address (a number below 2^32) and prefix length; undefined for anything else. */
+function ipv4Cidr(text: string): [number, number] | undefined {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  let i = 0;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return undefined;
+    } else if ((c === 46 && dots < 3) || (c === 47 && dots === 3)) {
+      if (digits === 0) return undefined;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      if (c === 47) break;
+      dots++;
+    } else {
+      return undefined;
+    }
+  }
+  if (i === text.length) return undefined;
+  let bits = 0;
+  let bitDigits = 0;
+  for (i++; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57 || ++bitDigits > 2) return undefined;
+    bits = bits * 10 + (c - 48);
+  }
+  return bitDigits === 0 || bits > 32 ? undefined : [value, bits];
+}
 
 def('range', 2, 2, (f, args) => {
   const early = f.check(args, ['int'], 'array');

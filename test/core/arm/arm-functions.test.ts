@@ -583,6 +583,10 @@ describe('arm functions: deployment and resources', () => {
       ["[cidrSubnet('fdad:3236:5555::/48', 52, 0)]", /IPv4 networks only/],
       ["[cidrSubnet('10.300.0.0/16', 24, 0)]", /is not a network in CIDR notation/],
       ["[cidrSubnet('10.0.0.0', 24, 0)]", /is not a network in CIDR notation/],
+      ["[cidrSubnet('10.0.0/24', 24, 0)]", /is not a network in CIDR notation/],
+      ["[cidrSubnet('10.0.0.0/', 24, 0)]", /is not a network in CIDR notation/],
+      ["[cidrSubnet('10.0.0.0/33', 33, 0)]", /is not a network in CIDR notation/],
+      ["[cidrSubnet('10..0.0/16', 24, 0)]", /is not a network in CIDR notation/],
       ["[cidrSubnet(10, 24, 0)]", /argument 1 must be a string/],
     ]);
     assertSymbolic(run("[cidrSubnet(parameters('location'), 24, 0)]"), 'cidrSubnet(param:location, 24, 0)');
