@@ -171,7 +171,7 @@ function mergedSpan(file: string, a: Located, b: Located, c?: Located): SourceSp
  * property is its value or why it is unknown, with where it is written.
  */
 export function ruleFromProperties(
-  name: string, nameSpan: SourceSpan | undefined, props: Located, span: SourceSpan, style: RuleOrigin['style'], file: string, shared = new SharedValues(),
+  name: string, nameSpan: SourceSpan | undefined, props: Located, span: SourceSpan, style: RuleOrigin['style'], file: string, shared: SharedValues = UNSHARED,
 ): RuleModel {
   const written = writtenObject(props);
   if (written !== undefined && written.findExact(RULE_PROPERTIES, ruleEntries)) {
@@ -216,6 +216,9 @@ export function ruleFromProperties(
  * keeps one while it reads), bounded by the template's own texts and by `MAX_SHARED`.
  */
 export class SharedValues {
+  /** `max`: how many distinct texts (and values) of each kind it keeps. */
+  constructor(private readonly max = MAX_SHARED) {}
+
   private readonly lists = new Map<string, readonly string[]>();
   private readonly strings = new Map<string, string>();
   private readonly byValue = new Map<object, readonly AddressEntry[]>();
@@ -225,7 +228,7 @@ export class SharedValues {
     let list = this.lists.get(text);
     if (list === undefined) {
       list = [text];
-      if (this.lists.size < MAX_SHARED) this.lists.set(text, list);
+      if (this.lists.size < this.max) this.lists.set(text, list);
     }
     return list;
   }
@@ -241,7 +244,7 @@ export class SharedValues {
     let list = this.byValue.get(v);
     if (list === undefined) {
       list = [addressEntry(v)];
-      if (this.byValue.size < MAX_SHARED) this.byValue.set(v, list);
+      if (this.byValue.size < this.max) this.byValue.set(v, list);
     }
     return list;
   }
@@ -258,13 +261,16 @@ export class SharedValues {
     if (typeof v !== 'string') return maybeString(v, what);
     const known = this.strings.get(v);
     if (known !== undefined) return known;
-    if (this.strings.size < MAX_SHARED) this.strings.set(v, v);
+    if (this.strings.size < this.max) this.strings.set(v, v);
     return v;
   }
 }
 
 /** Distinct texts a read shares, at most (beyond them, values are made per rule as before). */
 const MAX_SHARED = 4096;
+
+/** For a rule read on its own: keeps nothing, so every call makes its own lists (and no state is shared). */
+const UNSHARED = new SharedValues(0);
 
 /** Scratch for the entries of a rule's properties (numbers only; filled and read within one call). */
 const ruleEntries = new Int32Array(RULE_PROPERTIES.names.length);
