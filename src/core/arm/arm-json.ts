@@ -934,7 +934,7 @@ class Deferred implements Located, WrittenObject {
       if (candidates === undefined) continue;
       for (const j of candidates) {
         const m = doc.keyMatch(k, names.names[j]);
-        // The last property of an exact name gives the value, as in `atAll`.
+        // The last property of an exact name gives the value, as in `evaluatedProperty`.
         if (m === 2) out[j] = k + 1;
         else if (m === 1) return false;
       }
@@ -975,8 +975,8 @@ class Deferred implements Located, WrittenObject {
  */
 export interface WrittenObject {
   /**
-   * The entry of each name's value into `out` (-1 when the object does not have it), found as
-   * `atAll` finds them; false when a name is written only in another case (then use `atAll`).
+   * The entry of each name's value into `out` (-1 when the object does not have it), as `at`
+   * finds it; false when a name is written only in another case (then use `at` or `atAll`).
    */
   findExact(names: PropertyNames, out: Int32Array): boolean;
   /** Whether entry `e` is a literal or an expression string (not an object or array). */
@@ -1119,38 +1119,20 @@ export class PropertyNames {
 
 /**
  * `names.names.map((n) => at(loc, n))`, with one scan of the object's names when it is written
- * where it is evaluated (a rule's properties): each name written exactly is found in that scan;
- * a name written only in another case goes through `at`.
+ * where it is evaluated (a rule's properties) and every name is written exactly or not at all;
+ * otherwise (a name written only in another case, too) each goes through `at`.
  */
 export function atAll(loc: Located, names: PropertyNames): Located[] {
   const n = names.names.length;
   const out = new Array<Located>(n);
-  const node = loc.node;
-  if (!(loc instanceof Deferred) || loc.steppable() !== OBJECT || node === undefined || node.doc !== loc.doc || node.index !== loc.entry) {
+  const entries = new Int32Array(n);
+  const written = writtenObject(loc);
+  if (written === undefined || !written.findExact(names, entries)) {
+    // Not written out, or a name written only in another case: each as `at` finds it.
     for (let j = 0; j < n; j++) out[j] = at(loc, names.names[j]);
     return out;
   }
-  const doc = loc.doc;
-  // A plain list: a small typed array costs more to make than it saves.
-  const exact = new Array<number>(n).fill(-1);
-  let loose: boolean[] | undefined;
-  const end = doc.next[loc.entry];
-  for (let k = loc.entry + 1; k < end; k = doc.next[k + 1]) {
-    if (doc.kind[k + 1] === MISSING) continue;
-    const candidates = names.ofLength(doc, k);
-    if (candidates === undefined) continue;
-    for (const j of candidates) {
-      const m = doc.keyMatch(k, names.names[j]);
-      // The last property of an exact name gives the value, as in `evaluatedProperty`.
-      if (m === 2) exact[j] = k + 1;
-      else if (m === 1) (loose ??= [])[j] = true;
-    }
-  }
-  for (let j = 0; j < n; j++) {
-    const e = exact[j];
-    if (e >= 0) out[j] = stepWritten(loc, e);
-    else out[j] = loose?.[j] ? at(loc, names.names[j]) : NOTHING;
-  }
+  for (let j = 0; j < n; j++) out[j] = entries[j] >= 0 ? stepWritten(loc as Deferred, entries[j]) : NOTHING;
   return out;
 }
 
