@@ -24,7 +24,7 @@ import { repoRoot } from './repo-root';
 const READERS = [bicepReader, armTemplateReader];
 const TEMPLATE = /\.(json|jsonc|bicep|bicepparam)$/i;
 
-/** Canonical JSON of any value: Maps and Sets as arrays, class instances by their fields, a cycle named by the path it returns to (shared objects are written out at each place, so sharing or copying changes nothing). */
+/** Canonical JSON of any value: Maps and Sets as arrays, class instances by their fields (or their `toJSON`), a cycle named by the path it returns to (shared objects are written out at each place, so sharing or copying changes nothing). */
 function canonical(value: unknown): string {
   const seen = new Map<object, string>();
   const walk = (v: unknown, at: string): unknown => {
@@ -38,6 +38,12 @@ function canonical(value: unknown): string {
     if (v instanceof Map) return { '<map>': [...v.entries()].map(([k, x], i) => [walk(k, `${at}.k${i}`), walk(x, `${at}.v${i}`)]) };
     if (v instanceof Set) return { '<set>': [...v].map((x, i) => walk(x, `${at}[${i}]`)) };
     if (ArrayBuffer.isView(v)) return { '<typed>': Array.from(v as unknown as ArrayLike<number>) };
+    // An object that stands for a plain one (a rule origin made lazily) is recorded as JSON would write it.
+    const toJSON = (v as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function' && !Array.isArray(v)) {
+      seen.delete(v);
+      return walk(toJSON.call(v), at);
+    }
     try {
       if (Array.isArray(v)) return v.map((x, i) => walk(x, `${at}[${i}]`));
       const out: Record<string, unknown> = {};

@@ -951,8 +951,12 @@ class Deferred implements Located, WrittenObject {
     return evaluateEntry(this.scope, this.doc, e, this.depth + 1);
   }
 
-  spanAt(file: string, e: number): SourceSpan {
-    return { file, start: this.doc.start[e], end: this.doc.end[e] };
+  startAt(e: number): number {
+    return this.doc.start[e];
+  }
+
+  endAt(e: number): number {
+    return this.doc.end[e];
   }
 
   /** The entry's kind when stepping into it can wait: an object without a property copy, or an array, not yet evaluated. */
@@ -983,8 +987,9 @@ export interface WrittenObject {
   isScalar(e: number): boolean;
   /** The value of scalar entry `e`, as `at(...).value` gives it. */
   valueAt(e: number): Value;
-  /** Where entry `e` is written, as `writtenSpan(file, at(...))` gives it. */
-  spanAt(file: string, e: number): SourceSpan;
+  /** Where entry `e` is written (its start and end offsets), as `writtenSpan(file, at(...))` gives it. */
+  startAt(e: number): number;
+  endAt(e: number): number;
 }
 
 /** `loc` as a written object (see WrittenObject), or undefined. */

@@ -217,7 +217,12 @@ export function ruleFromProperties(
  */
 export class SharedValues {
   /** `max`: how many distinct texts (and values) of each kind it keeps. */
-  constructor(private readonly max = MAX_SHARED) {}
+  constructor(private readonly max = MAX_SHARED) {
+    this.offsets = new RuleOffsets(max === 0 ? OFFSETS_PER_RULE : OFFSET_CHUNK);
+  }
+
+  /** Where this read's rules are written (see RuleOffsets); kept apart per rule when nothing is shared. */
+  readonly offsets: RuleOffsets;
 
   private readonly lists = new Map<string, readonly string[]>();
   private readonly strings = new Map<string, string>();
@@ -266,6 +271,80 @@ export class SharedValues {
   }
 }
 
+/** The properties (their indexes in RULE_PROPERTIES) whose spans a rule read from the tape keeps, in `ruleSpans` order after the name. */
+const SPAN_PROPERTIES = [0, 1, 2, 3, 4, 7, 10, 12];
+
+/**
+ * Where the rules read from the tape are written: each property's start and end offsets, in
+ * chunks of plain numbers shared by the rules of one read. A rule's origin makes its property
+ * spans from them when first asked for (a fix, a diagnostic, a suppression comment), so a large
+ * template's model holds one origin per rule rather than nine spans and a record: far fewer
+ * objects for the garbage collector to copy while the model is built and checked.
+ */
+export class RuleOffsets {
+  private chunk: Int32Array;
+  private used = 0;
+
+  /** `size`: numbers per chunk, a multiple of OFFSETS_PER_RULE. */
+  constructor(private readonly size: number) {
+    this.chunk = new Int32Array(size);
+  }
+
+  /** The origin of a rule whose properties are the entries `e` (indexed as RULE_PROPERTIES, -1 when not written) of `props`. */
+  origin(span: SourceSpan, style: RuleOrigin['style'], file: string, nameSpan: SourceSpan | undefined, props: WrittenObject, e: Int32Array): RuleOrigin {
+    if (this.used + OFFSETS_PER_RULE > this.chunk.length) {
+      this.chunk = new Int32Array(this.size);
+      this.used = 0;
+    }
+    const chunk = this.chunk;
+    const at = this.used;
+    for (let k = 0; k < SPAN_PROPERTIES.length; k++) {
+      const entry = e[SPAN_PROPERTIES[k]];
+      chunk[at + 2 * k] = entry >= 0 ? props.startAt(entry) : -1;
+      chunk[at + 2 * k + 1] = entry >= 0 ? props.endAt(entry) : -1;
+    }
+    this.used = at + OFFSETS_PER_RULE;
+    return new OffsetOrigin(span, style, file, nameSpan, chunk, at);
+  }
+}
+
+/** A start and an end offset per property. */
+const OFFSETS_PER_RULE = 2 * SPAN_PROPERTIES.length;
+
+/** Numbers per chunk of a read's RuleOffsets (room for 512 rules). */
+const OFFSET_CHUNK = 512 * OFFSETS_PER_RULE;
+
+/** A rule's origin whose property spans are made from offsets when first read (see RuleOffsets). */
+class OffsetOrigin implements RuleOrigin {
+  private spans: Partial<Record<RuleProperty, SourceSpan>> | undefined;
+
+  constructor(
+    readonly span: SourceSpan,
+    readonly style: RuleOrigin['style'],
+    private readonly file: string,
+    private readonly nameSpan: SourceSpan | undefined,
+    private readonly chunk: Int32Array,
+    private readonly at: number,
+  ) {}
+
+  get properties(): Partial<Record<RuleProperty, SourceSpan>> {
+    return this.spans ??= ruleSpans(
+      this.nameSpan, this.spanOf(0), this.spanOf(1), this.spanOf(2), this.spanOf(3), this.spanOf(4), this.spanOf(5), this.spanOf(6), this.spanOf(7),
+    );
+  }
+
+  /** The plain origin it stands for (what JSON and the model's other readers see). */
+  toJSON(): RuleOrigin {
+    return { span: this.span, style: this.style, properties: this.properties };
+  }
+
+  /** The span of the `k`th of SPAN_PROPERTIES, if written. */
+  private spanOf(k: number): SourceSpan | undefined {
+    const start = this.chunk[this.at + 2 * k];
+    return start < 0 ? undefined : { file: this.file, start, end: this.chunk[this.at + 2 * k + 1] };
+  }
+}
+
 /** Distinct texts a read shares, at most (beyond them, values are made per rule as before). */
 const MAX_SHARED = 4096;
 
@@ -308,20 +387,12 @@ function singleValuedRule(
     sourcePorts: sourcePort === undefined || sourcePort === null ? [] : shared.portList(sourcePort, SOURCE.portRange),
     destinationAddresses: destinationAddress === undefined || destinationAddress === null ? [] : shared.addressList(destinationAddress),
     destinationPorts: destinationPort === undefined || destinationPort === null ? [] : shared.portList(destinationPort, DESTINATION.portRange),
-    origin: { span, style, properties: ruleSpans(
-      nameSpan, entrySpan(props, file, e[0]), entrySpan(props, file, e[1]), entrySpan(props, file, e[2]), entrySpan(props, file, e[3]),
-      entrySpan(props, file, e[4]), entrySpan(props, file, e[7]), entrySpan(props, file, e[10]), entrySpan(props, file, e[12]),
-    ) },
+    origin: shared.offsets.origin(span, style, file, nameSpan, props, e),
   };
 }
 
-/** Where entry `e` of a written object is written (none for -1). */
-function entrySpan(props: WrittenObject, file: string, e: number): SourceSpan | undefined {
-  return e >= 0 ? props.spanAt(file, e) : undefined;
-}
-
 /** The indexes in RULE_PROPERTIES of the properties `singleValuedRule` reads. */
-const SINGLE_VALUED = [0, 1, 2, 3, 4, 7, 10, 12];
+const SINGLE_VALUED = SPAN_PROPERTIES;
 
 /** Where each rule property is written, in this order, leaving out those not written. */
 function ruleSpans(

@@ -72,6 +72,10 @@ export interface SubnetModel extends Element {
 export interface RuleOrigin {
   readonly span: SourceSpan;
   readonly style: 'inline' | 'child';
+  /**
+   * Where each property is written. May be a getter that makes the spans when first read (the ARM
+   * reader's origins; their `toJSON` is the plain object): read it, do not copy the origin by spread.
+   */
   readonly properties: Partial<Record<RuleProperty, SourceSpan>>;
 }
 
