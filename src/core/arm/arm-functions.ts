@@ -75,29 +75,30 @@ class Fn {
   check(args: readonly Value[], wants: readonly (Want | readonly Want[])[], result?: ArmType, partialOk = false): Value | undefined {
     let partial = false;
     for (let i = 0; i < args.length; i++) {
+      // One wanted type (nearly every argument) is compared as it is: no list made per argument.
       const w = wants[Math.min(i, wants.length - 1)];
-      const allowed: readonly Want[] = typeof w === 'string' ? [w] : w;
-      if (allowed.includes('any')) continue;
+      if (typeof w === 'string' ? w === 'any' : w.includes('any')) continue;
       const a = args[i];
       const t = armTypeOf(a);
+      const allowed = t !== undefined && (typeof w === 'string' ? w === t : w.includes(t));
       if (isPartial(a)) {
-        if (t !== undefined && !allowed.includes(t)) return this.fail(`argument ${i + 1} must be ${wantText(allowed)}, not ${describeType(a)}`);
+        if (t !== undefined && !allowed) return this.fail(`argument ${i + 1} must be ${wantText(w)}, not ${describeType(a)}`);
         partial = true;
         continue;
       }
-      if (t === undefined || !allowed.includes(t) || (t === 'int' && !Number.isInteger(a))) {
-        return this.fail(`argument ${i + 1} must be ${wantText(allowed)}, not ${describeType(a)}`);
+      if (!allowed || (t === 'int' && !Number.isInteger(a))) {
+        return this.fail(`argument ${i + 1} must be ${wantText(w)}, not ${describeType(a)}`);
       }
     }
     return partial && !partialOk ? this.symbolic(args, result) : undefined;
   }
 }
 
-function wantText(ws: readonly Want[]): string {
+function wantText(w: Want | readonly Want[]): string {
   const names: Record<Want, string> = {
     string: 'a string', int: 'an integer', bool: 'a boolean', array: 'an array', object: 'an object', null: 'null', any: 'any value',
   };
-  return ws.map((w) => names[w]).join(' or ');
+  return (typeof w === 'string' ? [w] : w).map((x) => names[x]).join(' or ');
 }
 
 interface Builtin {
