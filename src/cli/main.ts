@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { nearest } from '../core/suggest';
+import { tuneRuntime } from '../host/runtime';
 import { toolVersion } from '../host/tool-version';
 import { armTemplateReader } from '../core/arm/arm-template-reader';
 import { bicepReader } from '../core/bicep/bicep-reader';
@@ -108,6 +109,7 @@ export function processIo(): CliIo {
 // (directly or through bin/amlnet.js) and stays quiet when a test imports it.
 const program = require.main?.filename ?? '';
 if (require.main === module || /[\\/]bin[\\/]amlnet(\.js)?$/.test(program)) {
+  tuneRuntime();
   run(process.argv.slice(2), processIo()).then(
     (code) => {
       // exitCode, not exit(): piped stdout is flushed before the process ends.

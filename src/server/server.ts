@@ -1,6 +1,8 @@
 // The amlnet language server's entry: bundled to dist/server.js. Speaks LSP over IPC (the
 // extension starts it with TransportKind.ipc) or stdio (`--stdio`, for tests and other editors).
 
+// First: V8 settings for reading and checking large templates over and over (see runtime.ts).
+import '../host/tuned-runtime';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { armTemplateReader } from '../core/arm/arm-template-reader';
 import { createIncrementalBicepReader } from '../core/bicep/bicep-reader';

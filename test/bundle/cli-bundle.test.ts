@@ -4,6 +4,7 @@
 // Runs after `npm run build` (see the `test` script), apart from the main mocha run.
 
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,6 +13,8 @@ import { run as runSource, type CliIo } from '../../src/cli/main';
 import { FakeArmServer } from '../azure/fake-arm-server';
 import { isLoopback, StaticCredential, TEST_TOKEN, watchConnections } from '../azure/support';
 import { armTemplate, FIXTURE, SUB_LOCKED, tenantData } from '../azure/tenant';
+import { generateArmTemplate } from '../../bench/check-bench';
+import { V8_DEFAULTS_VARIABLE } from '../../src/host/runtime';
 
 const BUNDLE = resolve(__dirname, '../../../dist/cli.js');
 
@@ -73,6 +76,28 @@ describe('the bundled CLI (dist/cli.js)', () => {
     assert.equal(bundled.stdout, source.stdout);
     assert.ok((JSON.parse(bundled.stdout) as { nsgs: unknown[] }).nsgs.length > 0);
     assert.ok(!bundled.stdout.includes(TEST_TOKEN) && !bundled.stderr.includes(TEST_TOKEN));
+  });
+
+  it('runs as a program with the V8 settings of src/host/runtime.ts (pretenuring off)', function () {
+    this.timeout(120_000);
+    // A template large enough for V8 to weigh pretenuring while it is checked; its trace goes to stdout.
+    const big = mkdtempSync(join(tmpdir(), 'amlnet-bundle-v8-'));
+    try {
+      writeFileSync(join(big, 'azuredeploy.json'), generateArmTemplate(1));
+      const program = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, ['--trace-pretenuring-statistics', BUNDLE, 'check', big], { encoding: 'utf8', env, timeout: 100_000 });
+      const env = { ...process.env };
+      delete env[V8_DEFAULTS_VARIABLE];
+      const tuned = program(env);
+      assert.equal(tuned.status, 1, tuned.stderr);
+      assert.match(tuned.stdout, /nsg-aml-0/);
+      assert.doesNotMatch(tuned.stdout, /pretenuring/);
+      // With V8's defaults the same run makes pretenuring decisions.
+      const defaults = program({ ...env, [V8_DEFAULTS_VARIABLE]: '1' });
+      assert.equal(defaults.status, 1, defaults.stderr);
+      assert.match(defaults.stdout, /pretenuring: AllocationSite/);
+    } finally {
+      rmSync(big, { recursive: true, force: true });
+    }
   });
 
   it('checks templates and writes SARIF exactly as the sources do', async () => {
