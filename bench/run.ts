@@ -1,6 +1,7 @@
 // Benchmarks. `npm run bench` runs every case; `npm run bench -- <case> [<case> ...]` runs the named
 // ones; `npm run bench -- --list` lists them. Options: `--runs N` (measured runs, median reported),
-// `--nsgs N`, `--rules N`. Add a case by adding an entry to CASES.
+// `--nsgs N`, `--rules N`, `--v8-defaults` (without the V8 flags the CLI and the server set, see
+// src/host/runtime.ts). Add a case by adding an entry to CASES.
 //
 // Timings are medians of several runs after a warm-up, and each evaluation benchmark measures the
 // machine's JSON.parse on the same NSGs, serialised as ARM JSON, in the same process, so that the
@@ -18,6 +19,7 @@ import { runDifferential } from '../scripts/differential';
 import { checkArm1mb, checkBicep1mb, keep, printPhases, recheckEdit1mb, rssBicep10mb, rssChildMain, templates1000 } from './check-bench';
 import { median, timeMs } from './measure';
 import { azureTenantBench } from './azure-bench';
+import { RUNTIME_FLAGS, tuneRuntime, V8_DEFAULTS_VARIABLE } from '../src/host/runtime';
 
 interface BenchOptions {
   readonly runs: number;
@@ -205,6 +207,10 @@ const CASES: Readonly<Record<string, BenchCase>> = {
 };
 
 function main(argv: readonly string[]): number {
+  // The engine runs here as in the CLI and the language server: with their V8 settings, unless
+  // `--v8-defaults` (then also in the processes a case starts, through the environment).
+  if (argv.includes('--v8-defaults')) process.env[V8_DEFAULTS_VARIABLE] = '1';
+  const tuned = tuneRuntime();
   if (rssChildMain(argv)) return 0;
   if (argv.includes('--list')) {
     for (const [name, c] of Object.entries(CASES)) console.log(`${name}: ${c.description}`);
@@ -224,6 +230,9 @@ function main(argv: readonly string[]): number {
   }
   const selected = names.length ? names : ['nsg-evaluation', 'nsg-evaluation-service-tags'];
   console.log(`node ${process.version}, ${process.platform}/${process.arch}, ${opts.runs} measured runs after warm-up, medians`);
+  console.log(tuned
+    ? `V8 flags as the CLI and the language server set them: ${RUNTIME_FLAGS.join(' ')} (--v8-defaults: without)`
+    : 'V8 defaults (--v8-defaults): not the flags the CLI and the language server run with');
   for (const name of selected) {
     console.log(`\n${name}: ${CASES[name].description}`);
     CASES[name].run(opts);
