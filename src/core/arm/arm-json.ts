@@ -114,32 +114,6 @@ export class JsonDoc {
     return typeof v === 'string' ? v : this.text.slice(this.start[i] + 1, this.end[i] - 1);
   }
 
-  /** Short literal strings read by `sharedString`, by length and first character. */
-  private readonly shared = new Map<number, string[]>();
-
-  /**
-   * The string value of STRING entry `i`, written without escapes, as one string per text: rule
-   * properties repeat a few short texts ('Allow', 'Tcp', '*', '443') thousands of times, and a
-   * slice made per property would be garbage the moment the reader shares the value. Compared in
-   * place (no slice) with the texts seen before of the same length and first character; bounded.
-   */
-  sharedString(i: number): string {
-    const start = this.start[i] + 1;
-    const length = this.end[i] - 1 - start;
-    if (length <= 0 || length > MAX_SHARED_STRING) return this.string(i);
-    const text = this.text;
-    const key = length * 65536 + text.charCodeAt(start);
-    let seen = this.shared.get(key);
-    if (seen === undefined) {
-      seen = [];
-      this.shared.set(key, seen);
-    }
-    for (let k = 0; k < seen.length; k++) if (text.startsWith(seen[k], start)) return seen[k];
-    const s = text.slice(start, start + length);
-    if (seen.length < 8) seen.push(s);
-    return s;
-  }
-
   /** The value of a literal entry. */
   literal(i: number): string | number | boolean | null | undefined {
     switch (this.kind[i]) {
@@ -407,9 +381,6 @@ function smallInteger(text: string, start: number, end: number): number | undefi
   }
   return n;
 }
-
-/** Longer literal strings are sliced each time (`sharedString`). */
-const MAX_SHARED_STRING = 40;
 
 /** Thrown by the fast scanner when the text is not plain JSON (with comments and trailing commas): jsonc-parser reads it then. */
 class NotPlain extends Error {}
@@ -977,10 +948,7 @@ class Deferred implements Located, WrittenObject {
   }
 
   valueAt(e: number): Value {
-    const doc = this.doc;
-    // A literal string (no expression, no escapes): the document's one string for its text.
-    if (doc.kind[e] === STRING && doc.text.charCodeAt(doc.start[e] + 1) !== 91 /* [ */ && !doc.rewritten(e)) return doc.sharedString(e);
-    return evaluateEntry(this.scope, doc, e, this.depth + 1);
+    return evaluateEntry(this.scope, this.doc, e, this.depth + 1);
   }
 
   startAt(e: number): number {
