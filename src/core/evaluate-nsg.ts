@@ -3,7 +3,7 @@ import { DEFAULT_RULES } from './default-rules';
 import type { EvaluationContext } from './evaluation-context';
 import { IpSet, type IpInterval } from './ip-range';
 import { isUnknown } from './maybe';
-import { normalizeDefaultRule, normalizeRules, type NormalizedRule, type PortList } from './normalize-rule';
+import { normalizeDefaultRule, normalizeRules, type NormalizedRule, type NsgMemos, type PortList } from './normalize-rule';
 import type { Direction, Nsg, NsgChain } from './nsg';
 import { formatBounds, formatRange, portSetOf, PortSet, type PortRange } from './port-set';
 import { regionNamed, regionSymbol, sameRegion, type Region } from './region';
@@ -537,18 +537,20 @@ interface NsgData {
   readonly candidates: (readonly Candidate[] | undefined)[];
 }
 
-// NSGs are immutable inputs: read each rule once, however many requirements are judged.
+// NSGs are immutable inputs: read each rule once, however many requirements are judged; here for
+// calls outside a check, in the check's NsgMemos within one (see NsgMemos for why).
 const nsgDataCache = new WeakMap<Nsg, NsgData>();
 
-function nsgData(nsg: Nsg): NsgData {
-  let data = nsgDataCache.get(nsg);
+function nsgData(nsg: Nsg, memos: NsgMemos | undefined): NsgData {
+  const memo = memos ? memos.data as Map<Nsg, NsgData> : nsgDataCache;
+  let data = memo.get(nsg);
   if (!data) {
-    const own = normalizeRules(nsg);
+    const own = normalizeRules(nsg, memos);
     const count = own.length + DEFAULT_RULES.length;
     const norms = sized<NormalizedRule>(count);
     for (let i = 0; i < count; i++) norms[i] = i < own.length ? own[i] : normalizeDefaultRule(DEFAULT_RULES[i - own.length]);
     data = { name: nsg.name, norms, refs: sized<RuleRef | undefined>(count), candidates: [] };
-    nsgDataCache.set(nsg, data);
+    memo.set(nsg, data);
   }
   return data;
 }
@@ -568,8 +570,8 @@ function appliesIn(norm: NormalizedRule, direction: Direction): boolean {
 }
 
 /** The NSG's rules that may apply in this direction (an unknown direction may), built once per NSG. */
-function directionCandidates(nsg: Nsg, direction: Direction, nsgIndex: number): readonly Candidate[] {
-  const data = nsgData(nsg);
+function directionCandidates(nsg: Nsg, direction: Direction, nsgIndex: number, memos: NsgMemos | undefined): readonly Candidate[] {
+  const data = nsgData(nsg, memos);
   const key = (direction === 'Inbound' ? 0 : 2) + nsgIndex;
   let list = data.candidates[key];
   if (!list) {
@@ -653,12 +655,12 @@ function requirementLists(n: number, lists: RequirementLists | undefined): Requi
   return lists && lists.touching.length >= n ? lists : { touching: sized(n), kept: sized(n), remoteRels: sized(n), localRels: sized(n) };
 }
 
-function prepare(chain: NsgChain, direction: Direction, context: EvaluationContext, lists?: RequirementLists): Prepared {
+function prepare(chain: NsgChain, direction: Direction, context: EvaluationContext, lists?: RequirementLists, memos?: NsgMemos): Prepared {
   const nsgs = chainOrder(chain, direction);
   const { region, aliases } = regionOf(nsgs, context);
   const subnetPrefixes = context.subnetPrefixes ? IpSet.fromCidrsShared(context.subnetPrefixes) : undefined;
-  let candidates = nsgs.length ? directionCandidates(nsgs[0], direction, 0) : [];
-  for (let k = 1; k < nsgs.length; k++) candidates = candidates.concat(directionCandidates(nsgs[k], direction, k));
+  let candidates = nsgs.length ? directionCandidates(nsgs[0], direction, 0, memos) : [];
+  for (let k = 1; k < nsgs.length; k++) candidates = candidates.concat(directionCandidates(nsgs[k], direction, k, memos));
   const { touching, kept, remoteRels, localRels } = requirementLists(candidates.length, lists);
   return { nsgs, region, env: { context, regionAliases: aliases, subnetPrefixes }, subnetPrefixes, candidates, touching, kept, remoteRels, localRels };
 }
@@ -1536,8 +1538,11 @@ function addUnique(refs: RuleRef[], count: number, r: RuleRef): number {
   return k === count ? count + 1 : count;
 }
 
-/** Evaluates every service-tag requirement of a selection; host requirements are for firewalls. */
-export function evaluateSelection(chain: NsgChain, selection: Selection, context: EvaluationContext): RequirementVerdict[] {
+/**
+ * Evaluates every service-tag requirement of a selection; host requirements are for firewalls.
+ * `memos`: the check's (see NsgMemos), when it runs within one.
+ */
+export function evaluateSelection(chain: NsgChain, selection: Selection, context: EvaluationContext, memos?: NsgMemos): RequirementVerdict[] {
   const ctx: EvaluationContext = context.region || !selection.options.region
     ? context
     : { ...context, region: regionNamed(selection.options.region) };
@@ -1553,8 +1558,8 @@ export function evaluateSelection(chain: NsgChain, selection: Selection, context
   for (const r of selection.applicable) {
     if (r.kind !== 'service-tag') continue;
     const prepared = r.direction === 'Inbound'
-      ? inbound ??= prepare(chain, 'Inbound', ctx, outbound)
-      : outbound ??= prepare(chain, 'Outbound', ctx, inbound);
+      ? inbound ??= prepare(chain, 'Inbound', ctx, outbound, memos)
+      : outbound ??= prepare(chain, 'Outbound', ctx, inbound, memos);
     out[count++] = evaluatePrepared(prepared, r);
   }
   for (const na of selection.notApplicable) {

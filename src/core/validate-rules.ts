@@ -1,5 +1,5 @@
 import { isUnknown, type Maybe } from './maybe';
-import { normalizeRules, type NormalizedRule } from './normalize-rule';
+import { normalizeRules, type NormalizedRule, type NsgMemos } from './normalize-rule';
 import type { Direction, Nsg, SecurityRule } from './nsg';
 import { parsePortEntry } from './port-set';
 import { isKnownRegion, suggestRegion, suggestTag, type AddressTerm } from './service-tags';
@@ -129,7 +129,7 @@ function firstWithPriority(norms: readonly NormalizedRule[], end: number, direct
 }
 
 /** Checks every rule of an NSG the way Azure would, and a little more; never throws. */
-export function validateRules(nsg: Nsg): RuleFinding[] {
+export function validateRules(nsg: Nsg, memos?: NsgMemos): RuleFinding[] {
   const out: RuleFinding[] = [];
   const rules = nsg.rules;
   // Most NSGs have a few rules: earlier ones are searched in a list; larger ones get maps (per
@@ -138,7 +138,7 @@ export function validateRules(nsg: Nsg): RuleFinding[] {
   const lowerNames = small ? sized<string>(rules.length) : undefined;
   const priorities = small ? undefined : { Inbound: new Map<number, SecurityRule>(), Outbound: new Map<number, SecurityRule>() };
   const names = small ? undefined : new Set<string>();
-  const norms = normalizeRules(nsg);
+  const norms = normalizeRules(nsg, memos);
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i];
     const n = norms[i];

@@ -2,7 +2,7 @@ import { dependsOnReasons, selectRequirementsForValues, type OptionValues, type 
 import { evaluateSelection } from '../evaluate-nsg';
 import type { EvaluationContext, ServiceTagPrefixes } from '../evaluation-context';
 import { isUnknown } from '../maybe';
-import { normalizeRules, type NormalizedRule } from '../normalize-rule';
+import { normalizeRules, NsgMemos, type NormalizedRule } from '../normalize-rule';
 import type { Nsg, SecurityRule } from '../nsg';
 import type {
   AmlComputeModel,
@@ -128,9 +128,9 @@ function userOrigin(key: keyof CatalogOptions, settings: CheckSettings): OptionO
  * so its rules are read anyway (once: `normalizeRules` keeps them) and their terms answer; with one,
  * through the address entries' tags only, as the whole rule is read only for NSGs judged anew.
  */
-function hasAmlRule(nsg: NsgModel, judged: boolean): boolean {
+function hasAmlRule(nsg: NsgModel, judged: boolean, memos: NsgMemos): boolean {
   if (judged) {
-    for (const n of normalizeRules(nsg)) if (hasAmlTerm(n.source) || hasAmlTerm(n.destination)) return true;
+    for (const n of normalizeRules(nsg, memos)) if (hasAmlTerm(n.source) || hasAmlTerm(n.destination)) return true;
     return false;
   }
   for (const r of nsg.rules) if (hasAmlTag(r.sourceAddresses) || hasAmlTag(r.destinationAddresses)) return true;
@@ -494,31 +494,31 @@ function materialize(cached: CachedNsg, nsg: Nsg, specs: readonly RequirementVer
 }
 
 /** Verdicts and findings of one NSG, evaluated. */
-function judgeNsg(nsg: NsgModel, selection: Selection, context: EvaluationContext): CachedNsg {
-  return { verdicts: evaluateSelection({ subnet: nsg }, selection, context), findings: validateRules(nsg) };
+function judgeNsg(nsg: NsgModel, selection: Selection, context: EvaluationContext, memos: NsgMemos): CachedNsg {
+  return { verdicts: evaluateSelection({ subnet: nsg }, selection, context, memos), findings: validateRules(nsg, memos) };
 }
 
 /**
  * `judgeNsg` with a cache: an NSG of the same rule objects with the same inputs takes its last
  * result back; else an NSG whose inputs are unchanged takes its cached result, with its current origins.
  */
-function judgeCachedNsg(nsg: NsgModel, selection: Selection, context: EvaluationContext, cache: CheckCache): CachedNsg {
+function judgeCachedNsg(nsg: NsgModel, selection: Selection, context: EvaluationContext, cache: CheckCache, memos: NsgMemos): CachedNsg {
   let idKey: string;
   try {
     idKey = identityKey(nsg, selectionKey(selection), contextKey(context));
   } catch (e) {
-    if (e instanceof Uncacheable) return judgeNsg(nsg, selection, context);
+    if (e instanceof Uncacheable) return judgeNsg(nsg, selection, context, memos);
     throw e;
   }
   const specs = verdictSpecs(selection);
   const same = cache.getByIdentity(idKey, specs);
   if (same) return same;
   const key = nsgKey(nsg, selection, context);
-  if (key === undefined) return judgeNsg(nsg, selection, context);
+  if (key === undefined) return judgeNsg(nsg, selection, context, memos);
   let cached = cache.get(key);
   if (!cached) {
     const indexed = indexedNsg(nsg);
-    cached = { verdicts: evaluateSelection({ subnet: indexed }, selection, context), findings: validateRules(indexed) };
+    cached = { verdicts: evaluateSelection({ subnet: indexed }, selection, context, memos), findings: validateRules(indexed, memos) };
     cache.set(key, cached);
   }
   const result = materialize(cached, nsg, specs);
@@ -539,6 +539,8 @@ interface CheckScope {
   readonly suppression: SuppressionIndex | undefined;
   /** NSGs with the same options share one selection (see `checkNsg`). */
   readonly selectionsByOptions: Map<string, UncertainSelection>;
+  /** What this check works out per NSG (see NsgMemos), dropped with it. */
+  readonly memos: NsgMemos;
 }
 
 /**
@@ -546,7 +548,7 @@ interface CheckScope {
  * so that it is optimized as soon as it is hot, within the first check of a large model.
  */
 function checkNsg(nsg: NsgModel, scope: CheckScope): NsgCheck {
-  const { model, settings, cache, subnetsByNsg, computesBySubnet, workspaces, vnets, marked, suppression, selectionsByOptions } = scope;
+  const { model, settings, cache, subnetsByNsg, computesBySubnet, workspaces, vnets, marked, suppression, selectionsByOptions, memos } = scope;
   const subnets = subnetsByNsg.get(nsg.key) ?? [];
   let computes: AmlComputeModel[] = [];
   for (const s of subnets) {
@@ -555,7 +557,7 @@ function checkNsg(nsg: NsgModel, scope: CheckScope): NsgCheck {
   }
   const scopeReasons: string[] = [];
   for (const c of computes) scopeReasons.push(`Azure ML compute ${c.name} uses subnet ${subnets.find((s) => s.key === c.subnet?.target)?.name ?? '?'}`);
-  if (hasAmlRule(nsg, cache === undefined)) scopeReasons.push('it has a rule with the AzureMachineLearning service tag');
+  if (hasAmlRule(nsg, cache === undefined, memos)) scopeReasons.push('it has a rule with the AzureMachineLearning service tag');
   if (nsg.marked) scopeReasons.push('it is marked in the template (amlnet-check)');
   if (marked.has(nsg.name.toLowerCase())) scopeReasons.push('it is marked in the settings');
   const inScope = settings.scope === 'all' || scopeReasons.length > 0;
@@ -614,7 +616,7 @@ function checkNsg(nsg: NsgModel, scope: CheckScope): NsgCheck {
     subnetPrefixes,
     serviceTags: settings.serviceTags,
   };
-  const judged = cache ? judgeCachedNsg(nsg, selection, context, cache) : judgeNsg(nsg, selection, context);
+  const judged = cache ? judgeCachedNsg(nsg, selection, context, cache, memos) : judgeNsg(nsg, selection, context, memos);
   const { findings } = judged;
   // Requirements that may not apply (an option known only at deployment decides) never fail the check.
   const verdicts = dependsOn.size === 0 ? judged.verdicts : judged.verdicts.map((v) => {
@@ -667,6 +669,7 @@ export function checkModel(model: WorkspaceModel, settings: CheckSettings, cache
     model, settings, cache, subnetsByNsg, computesBySubnet, workspaces, vnets, marked,
     suppression: settings.sourceText ? new SuppressionIndex(settings.sourceText) : undefined,
     selectionsByOptions: new Map<string, UncertainSelection>(),
+    memos: new NsgMemos(),
   };
   const nsgs: NsgCheck[] = [];
   for (let i = 0; i < model.nsgs.length; i++) nsgs.push(checkNsg(model.nsgs[i], scope));
