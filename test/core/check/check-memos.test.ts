@@ -37,7 +37,10 @@ function youngBytesAfterCheck(hold: boolean): number {
         });
       });
     });`;
-  const r = spawnSync(process.execPath, ['--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64', '-e', script], { encoding: 'utf8', timeout: 100_000 });
+  // Optimizing compiles on the main thread: a background compile still running at the collection
+  // holds objects of the last check until it ends (about one run in six left 1.3 MB that way).
+  const flags = ['--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64', '--no-concurrent-recompilation'];
+  const r = spawnSync(process.execPath, [...flags, '-e', script], { encoding: 'utf8', timeout: 100_000 });
   assert.equal(r.status, 0, r.stderr);
   return Number(r.stdout.trim());
 }
@@ -51,6 +54,6 @@ describe('check-model memos', function () {
     assert.ok(held > 1_000_000, `held: ${held} bytes`);
     // Dropped: only a little (what the engine keeps across checks, by text), not the model.
     const dropped = youngBytesAfterCheck(false);
-    assert.ok(dropped < 400_000, `dropped: ${dropped} bytes left in the young generation`);
+    assert.ok(dropped < 300_000, `dropped: ${dropped} bytes left in the young generation`);
   });
 });
