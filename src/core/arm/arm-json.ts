@@ -392,6 +392,15 @@ const NOT_PLAIN = new NotPlain();
  */
 const PLAIN_RUN = /[\x20\x21\x23-\x5b\x5d-\uffff]*/y;
 
+/**
+ * Whether `skip` could move past character code `c` (a space, line break, tab or comment; or
+ * anything below a space, which it leaves for the caller to refuse): most tokens are followed
+ * directly by the next one, and the call is left out then.
+ */
+function mayBeSpace(c: number): boolean {
+  return c <= 32 || c === 47;
+}
+
 /** Reads plain JSON with comments and trailing commas onto a tape in one pass; anything else throws NOT_PLAIN. */
 class Scanner {
   pos = 0;
@@ -550,13 +559,14 @@ class Scanner {
       while (source.charCodeAt(this.pos) !== 125) {
         if (source.charCodeAt(this.pos) !== 34) throw NOT_PLAIN;
         this.string(KEY);
-        this.skip();
+        if (mayBeSpace(source.charCodeAt(this.pos))) this.skip();
         if (source.charCodeAt(this.pos) !== 58) throw NOT_PLAIN;
-        this.pos++;
-        this.skip();
+        // `"name": value`: one space after the colon, taken here without a call.
+        if (source.charCodeAt(++this.pos) === 32 && !mayBeSpace(source.charCodeAt(this.pos + 1))) this.pos++;
+        else this.skip();
         if (this.pos >= this.len) throw NOT_PLAIN;
         this.value(depth + 1);
-        this.skip();
+        if (mayBeSpace(source.charCodeAt(this.pos))) this.skip();
         const d = source.charCodeAt(this.pos);
         if (d === 44) {
           this.pos++;
@@ -574,7 +584,7 @@ class Scanner {
       while (source.charCodeAt(this.pos) !== 93) {
         if (this.pos >= this.len) throw NOT_PLAIN;
         this.value(depth + 1);
-        this.skip();
+        if (mayBeSpace(source.charCodeAt(this.pos))) this.skip();
         const d = source.charCodeAt(this.pos);
         if (d === 44) {
           this.pos++;

@@ -67,6 +67,22 @@ describe('arm-json tree', () => {
     for (const c of cases) same(c, JSON.stringify(c));
   });
 
+  it('reads what follows a name and a value on its fast path as jsonc-parser does (colon, spaces, comments)', () => {
+    const texts = [
+      '{"a":1}', '{"a" :1}', '{"a": 1}', '{"a":  1}', '{"a": /*c*/ 1}', '{"a": //c\n 1}', '{"a":\t1}', '{"a": \n1}',
+      '{"a": "x" ,"b": [1 ,2 ] }', '{"a": 1/*c*/,"b":2}', '{"a": {"b": 1}  }', '[1 , 2,\n3 ]', '{"a": 1,}', '{"a": 1 // c\n}',
+    ];
+    for (const text of texts) {
+      const fast = fastTree(text);
+      assert.ok(fast, text);
+      const errors: { error: number; offset: number; length: number }[] = [];
+      assert.deepEqual(plain(fast.root), plain(buildTree(text, errors).root), text);
+      assert.deepEqual(errors, [], text);
+    }
+    // Not plain JSON: left to jsonc-parser.
+    for (const text of ['{"a": \u0001}', '{"a": }', '{"a" 1}', '{"a": 1 2}', '{"a":']) assert.equal(fastTree(text), undefined, text);
+  });
+
   it('reads plain JSON on its fast path to the same tree, and leaves everything else to jsonc-parser', () => {
     const dirs = ['test/fixtures/templates', 'examples/arm'];
     const texts: string[] = [];
