@@ -1243,11 +1243,6 @@ export function copyEntry(node: Node, name: string): Node | undefined {
   return undefined;
 }
 
-/** Where a located value is written, else the fallback. */
-export function locSpan(file: string, loc: Located, fallback: SourceSpan): SourceSpan {
-  return writtenSpan(file, loc) ?? fallback;
-}
-
 /** Where a located value is written (its node, else the input of its property copy), if anywhere. */
 export function writtenSpan(file: string, loc: Located): SourceSpan | undefined {
   if (loc instanceof Written) return { file, start: loc.doc.start[loc.entry], end: loc.doc.end[loc.entry] };
